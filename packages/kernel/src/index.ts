@@ -1,0 +1,9 @@
+export type {
+  CollectionRef,
+  FieldPath,
+  Scalar,
+  Filter,
+  SortField,
+  SearchQuery,
+  StoreAdapter,
+} from './storage/store-adapter';

@@ -1,0 +1,283 @@
+/**
+ * The one error catalog: every error the API can answer with, by id.
+ *
+ * Ids and numeric codes are Kuzzle's where Kuzzle has the error (code = domain << 24 | subdomain << 16 | error),
+ * so clients written for Kuzzle recognise them. Errors Kuzzle does not have use subdomains numbered from 0x80
+ * so they can never collide with one of Kuzzle's. `docs/errors.md` lists every entry; a test keeps them in sync.
+ */
+
+export interface ErrorSpec {
+  readonly code: number;
+  readonly status: number;
+  /** Message template; each `%s` takes the next placeholder value. */
+  readonly message: string;
+}
+
+const BAD_REQUEST = 400;
+const UNAUTHORIZED = 401;
+const FORBIDDEN = 403;
+const NOT_FOUND = 404;
+const PRECONDITION = 412;
+const SIZE_LIMIT = 413;
+const TOO_MANY_REQUESTS = 429;
+const INTERNAL = 500;
+const SERVICE_UNAVAILABLE = 503;
+const GATEWAY_TIMEOUT = 504;
+
+export const errorCatalog = {
+  // core (0x00): configuration and boot, Tessera's own
+  'core.config.invalid_value': { code: 0x00800001, status: INTERNAL, message: 'Invalid configuration "%s": %s' },
+  'core.config.unknown_key': { code: 0x00800002, status: INTERNAL, message: 'Unknown configuration key "%s".' },
+  'core.config.unreadable_file': {
+    code: 0x00800003,
+    status: INTERNAL,
+    message: 'Cannot read the configuration file "%s": %s',
+  },
+
+  // services.storage (0x0101)
+  'services.storage.not_found': {
+    code: 0x0101000b,
+    status: NOT_FOUND,
+    message: 'Document "%s" not found in "%s":"%s".',
+  },
+  'services.storage.document_already_exists': {
+    code: 0x01010011,
+    status: BAD_REQUEST,
+    message: 'Document already exists.',
+  },
+  'services.storage.invalid_collection_name': {
+    code: 0x0101002a,
+    status: BAD_REQUEST,
+    message: 'The collection name "%s" is invalid',
+  },
+  'services.storage.invalid_search_query': {
+    code: 0x01010028,
+    status: BAD_REQUEST,
+    message: 'The argument "%s" is not allowed at this level of a search query.',
+  },
+  'services.storage.unknown_query_keyword': {
+    code: 0x0101002d,
+    status: BAD_REQUEST,
+    message: 'The keyword "%s" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
+  },
+  'services.storage.get_limit_exceeded': {
+    code: 0x01010003,
+    status: SIZE_LIMIT,
+    message: 'The number of documents returned by this request exceeds the configured server limit.',
+  },
+  'services.storage.unique_violation': {
+    code: 0x01800001,
+    status: PRECONDITION,
+    message: 'Another document of "%s" already has this value for the unique field "%s".',
+  },
+  'services.storage.invalid_field_path': {
+    code: 0x01800002,
+    status: BAD_REQUEST,
+    message: 'Invalid field path "%s".',
+  },
+  'services.storage.unexpected_error': {
+    code: 0x01800003,
+    status: INTERNAL,
+    message: 'Unexpected storage error: %s',
+  },
+  'services.storage.invalid_namespace': {
+    code: 0x01800004,
+    status: INTERNAL,
+    message: 'The storage namespace "%s" is invalid',
+  },
+
+  // api.assert (0x0201)
+  'api.assert.invalid_type': {
+    code: 0x02010001,
+    status: BAD_REQUEST,
+    message: 'Wrong type for argument "%s" (expected: %s)',
+  },
+  'api.assert.invalid_argument': {
+    code: 0x02010002,
+    status: BAD_REQUEST,
+    message: 'Invalid argument "%s". Expected: %s',
+  },
+  'api.assert.missing_argument': { code: 0x02010003, status: BAD_REQUEST, message: 'Missing argument "%s".' },
+  'api.assert.empty_argument': { code: 0x02010004, status: BAD_REQUEST, message: 'The argument "%s" is empty.' },
+  'api.assert.mutually_exclusive': {
+    code: 0x02010005,
+    status: BAD_REQUEST,
+    message: 'Arguments "%s" and "%s" are mutually exclusive',
+  },
+  'api.assert.unexpected_argument': {
+    code: 0x02010007,
+    status: BAD_REQUEST,
+    message: 'Unexpected argument "%s" (accepted arguments: %s)',
+  },
+  'api.assert.body_required': { code: 0x02010008, status: BAD_REQUEST, message: 'The request must specify a body.' },
+  'api.assert.forbidden_argument': {
+    code: 0x0201000b,
+    status: BAD_REQUEST,
+    message: 'The argument "%s" is not allowed by this API action.',
+  },
+  'api.assert.koncorde_unknown_keyword': {
+    code: 0x0201000c,
+    status: BAD_REQUEST,
+    message:
+      'The keyword "%s" is not part of Koncorde filters DSL keywords. Are you trying to use an Elasticsearch query?',
+  },
+
+  // api.process (0x0202)
+  'api.process.overloaded': {
+    code: 0x02020002,
+    status: SERVICE_UNAVAILABLE,
+    message: 'Request discarded: the server is temporarily overloaded.',
+  },
+  'api.process.controller_not_found': {
+    code: 0x02020004,
+    status: NOT_FOUND,
+    message: 'API controller "%s" not found.',
+  },
+  'api.process.action_not_found': {
+    code: 0x02020005,
+    status: NOT_FOUND,
+    message: 'API action "%s":"%s" not found',
+  },
+  'api.process.incompatible_sdk_version': {
+    code: 0x02020006,
+    status: BAD_REQUEST,
+    message: 'Incompatible SDK client. Your SDK version (%s) does not match the requirement (%s).',
+  },
+  'api.process.shutting_down': {
+    code: 0x02020007,
+    status: SERVICE_UNAVAILABLE,
+    message: 'Rejected: this node is shutting down.',
+  },
+  'api.process.too_many_requests': {
+    code: 0x02020008,
+    status: TOO_MANY_REQUESTS,
+    message: 'Rejected: requests rate limit exceeded for this user.',
+  },
+  'api.process.admin_exists': { code: 0x02020009, status: PRECONDITION, message: 'Admin user is already set.' },
+  'api.process.unauthorized_origin': {
+    code: 0x0202000c,
+    status: UNAUTHORIZED,
+    message: 'The origin "%s" is not authorized.',
+  },
+  'api.process.too_many_logins_requests': {
+    code: 0x0202000d,
+    status: TOO_MANY_REQUESTS,
+    message: 'Rejected: Too many login attempts per second',
+  },
+
+  // network (0x03)
+  'network.http.request_too_large': {
+    code: 0x03010001,
+    status: SIZE_LIMIT,
+    message: 'Maximum HTTP request size exceeded.',
+  },
+  'network.http.unsupported_verb': {
+    code: 0x03010006,
+    status: BAD_REQUEST,
+    message: 'Unsupported HTTP verb "%s".',
+  },
+  'network.http.url_not_found': { code: 0x03010007, status: NOT_FOUND, message: 'API URL not found: %s.' },
+  'network.http.unsupported_content': {
+    code: 0x03010008,
+    status: BAD_REQUEST,
+    message: 'Invalid request content-type. Expected "application/json", got: "%s".',
+  },
+  'network.http.unsupported_charset': {
+    code: 0x03010009,
+    status: BAD_REQUEST,
+    message: 'Unsupported request charset. Expected "utf-8", got: "%s".',
+  },
+  'network.http.volatile_parse_failed': {
+    code: 0x0301000b,
+    status: BAD_REQUEST,
+    message: 'Unable to convert the "x-kuzzle-volatile" HTTP header to JSON: %s',
+  },
+  'network.http.body_parse_failed': {
+    code: 0x0301000c,
+    status: BAD_REQUEST,
+    message: 'Unable to convert the HTTP body to JSON: %s',
+  },
+  'network.websocket.unexpected_error': {
+    code: 0x03030001,
+    status: BAD_REQUEST,
+    message: 'Caught an unexpected WebSocket error: %s',
+  },
+  'network.websocket.ratelimit_exceeded': {
+    code: 0x03030002,
+    status: TOO_MANY_REQUESTS,
+    message: 'Rejected: too many requests received from that socket',
+  },
+  'network.websocket.request_too_large': {
+    code: 0x03800001,
+    status: SIZE_LIMIT,
+    message: 'Maximum WebSocket message size exceeded.',
+  },
+
+  // plugin (0x04)
+  'plugin.assert.cannot_load': {
+    code: 0x04010002,
+    status: INTERNAL,
+    message: 'Unable to load plugin from path "%s"; %s.',
+  },
+  'plugin.assert.name_already_exists': {
+    code: 0x04010009,
+    status: INTERNAL,
+    message: 'A plugin named %s already exists',
+  },
+  'plugin.assert.invalid_definition': {
+    code: 0x04800001,
+    status: INTERNAL,
+    message: 'Plugin "%s": %s',
+  },
+  'plugin.runtime.failed_init': {
+    code: 0x04020001,
+    status: INTERNAL,
+    message: 'Something went wrong during initialization of "%s" plugin: %s',
+  },
+  'plugin.runtime.unexpected_error': {
+    code: 0x04020002,
+    status: INTERNAL,
+    message: 'Caught an unexpected plugin error: %s',
+  },
+  'plugin.runtime.init_timeout': {
+    code: 0x04800002,
+    status: GATEWAY_TIMEOUT,
+    message: 'Plugin "%s": setup did not finish within %sms.',
+  },
+  'plugin.manifest.cannot_load': {
+    code: 0x04050001,
+    status: INTERNAL,
+    message: "[%s] Unable to load the file 'manifest.json': %s",
+  },
+  'plugin.manifest.version_mismatch': {
+    code: 0x04050002,
+    status: INTERNAL,
+    message: '[%s/manifest.json] Version mismatch: current Tessera version %s does not match the manifest requirements (%s).',
+  },
+  'plugin.manifest.invalid_field': {
+    code: 0x04800003,
+    status: INTERNAL,
+    message: '[%s/manifest.json] Invalid field "%s": %s',
+  },
+
+  // security (0x07)
+  'security.token.invalid': { code: 0x07010001, status: UNAUTHORIZED, message: 'Invalid token.' },
+  'security.token.expired': { code: 0x07010006, status: UNAUTHORIZED, message: 'Token expired' },
+  'security.token.verification_error': {
+    code: 0x07010007,
+    status: INTERNAL,
+    message: 'Error verifying token: %s',
+  },
+  'security.rights.unauthorized': {
+    code: 0x07030001,
+    status: UNAUTHORIZED,
+    message: 'Unauthorized: authentication required to execute the action "%s:%s".',
+  },
+  'security.rights.forbidden': {
+    code: 0x07030002,
+    status: FORBIDDEN,
+    message: 'Insufficient permissions to execute the action "%s:%s" (User "%s").',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorId = keyof typeof errorCatalog;

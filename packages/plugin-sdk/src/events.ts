@@ -1,0 +1,41 @@
+/**
+ * The event bus as plugins see it. Hooks listen (fire and forget, a failing hook is logged and isolated);
+ * pipes transform (awaited in order, each may change the payload or reject it). Names are `domain:entity[:verb]`
+ * and `*` matches one segment (`auth:*`, `security:before*` is not a pattern: use `security:*`).
+ */
+import type { ApiRequest, ConnectionInfo } from './request';
+
+/** Event name -> payload, for the events the kernel emits. Pipes on these get and return the same type. */
+export interface KernelEvents {
+  'request:beforeExecution': ApiRequest;
+  'request:onSuccess': ApiRequest;
+  'request:onError': ApiRequest;
+  'request:afterExecution': ApiRequest;
+  'connection:new': ConnectionInfo;
+  'connection:remove': ConnectionInfo;
+  'kernel:ready': { port: number };
+  'kernel:shutdown': { reason: string };
+}
+
+/** `<controller>:before<Action>` and `<controller>:after<Action>` carry the request too. */
+export type ActionEventName = `${string}:before${string}` | `${string}:after${string}`;
+
+export type Unsubscribe = () => void;
+
+export type HookListener<P> = (payload: P, event: string) => void | Promise<void>;
+export type PipeHandler<P> = (payload: P, event: string) => P | Promise<P>;
+
+export type PayloadOf<E extends string> = E extends keyof KernelEvents
+  ? KernelEvents[E]
+  : E extends ActionEventName
+    ? ApiRequest
+    : unknown;
+
+export interface EventBus {
+  hook<E extends string>(event: E, listener: HookListener<PayloadOf<E>>): Unsubscribe;
+  pipe<E extends string>(event: E, handler: PipeHandler<PayloadOf<E>>): Unsubscribe;
+  /** Fires the hooks of `event` and returns at once; listener failures are logged, never thrown. */
+  emit<E extends string>(event: E, payload: PayloadOf<E>): void;
+  /** Runs the pipes of `event` in registration order, then fires its hooks with the final payload. */
+  pipeline<E extends string>(event: E, payload: PayloadOf<E>): Promise<PayloadOf<E>>;
+}

@@ -1,0 +1,26 @@
+export { errorCatalog, type ErrorId, type ErrorSpec } from './errors/catalog';
+export { TesseraError, tesseraError, isTesseraError, type SerializedError } from './errors/tessera-error';
+export type {
+  JsonValue,
+  JsonObject,
+  StoredDocument,
+  SearchBody,
+  SortSpec,
+  SearchOptions,
+  SearchResult,
+  CollectionSpec,
+  DocumentCollection,
+  StorageNamespace,
+} from './storage';
+export type { Protocol, ConnectionInfo, RequestInput, RequestUser, ApiRequest } from './request';
+export type { LogLevel, LogFields, Logger } from './logger';
+export type {
+  KernelEvents,
+  ActionEventName,
+  Unsubscribe,
+  HookListener,
+  PipeHandler,
+  PayloadOf,
+  EventBus,
+} from './events';
+export { definePlugin, type DeepReadonly, type PluginManifest, type PluginContext, type PluginDefinition } from './plugin';

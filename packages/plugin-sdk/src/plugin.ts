@@ -1,0 +1,53 @@
+/**
+ * A plugin: a manifest.json beside a module whose default export (or `plugin` export) is `definePlugin({...})`.
+ * It sees only its frozen PluginContext, never the kernel.
+ */
+import type { tesseraError, isTesseraError } from './errors/tessera-error';
+import type { EventBus } from './events';
+import type { Logger } from './logger';
+import type { StorageNamespace } from './storage';
+
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The fields of `manifest.json`. */
+export interface PluginManifest {
+  /** `^[a-z][a-z0-9-]*$`: also names the plugin's storage namespace and config section. */
+  name: string;
+  version: string;
+  /** Semver range of Tessera versions the plugin supports. */
+  kernel: string;
+  /** Entry module, relative to the manifest. */
+  main: string;
+}
+
+export interface PluginContext<Config = Record<string, unknown>> {
+  readonly name: string;
+  /** A deep-frozen copy of `plugins.<name>` from the server config. */
+  readonly config: DeepReadonly<Config>;
+  readonly log: Logger;
+  /** The plugin's own namespace (`plugin:<name>`); no API reaches another. */
+  readonly storage: StorageNamespace;
+  readonly bus: EventBus;
+  readonly errors: {
+    readonly create: typeof tesseraError;
+    readonly is: typeof isTesseraError;
+  };
+}
+
+export interface PluginDefinition<Config = Record<string, unknown>> {
+  /** Runs once at boot, under `plugins.setupTimeout`; throwing stops the boot. */
+  setup(ctx: PluginContext<Config>): void | Promise<void>;
+  /** Runs at shutdown, in the reverse order of setup. */
+  teardown?(): void | Promise<void>;
+}
+
+/** Declares a plugin; the identity function, there for the types. */
+export function definePlugin<Config = Record<string, unknown>>(
+  definition: PluginDefinition<Config>,
+): PluginDefinition<Config> {
+  return definition;
+}
