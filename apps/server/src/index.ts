@@ -1,1 +1,2 @@
-export {};
+export { startServer, type StartServerOptions, type RunningServer } from './start-server';
+export { createStore } from './create-store';

@@ -1,3 +1,22 @@
+export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions } from './kernel';
+export { createEventBus } from './events/event-bus';
+export { Request, type ResponseEnvelope } from './api/request';
+export { requestFromEnvelope, findPrototypeKey, isPlainObject } from './api/envelope';
+export { arg, parseArgs, type ArgSpec, type ArgsSchema, type ArgsOf } from './api/args';
+export {
+  ActionRegistry,
+  defineAction,
+  type ActionDefinition,
+  type HttpRoute,
+  type HttpVerb,
+  type PublicApi,
+  type RegisteredRoute,
+} from './api/action-registry';
+export { Funnel, type FunnelOptions, type RequestAuthorizer } from './api/funnel';
+export { ConcurrencyGate } from './api/concurrency-gate';
+export * from './config';
+export * from './logging';
+export * from './plugins';
 export type {
   CollectionRef,
   FieldPath,
@@ -7,3 +26,13 @@ export type {
   SearchQuery,
   StoreAdapter,
 } from './storage/store-adapter';
+export {
+  parseSearch,
+  parseFilter,
+  parseBodyFilter,
+  assertFieldPath,
+  DEFAULT_SEARCH_LIMITS,
+  type QueryLang,
+  type SearchLimits,
+} from './storage/query-parser';
+export { createStorageNamespace, validateNamespace, deepMerge } from './storage/storage-namespace';

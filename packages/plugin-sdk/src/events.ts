@@ -1,7 +1,7 @@
 /**
  * The event bus as plugins see it. Hooks listen (fire and forget, a failing hook is logged and isolated);
  * pipes transform (awaited in order, each may change the payload or reject it). Names are `domain:entity[:verb]`
- * and `*` matches one segment (`auth:*`, `security:before*` is not a pattern: use `security:*`).
+ * and a `*` segment matches one segment (`auth:*`), `**` any number (`security:**`).
  */
 import type { ApiRequest, ConnectionInfo } from './request';
 

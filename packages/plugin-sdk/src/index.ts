@@ -23,4 +23,10 @@ export type {
   PayloadOf,
   EventBus,
 } from './events';
-export { definePlugin, type DeepReadonly, type PluginManifest, type PluginContext, type PluginDefinition } from './plugin';
+export {
+  definePlugin,
+  type DeepReadonly,
+  type PluginManifest,
+  type PluginContext,
+  type PluginDefinition,
+} from './plugin';

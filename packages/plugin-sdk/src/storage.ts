@@ -68,5 +68,8 @@ export interface DocumentCollection<T extends object = JsonObject> {
 export interface StorageNamespace {
   readonly name: string;
   /** Creates the collection on first use (idempotent) and returns it. Names match `^[a-z][a-z0-9_-]{0,62}$`. */
-  collection<T extends object = JsonObject>(name: string, spec?: CollectionSpec): Promise<DocumentCollection<T>>;
+  collection<T extends object = JsonObject>(
+    name: string,
+    spec?: CollectionSpec,
+  ): Promise<DocumentCollection<T>>;
 }

@@ -1,1 +1,1 @@
-export {};
+export { SqliteStore, createSqliteStore, type SqliteStoreOptions } from './sqlite-store';

@@ -1,1 +1,2 @@
-export {};
+export { describeStoreConformance, type StoreConformanceOptions } from './store-conformance';
+export { startTestKernel, type TestKernel, type TestKernelOptions } from './test-kernel';

@@ -79,7 +79,11 @@ export interface StoreAdapter {
    * Atomically reads the document, passes its source to `change`, and writes the result back.
    * Returns the new source, or null when there is no such document (then `change` is not called).
    */
-  modify(ref: CollectionRef, id: string, change: (source: JsonObject) => JsonObject): Promise<JsonObject | null>;
+  modify(
+    ref: CollectionRef,
+    id: string,
+    change: (source: JsonObject) => JsonObject,
+  ): Promise<JsonObject | null>;
   delete(ref: CollectionRef, id: string): Promise<boolean>;
   search(ref: CollectionRef, query: SearchQuery): Promise<{ hits: StoredDocument[]; total: number }>;
   count(ref: CollectionRef, filter: Filter): Promise<number>;

@@ -26,12 +26,25 @@ const GATEWAY_TIMEOUT = 504;
 
 export const errorCatalog = {
   // core (0x00): configuration and boot, Tessera's own
-  'core.config.invalid_value': { code: 0x00800001, status: INTERNAL, message: 'Invalid configuration "%s": %s' },
-  'core.config.unknown_key': { code: 0x00800002, status: INTERNAL, message: 'Unknown configuration key "%s".' },
+  'core.config.invalid_value': {
+    code: 0x00800001,
+    status: INTERNAL,
+    message: 'Invalid configuration "%s": %s',
+  },
+  'core.config.unknown_key': {
+    code: 0x00800002,
+    status: INTERNAL,
+    message: 'Unknown configuration key "%s".',
+  },
   'core.config.unreadable_file': {
     code: 0x00800003,
     status: INTERNAL,
     message: 'Cannot read the configuration file "%s": %s',
+  },
+  'core.runtime.unexpected_error': {
+    code: 0x00810001,
+    status: INTERNAL,
+    message: 'Unexpected internal error while processing request "%s"; the server logs have the details.',
   },
 
   // services.storage (0x0101)
@@ -58,7 +71,8 @@ export const errorCatalog = {
   'services.storage.unknown_query_keyword': {
     code: 0x0101002d,
     status: BAD_REQUEST,
-    message: 'The keyword "%s" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
+    message:
+      'The keyword "%s" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
   },
   'services.storage.get_limit_exceeded': {
     code: 0x01010003,
@@ -98,7 +112,11 @@ export const errorCatalog = {
     message: 'Invalid argument "%s". Expected: %s',
   },
   'api.assert.missing_argument': { code: 0x02010003, status: BAD_REQUEST, message: 'Missing argument "%s".' },
-  'api.assert.empty_argument': { code: 0x02010004, status: BAD_REQUEST, message: 'The argument "%s" is empty.' },
+  'api.assert.empty_argument': {
+    code: 0x02010004,
+    status: BAD_REQUEST,
+    message: 'The argument "%s" is empty.',
+  },
   'api.assert.mutually_exclusive': {
     code: 0x02010005,
     status: BAD_REQUEST,
@@ -109,7 +127,11 @@ export const errorCatalog = {
     status: BAD_REQUEST,
     message: 'Unexpected argument "%s" (accepted arguments: %s)',
   },
-  'api.assert.body_required': { code: 0x02010008, status: BAD_REQUEST, message: 'The request must specify a body.' },
+  'api.assert.body_required': {
+    code: 0x02010008,
+    status: BAD_REQUEST,
+    message: 'The request must specify a body.',
+  },
   'api.assert.forbidden_argument': {
     code: 0x0201000b,
     status: BAD_REQUEST,
@@ -153,7 +175,11 @@ export const errorCatalog = {
     status: TOO_MANY_REQUESTS,
     message: 'Rejected: requests rate limit exceeded for this user.',
   },
-  'api.process.admin_exists': { code: 0x02020009, status: PRECONDITION, message: 'Admin user is already set.' },
+  'api.process.admin_exists': {
+    code: 0x02020009,
+    status: PRECONDITION,
+    message: 'Admin user is already set.',
+  },
   'api.process.unauthorized_origin': {
     code: 0x0202000c,
     status: UNAUTHORIZED,
@@ -252,7 +278,8 @@ export const errorCatalog = {
   'plugin.manifest.version_mismatch': {
     code: 0x04050002,
     status: INTERNAL,
-    message: '[%s/manifest.json] Version mismatch: current Tessera version %s does not match the manifest requirements (%s).',
+    message:
+      '[%s/manifest.json] Version mismatch: current Tessera version %s does not match the manifest requirements (%s).',
   },
   'plugin.manifest.invalid_field': {
     code: 0x04800003,

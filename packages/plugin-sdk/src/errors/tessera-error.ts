@@ -24,10 +24,17 @@ export class TesseraError extends Error {
   /** Extra fields a few errors add to their JSON form (documented per error in docs/errors.md). */
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(id: ErrorId, props: readonly unknown[] = [], options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    id: ErrorId,
+    props: readonly unknown[] = [],
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     const spec = errorCatalog[id];
     const texts = props.map(String);
-    super(formatMessage(spec.message, texts), options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      formatMessage(spec.message, texts),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.id = id;
     this.code = spec.code;
     this.status = spec.status;
@@ -36,7 +43,14 @@ export class TesseraError extends Error {
   }
 
   toJSON(): SerializedError {
-    return { ...this.details, status: this.status, id: this.id, code: this.code, message: this.message, props: this.props };
+    return {
+      ...this.details,
+      status: this.status,
+      id: this.id,
+      code: this.code,
+      message: this.message,
+      props: this.props,
+    };
   }
 }
 

@@ -1,0 +1,17 @@
+/** Picks the Store adapter named by `storage.engine`. */
+import type { StoreAdapter, TesseraConfig } from '@tessera/kernel';
+import { tesseraError } from '@tessera/plugin-sdk';
+import { createSqliteStore } from '@tessera/storage-sqlite';
+
+export function createStore(storage: TesseraConfig['storage']): StoreAdapter {
+  switch (storage.engine) {
+    case 'sqlite':
+      return createSqliteStore({ path: storage.sqlite.path });
+    default:
+      throw tesseraError(
+        'core.config.invalid_value',
+        'storage.engine',
+        `the "${storage.engine}" adapter is not available in this build; use "sqlite"`,
+      );
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The composition root: configuration, logger, store and kernel, built once, in this order.
+ */
+import {
+  createKernel,
+  createLogger,
+  loadConfig,
+  type DeepPartial,
+  type Kernel,
+  type TesseraConfig,
+} from '@tessera/kernel';
+import type { Logger } from '@tessera/plugin-sdk';
+import type { PluginSource } from '@tessera/kernel';
+import { createStore } from './create-store';
+
+export interface StartServerOptions {
+  /** Applied over the defaults, the rc file and the environment. */
+  readonly overrides?: DeepPartial<TesseraConfig>;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly log?: Logger;
+  readonly plugins?: readonly PluginSource[];
+}
+
+export interface RunningServer {
+  readonly kernel: Kernel;
+  readonly config: TesseraConfig;
+  readonly port: number;
+  readonly log: Logger;
+  stop(reason?: string): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const config = loadConfig({ cwd: options.cwd, env: options.env, overrides: options.overrides });
+  const log = options.log ?? createLogger({ level: config.log.level });
+  const kernel = createKernel({
+    config,
+    adapter: createStore(config.storage),
+    log,
+    plugins: options.plugins,
+  });
+  const { port } = await kernel.start();
+  return { kernel, config, port, log, stop: (reason) => kernel.stop(reason) };
+}

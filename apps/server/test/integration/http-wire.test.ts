@@ -1,0 +1,168 @@
+/**
+ * The HTTP wire format, byte by byte where the SDK hides it, and every kind of bad input answered with a
+ * Kuzzle error while the server keeps serving.
+ */
+import { startTestKernel, type TestKernel } from '@tessera/testing';
+
+let server: TestKernel;
+
+beforeEach(async () => {
+  server = await startTestKernel();
+});
+
+afterEach(async () => {
+  await server.stop();
+});
+
+async function call(path: string, init: RequestInit = {}) {
+  const response = await fetch(`${server.url}${path}`, init);
+  const text = await response.text();
+  return { response, text, json: JSON.parse(text) as Record<string, any> };
+}
+
+async function expectStillServing() {
+  const { response, json } = await call('/_now');
+  expect(response.status).toBe(200);
+  expect(typeof json.result.now).toBe('number');
+}
+
+describe('HTTP routes and envelopes', () => {
+  it('answers a route with the Kuzzle envelope, JSON content type and the node and request id headers', async () => {
+    const { response, json } = await call('/_now', { headers: { 'X-Kuzzle-Request-Id': 'req-42' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(response.headers.get('x-kuzzle-request-id')).toBe('req-42');
+    expect(response.headers.get('x-kuzzle-node')).toBe(server.kernel.nodeId);
+    expect(json).toMatchObject({
+      requestId: 'req-42',
+      status: 200,
+      error: null,
+      controller: 'server',
+      action: 'now',
+    });
+  });
+
+  it('serves the health check and readiness routes', async () => {
+    const health = await call('/_healthcheck');
+    expect(health.response.status).toBe(200);
+    expect(health.json.result.status).toBe('green');
+    const ready = await call('/_ready');
+    expect(ready.response.status).toBe(200);
+  });
+
+  it('publishes the routes kuzzle-sdk builds its Http protocol from', async () => {
+    const { json } = await call('/_publicApi');
+    expect(json.result.server.now.http).toEqual([{ verb: 'GET', url: '/_now', path: '/_now' }]);
+    expect(json.result.server.publicApi.http[0].url).toBe('/_publicApi');
+  });
+
+  it('takes a whole envelope on POST /_query, with the bearer token injected', async () => {
+    const { json } = await call('/_query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer not-a-token' },
+      body: JSON.stringify({ controller: 'server', action: 'now', requestId: 'q1' }),
+    });
+    // No token can be valid yet, so the injected one is refused: proof that it was injected.
+    expect(json).toMatchObject({ requestId: 'q1', status: 401, error: { id: 'security.token.invalid' } });
+  });
+
+  it('ignores authorization schemes other than Bearer', async () => {
+    const { response } = await call('/_now', { headers: { Authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(response.status).toBe(200);
+  });
+
+  it('reads the volatile header and echoes it', async () => {
+    const { json } = await call('/_now', { headers: { 'X-Kuzzle-Volatile': '{"app":"x"}' } });
+    expect(json.volatile).toEqual({ app: 'x' });
+    const bad = await call('/_now', { headers: { 'X-Kuzzle-Volatile': '{nope' } });
+    expect(bad.json.error.id).toBe('network.http.volatile_parse_failed');
+  });
+
+  it('indents the answer with ?pretty', async () => {
+    const { text } = await call('/_now?pretty');
+    expect(text).toContain('\n  "requestId"');
+  });
+
+  it('sets CORS headers and echoes an allowed Origin', async () => {
+    const { response } = await call('/_now', { headers: { Origin: 'https://app.example' } });
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(response.headers.get('vary')).toContain('Origin');
+    expect(response.headers.get('access-control-allow-headers')).toContain('X-Kuzzle-Volatile');
+    const preflight = await fetch(`${server.url}/_login/local`, { method: 'OPTIONS' });
+    expect(preflight.status).toBe(200);
+  });
+});
+
+describe('HTTP bad input', () => {
+  it('answers a malformed JSON body with network.http.body_parse_failed', async () => {
+    const { response, json } = await call('/_query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"controller": "server",',
+    });
+    expect(response.status).toBe(400);
+    expect(json.error).toMatchObject({ id: 'network.http.body_parse_failed', code: 0x0301000c, status: 400 });
+    expect(json.error).not.toHaveProperty('stack');
+    await expectStillServing();
+  });
+
+  it('answers a non-string controller or action with api.assert.invalid_type', async () => {
+    for (const envelope of [
+      { controller: 1, action: 'now' },
+      { controller: 'server', action: { a: 1 } },
+    ]) {
+      const { response, json } = await call('/_query', { method: 'POST', body: JSON.stringify(envelope) });
+      expect(response.status).toBe(400);
+      expect(json.error.id).toBe('api.assert.invalid_type');
+    }
+    await expectStillServing();
+  });
+
+  it('refuses a 2MB body with 413 network.http.request_too_large', async () => {
+    const body = JSON.stringify({ controller: 'server', action: 'now', pad: 'x'.repeat(2 * 1024 * 1024) });
+    const { response, json } = await call('/_query', { method: 'POST', body });
+    expect(response.status).toBe(413);
+    expect(json.error.id).toBe('network.http.request_too_large');
+    await expectStillServing();
+  });
+
+  it('answers an unknown route with 404 network.http.url_not_found', async () => {
+    const { response, json } = await call('/no/such/route');
+    expect(response.status).toBe(404);
+    expect(json.error).toMatchObject({
+      id: 'network.http.url_not_found',
+      message: 'API URL not found: /no/such/route.',
+    });
+    await expectStillServing();
+  });
+
+  it('refuses a content type other than JSON', async () => {
+    const { json } = await call('/_query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml' },
+      body: '<a/>',
+    });
+    expect(json.error.id).toBe('network.http.unsupported_content');
+  });
+
+  it('refuses a __proto__ key in a body or query string without polluting any prototype', async () => {
+    const body = await call('/_query', {
+      method: 'POST',
+      body: '{"controller":"server","action":"now","body":{"__proto__":{"polluted":true}}}',
+    });
+    expect(body.json.error).toMatchObject({ id: 'api.assert.invalid_argument', status: 400 });
+    const query = await call('/_now?__proto__[polluted]=yes&__proto__=x');
+    expect(query.json.error.id).toBe('api.assert.invalid_argument');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    await expectStillServing();
+  });
+
+  it('answers a query to an unknown controller through /_query with a Kuzzle error', async () => {
+    const { response, json } = await call('/_query', {
+      method: 'POST',
+      body: JSON.stringify({ controller: 'x', action: 'y' }),
+    });
+    expect(response.status).toBe(404);
+    expect(json.error).toMatchObject({ id: 'api.process.controller_not_found', code: 0x02020004 });
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The WebSocket wire format with a raw client: rooms, application pings, malformed frames, liveness.
+ */
+import WebSocket from 'ws';
+import { startTestKernel, type TestKernel } from '@tessera/testing';
+
+let server: TestKernel;
+
+afterEach(async () => {
+  await server.stop();
+});
+
+async function open(
+  options: WebSocket.ClientOptions = {},
+): Promise<{ socket: WebSocket; next: () => Promise<any> }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}`, options);
+  const frames: unknown[] = [];
+  const waiters: ((frame: unknown) => void)[] = [];
+  socket.on('message', (data) => {
+    const frame: unknown = JSON.parse((data as Buffer).toString('utf8'));
+    const waiter = waiters.shift();
+    if (waiter) waiter(frame);
+    else frames.push(frame);
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const next = () =>
+    frames.length > 0
+      ? Promise.resolve(frames.shift())
+      : new Promise<unknown>((resolve) => waiters.push(resolve));
+  return { socket, next };
+}
+
+describe('WebSocket transport', () => {
+  beforeEach(async () => {
+    server = await startTestKernel();
+  });
+
+  it('answers a request frame with the envelope and room = requestId', async () => {
+    const { socket, next } = await open();
+    socket.send(JSON.stringify({ controller: 'server', action: 'now', requestId: 'r1', volatile: { v: 1 } }));
+    const frame = await next();
+    expect(frame).toMatchObject({
+      room: 'r1',
+      requestId: 'r1',
+      status: 200,
+      error: null,
+      volatile: { v: 1 },
+    });
+    expect(typeof frame.result.now).toBe('number');
+    socket.close();
+  });
+
+  it('answers {"p":1} with exactly {"p":2}', async () => {
+    const { socket, next } = await open();
+    socket.send('{"p":1}');
+    expect(await next()).toEqual({ p: 2 });
+    socket.close();
+  });
+
+  it('keeps the socket open after a binary frame, a non-JSON frame and a JSON frame that is not an object', async () => {
+    const { socket, next } = await open();
+    socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect((await next()).error).toMatchObject({ id: 'network.websocket.unexpected_error', status: 400 });
+    socket.send('{not json');
+    expect((await next()).error.id).toBe('network.websocket.unexpected_error');
+    socket.send('[1,2,3]');
+    expect((await next()).error).toMatchObject({
+      id: 'api.assert.invalid_type',
+      props: ['request', 'object'],
+    });
+    socket.send(JSON.stringify({ controller: 'server', action: 'now', requestId: 'after' }));
+    expect(await next()).toMatchObject({ room: 'after', status: 200 });
+    socket.close();
+  });
+
+  it('answers an invalid envelope in the room of its requestId', async () => {
+    const { socket, next } = await open();
+    socket.send(JSON.stringify({ controller: 7, action: 'now', requestId: 'bad-1' }));
+    expect(await next()).toMatchObject({ room: 'bad-1', error: { id: 'api.assert.invalid_type' } });
+    socket.send('{"controller":"server","action":"now","requestId":"bad-2","body":{"__proto__":{"x":1}}}');
+    expect(await next()).toMatchObject({ room: 'bad-2', error: { id: 'api.assert.invalid_argument' } });
+    socket.close();
+  });
+
+  it('emits connection:new and connection:remove with the same connection id', async () => {
+    const seen: [string, string][] = [];
+    for (const name of ['connection:new', 'connection:remove'] as const) {
+      server.kernel.bus.hook(name, (connection, event) => {
+        if (connection.protocol === 'websocket') seen.push([event, connection.id]);
+      });
+    }
+    const { socket } = await open();
+    await new Promise((resolve) => {
+      socket.once('close', resolve);
+      socket.close();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen.map(([event]) => event)).toEqual(['connection:new', 'connection:remove']);
+    expect(seen[0]![1]).toBe(seen[1]![1]);
+  });
+
+  it('closes a frame over the maximum payload without harming other sockets', async () => {
+    const { socket } = await open();
+    const other = await open();
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+    socket.send('x'.repeat(2 * 1024 * 1024));
+    expect(await closed).toBe(1009);
+    other.socket.send(JSON.stringify({ controller: 'server', action: 'now', requestId: 'ok' }));
+    expect(await other.next()).toMatchObject({ room: 'ok', status: 200 });
+    other.socket.close();
+  });
+});
+
+describe('WebSocket liveness', () => {
+  it('terminates a socket that stays silent past the idle timeout and keeps one that answers pings', async () => {
+    server = await startTestKernel({
+      overrides: { server: { websocket: { idleTimeout: 400, heartbeat: 100 } } },
+    });
+    const silent = await open({ autoPong: false });
+    const alive = await open();
+    const silentClosed = new Promise((resolve) => silent.socket.once('close', resolve));
+    await silentClosed;
+    expect(alive.socket.readyState).toBe(WebSocket.OPEN);
+    alive.socket.close();
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('sends a close frame (1001) to every socket', async () => {
+    server = await startTestKernel();
+    const { socket } = await open();
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+    await server.kernel.stop('test');
+    expect(await closed).toBe(1001);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * ActionRegistry: controller -> action -> definition. The one source from which the funnel dispatches, the
+ * HTTP router is generated and `server:publicApi` is answered, so the three can never disagree.
+ */
+import { tesseraError } from '@tessera/plugin-sdk';
+import type { ArgsOf, ArgsSchema } from './args';
+import type { Request } from './request';
+
+export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRoute {
+  readonly verb: HttpVerb;
+  /** Koa-router syntax: `/_login/:strategy`. Placeholders become arguments. */
+  readonly path: string;
+}
+
+export interface ActionDefinition<S extends ArgsSchema = ArgsSchema> {
+  readonly args?: S;
+  /** `required`: a missing body is `api.assert.body_required`. */
+  readonly body?: 'required' | 'optional';
+  /**
+   * HTTP routes. Publish one per action when possible: with several, kuzzle-sdk's Http protocol picks one by
+   * its own rules and sends the other arguments in the query string.
+   */
+  readonly http?: readonly HttpRoute[];
+  handler(request: Request, args: ArgsOf<S>): unknown;
+}
+
+/** Declares an action; the identity function, there so `args` types flow into the handler. */
+export function defineAction<S extends ArgsSchema = Record<never, never>>(
+  definition: ActionDefinition<S>,
+): ActionDefinition<S> {
+  return definition;
+}
+
+export interface RegisteredRoute extends HttpRoute {
+  readonly controller: string;
+  readonly action: string;
+}
+
+export interface PublicApiRoute {
+  verb: HttpVerb;
+  url: string;
+  path: string;
+}
+
+export type PublicApi = Record<
+  string,
+  Record<string, { controller: string; action: string; http: PublicApiRoute[] }>
+>;
+
+export class ActionRegistry {
+  private readonly controllers = new Map<string, Map<string, ActionDefinition>>();
+
+  register(controller: string, actions: Readonly<Record<string, ActionDefinition>>): void {
+    if (this.controllers.has(controller)) throw new Error(`controller "${controller}" is already registered`);
+    this.controllers.set(controller, new Map(Object.entries(actions)));
+  }
+
+  find(controller: string, action: string): ActionDefinition {
+    const actions = this.controllers.get(controller);
+    if (!actions) throw tesseraError('api.process.controller_not_found', controller);
+    const definition = actions.get(action);
+    if (!definition) throw tesseraError('api.process.action_not_found', controller, action);
+    return definition;
+  }
+
+  routes(): RegisteredRoute[] {
+    const routes: RegisteredRoute[] = [];
+    for (const [controller, actions] of this.controllers) {
+      for (const [action, definition] of actions) {
+        for (const route of definition.http ?? []) routes.push({ ...route, controller, action });
+      }
+    }
+    return routes;
+  }
+
+  publicApi(): PublicApi {
+    const api: PublicApi = {};
+    for (const [controller, actions] of this.controllers) {
+      const described: PublicApi[string] = {};
+      for (const [action, definition] of actions) {
+        const http = (definition.http ?? []).map(({ verb, path }) => ({ verb, url: path, path }));
+        described[action] = { controller, action, http };
+      }
+      api[controller] = described;
+    }
+    return api;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The funnel: the one path every API request takes, whatever its transport.
+ *
+ *   envelope -> request:beforeExecution -> find action -> authorize (token, user, rights)
+ *   -> argument checks -> <controller>:before<Action> -> action -> <controller>:after<Action>
+ *   -> request:onSuccess | request:onError -> request:afterExecution
+ *
+ * `execute` never rejects: the returned Request carries either a result or a Kuzzle error.
+ */
+import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
+import { isTesseraError, tesseraError } from '@tessera/plugin-sdk';
+import type { ActionRegistry } from './action-registry';
+import { parseArgs } from './args';
+import { ConcurrencyGate } from './concurrency-gate';
+import { requestFromEnvelope } from './envelope';
+import type { Request } from './request';
+
+/** Resolves the request's token into a user and decides whether that user may run the action. */
+export interface RequestAuthorizer {
+  authorize(request: Request): Promise<void>;
+}
+
+export interface FunnelOptions {
+  readonly registry: ActionRegistry;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  readonly authorizer: RequestAuthorizer;
+  readonly limits: { readonly concurrentRequests: number; readonly requestsBufferSize: number };
+}
+
+export class Funnel {
+  private readonly gate: ConcurrencyGate;
+  private accepting = true;
+  private readonly drained = new Set<() => void>();
+
+  constructor(private readonly options: FunnelOptions) {
+    this.gate = new ConcurrencyGate(options.limits.concurrentRequests, options.limits.requestsBufferSize);
+  }
+
+  /** False once shutdown began, or while the waiting line is full. */
+  get ready(): boolean {
+    return this.accepting && !this.gate.saturated;
+  }
+
+  async execute(envelope: unknown, connection: ConnectionInfo): Promise<Request> {
+    const request = requestFromEnvelope(envelope, connection);
+    if (request.error) {
+      await this.finish(request);
+      return request;
+    }
+    if (!this.accepting) {
+      request.setError(tesseraError('api.process.shutting_down'));
+      return request;
+    }
+    try {
+      await this.gate.acquire();
+    } catch (error) {
+      request.setError(error);
+      return request;
+    }
+    try {
+      await this.run(request);
+    } finally {
+      this.gate.release();
+      if (this.gate.inFlight === 0) for (const notify of this.drained) notify();
+    }
+    return request;
+  }
+
+  /** Refuses new requests from now on and resolves once in-flight ones are done, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    if (this.gate.inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.drained.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.drained.add(done);
+    });
+  }
+
+  private async run(request: Request): Promise<void> {
+    const { bus, registry, authorizer } = this.options;
+    const { controller, action } = request.input;
+    try {
+      await bus.pipeline('request:beforeExecution', request);
+      const definition = registry.find(controller, action);
+      await authorizer.authorize(request);
+      const args = parseArgs(definition.args ?? {}, request.input.args, request.connection.protocol);
+      if (definition.body === 'required' && request.input.body === null)
+        throw tesseraError('api.assert.body_required');
+      const suffix = action.charAt(0).toUpperCase() + action.slice(1);
+      await bus.pipeline(`${controller}:before${suffix}`, request);
+      const result: unknown = await definition.handler(request, args);
+      request.setResult(result, request.status);
+      await bus.pipeline(`${controller}:after${suffix}`, request);
+    } catch (error) {
+      request.setError(error);
+    }
+    await this.finish(request);
+  }
+
+  /** The closing pipes. A failure here must not lose the answer: it replaces the result with the error. */
+  private async finish(request: Request): Promise<void> {
+    const { bus } = this.options;
+    try {
+      await bus.pipeline(request.error ? 'request:onError' : 'request:onSuccess', request);
+    } catch (error) {
+      request.setError(error);
+    }
+    this.logUnexpected(request);
+    try {
+      await bus.pipeline('request:afterExecution', request);
+    } catch (error) {
+      this.options.log.error('request:afterExecution pipe failed', { requestId: request.id, error });
+    }
+  }
+
+  private logUnexpected(request: Request): void {
+    const error = request.error;
+    if (!error || error.status < 500) return;
+    const cause: unknown = error.cause;
+    this.options.log.error('request failed', {
+      requestId: request.id,
+      controller: request.input.controller,
+      action: request.input.action,
+      error: isTesseraError(cause) || !(cause instanceof Error) ? error : cause,
+    });
+  }
+}

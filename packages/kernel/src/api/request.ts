@@ -1,0 +1,68 @@
+/**
+ * Request: one API call on its way through the funnel, whatever transport brought it, and the Kuzzle
+ * response envelope it turns into.
+ */
+import type { ApiRequest, ConnectionInfo, JsonObject, RequestInput, RequestUser } from '@tessera/plugin-sdk';
+import { TesseraError, isTesseraError, type SerializedError } from '@tessera/plugin-sdk';
+
+export interface ResponseEnvelope {
+  requestId: string;
+  status: number;
+  error: SerializedError | null;
+  controller: string | null;
+  action: string | null;
+  index: string | null;
+  collection: string | null;
+  volatile: JsonObject | null;
+  result: unknown;
+  node: string;
+  headers?: Record<string, string>;
+}
+
+export class Request implements ApiRequest {
+  user: RequestUser | null = null;
+  result: unknown = null;
+  error: TesseraError | null = null;
+  status = 200;
+  readonly headers: Record<string, string> = {};
+
+  constructor(
+    readonly id: string,
+    readonly input: RequestInput,
+    readonly connection: ConnectionInfo,
+  ) {}
+
+  setResult(result: unknown, status = 200): void {
+    this.result = result;
+    this.status = status;
+    this.error = null;
+  }
+
+  /** Anything that is not a TesseraError is an internal fault: its details stay in the logs, not on the wire. */
+  setError(error: unknown): void {
+    const known = isTesseraError(error)
+      ? error
+      : new TesseraError('core.runtime.unexpected_error', [this.id], { cause: error });
+    this.error = known;
+    this.status = known.status;
+    this.result = null;
+  }
+
+  response(node: string): ResponseEnvelope {
+    const args = this.input.args;
+    const envelope: ResponseEnvelope = {
+      requestId: this.id,
+      status: this.status,
+      error: this.error ? this.error.toJSON() : null,
+      controller: this.input.controller || null,
+      action: this.input.action || null,
+      index: typeof args.index === 'string' ? args.index : null,
+      collection: typeof args.collection === 'string' ? args.collection : null,
+      volatile: this.input.volatile,
+      result: this.result,
+      node,
+    };
+    if (Object.keys(this.headers).length > 0) envelope.headers = this.headers;
+    return envelope;
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * What a valid server configuration is: its types, its defaults, and one declarative schema (key -> rule) that
+ * checks a merged configuration and normalises it (sizes to bytes, durations to milliseconds, origins to a list).
+ * Where the configuration comes from (file, environment) is load-config.ts's business.
+ */
+import { tesseraError, type LogLevel, type TesseraError } from '@tessera/plugin-sdk';
+import { isPlainObject } from '../api/envelope';
+
+const STORAGE_ENGINES = ['sqlite', 'postgres', 'mongodb'] as const;
+export type StorageEngine = (typeof STORAGE_ENGINES)[number];
+
+// 'none' is deliberately absent: an unsigned token is no token.
+const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Bytes (the file may say `'1MB'` or `'512KB'`). */
+  readonly maxRequestSize: number;
+  readonly cors: {
+    /** Allowed origins; the file may give one string, a comma-separated list or an array. */
+    readonly allowOrigin: readonly string[];
+  };
+  readonly websocket: {
+    /** Milliseconds. */
+    readonly idleTimeout: number;
+    /** Bytes; `server.maxRequestSize` unless set. */
+    readonly maxPayload: number;
+    /** Milliseconds. */
+    readonly heartbeat: number;
+  };
+  /** Milliseconds. */
+  readonly shutdownTimeout: number;
+}
+
+export interface StorageConfig {
+  readonly engine: StorageEngine;
+  readonly sqlite: { readonly path: string };
+  readonly postgres: { readonly url: string | null };
+  readonly mongodb: { readonly url: string | null };
+}
+
+/** `security.jwt`; `security.authToken` is read as an alias of it (Kuzzle's name for the same keys). */
+export interface JwtConfig {
+  /** As configured (ms or an ms-style string such as `'2h'`); checked to be a valid duration. */
+  readonly expiresIn: string | number;
+  /** Milliseconds; -1 means no limit. */
+  readonly maxTTL: number;
+  /** null: the kernel generates one. */
+  readonly secret: string | null;
+  readonly algorithm: JwtAlgorithm;
+  /** Milliseconds during which a refreshed token stays valid. */
+  readonly gracePeriod: number;
+  /** Milliseconds before expiry at which `TokenExpiring` is sent. */
+  readonly expiryWarning: number;
+}
+
+export interface LimitsConfig {
+  readonly concurrentRequests: number;
+  readonly requestsBufferSize: number;
+  readonly maxSearchSize: number;
+}
+
+/** One plugin's own configuration: free-form, the plugin checks it. */
+export type PluginConfig = Readonly<Record<string, unknown>>;
+
+export interface PluginsConfig {
+  /** Milliseconds a plugin's `setup` may take. */
+  readonly setupTimeout: number;
+  /** Directories of plugins to load, each holding a manifest.json. */
+  readonly paths: readonly string[];
+  /** `plugins.<name>`: that plugin's configuration (read it with `pluginConfig`). */
+  readonly [pluginName: string]: PluginConfig | number | readonly string[];
+}
+
+export interface LogConfig {
+  readonly level: LogLevel;
+  readonly format: 'json';
+}
+
+export interface TesseraConfig {
+  readonly server: ServerConfig;
+  readonly storage: StorageConfig;
+  readonly security: { readonly jwt: JwtConfig };
+  readonly limits: LimitsConfig;
+  readonly plugins: PluginsConfig;
+  readonly log: LogConfig;
+}
+
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+const KB = 1024;
+
+/** The defaults, before normalisation (the first layer every configuration starts from). */
+export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
+  server: {
+    port: 7512,
+    host: '0.0.0.0',
+    maxRequestSize: KB * KB,
+    cors: { allowOrigin: ['*'] },
+    // No maxPayload here: it follows maxRequestSize unless set (see validateConfig).
+    websocket: { idleTimeout: 60_000, heartbeat: 30_000 },
+    shutdownTimeout: 10_000,
+  },
+  storage: {
+    engine: 'sqlite',
+    sqlite: { path: './data/tessera.db' },
+    postgres: { url: null },
+    mongodb: { url: null },
+  },
+  security: {
+    jwt: {
+      expiresIn: '2h',
+      maxTTL: -1,
+      secret: null,
+      algorithm: 'HS256',
+      gracePeriod: 1000,
+      expiryWarning: 60_000,
+    },
+  },
+  limits: { concurrentRequests: 100, requestsBufferSize: 50_000, maxSearchSize: 10_000 },
+  plugins: { setupTimeout: 10_000, paths: [] },
+  log: { level: 'info', format: 'json' },
+};
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_557_600_000,
+};
+const DURATION = /^(-?(?:\d+(?:\.\d*)?|\.\d+))\s*(ms|s|m|h|d|w|y)?$/i;
+
+/**
+ * Whole milliseconds in `value`: a number of milliseconds, or an `ms`-style string (`'500ms'`, `'10s'`, `'30m'`,
+ * `'2h'`, `'1d'`, `'1w'`, `'1y'`; a bare number string is milliseconds). Throws a RangeError on anything else.
+ */
+export function parseDuration(value: number | string): number {
+  const match = typeof value === 'string' ? DURATION.exec(value.trim()) : null;
+  const milliseconds =
+    typeof value === 'number'
+      ? value
+      : match
+        ? Number(match[1]) * DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()]!
+        : NaN;
+  if (!Number.isFinite(milliseconds)) throw new RangeError(`Not a duration: ${show(value)}`);
+  return Math.round(milliseconds);
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: KB, mb: KB ** 2, gb: KB ** 3 };
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
+
+/** Whole bytes in a number of bytes or a string such as `'512KB'` or `'1MB'` (1KB = 1024B); NaN otherwise. */
+function parseSize(value: unknown): number {
+  if (typeof value === 'number') return value;
+  const match = typeof value === 'string' ? SIZE.exec(value.trim()) : null;
+  return match ? Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!) : NaN;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The schema: a tree of sections whose leaves are rules. A rule returns the value normalised, or INVALID.
+
+const INVALID = Symbol('invalid');
+
+class Rule {
+  constructor(
+    /** Completes "expected ..." in the error message. */
+    readonly expected: string,
+    readonly normalise: (value: unknown) => unknown,
+  ) {}
+}
+
+/** In a section, the rule for every key the section does not name (one section per plugin under `plugins`). */
+const ANY_OTHER_KEY = Symbol('any other key');
+
+interface Section {
+  readonly [key: string]: SchemaNode;
+  readonly [ANY_OTHER_KEY]?: Rule;
+}
+
+type SchemaNode = Rule | Section;
+
+/** A rule that keeps the value as it is when `predicate` holds. */
+const accepting = (expected: string, predicate: (value: unknown) => boolean): Rule =>
+  new Rule(expected, (value) => (predicate(value) ? value : INVALID));
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Rule =>
+  accepting(
+    max === Number.MAX_SAFE_INTEGER
+      ? `an integer of at least ${min}`
+      : `an integer between ${min} and ${max}`,
+    (value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
+  );
+
+const oneOf = (...values: readonly unknown[]): Rule =>
+  accepting(`one of ${values.map(show).join(', ')}`, (value) => values.includes(value));
+
+const text = accepting('a non-empty string', (value) => typeof value === 'string' && value.trim() !== '');
+
+const nullable = (rule: Rule): Rule =>
+  new Rule(`${rule.expected} or null`, (value) => (value === null ? null : rule.normalise(value)));
+
+const optional = (rule: Rule): Rule =>
+  new Rule(rule.expected, (value) => (value === undefined ? undefined : rule.normalise(value)));
+
+const listOf = (rule: Rule): Rule =>
+  new Rule(`an array, each item ${rule.expected}`, (value) => {
+    if (!Array.isArray(value)) return INVALID;
+    const items = value.map(rule.normalise);
+    return items.includes(INVALID) ? INVALID : items;
+  });
+
+const anyObject = (expected: string): Rule => accepting(expected, isPlainObject);
+
+/** A rule accepting what `parse` turns into a number within [min, +inf[; the value becomes that number. */
+const parsed = (expected: string, parse: (value: unknown) => number, min: number): Rule =>
+  new Rule(expected, (value) => {
+    const result = parse(value);
+    return Number.isSafeInteger(result) && result >= min ? result : INVALID;
+  });
+
+const toMilliseconds = (value: unknown): number =>
+  typeof value === 'number' || typeof value === 'string' ? safely(() => parseDuration(value)) : NaN;
+
+const DURATION_FORMS = '(milliseconds, or a string such as "500ms", "30s", "10m", "2h", "1d")';
+
+const duration = parsed(`a duration ${DURATION_FORMS}`, toMilliseconds, 0);
+
+/** A positive duration, left as written (a token's `expiresIn` is handed to the token signer as is). */
+const durationAsWritten = new Rule(`a positive duration ${DURATION_FORMS}`, (value) =>
+  toMilliseconds(value) > 0 ? value : INVALID,
+);
+
+const maxTTL = new Rule(`-1 (no limit) or a duration ${DURATION_FORMS}`, (value) =>
+  value === -1 ? -1 : duration.normalise(value),
+);
+
+const size = parsed('a size (bytes, or a string such as "512KB", "1MB")', parseSize, 1);
+
+const origins = new Rule('an origin, a comma-separated list of origins or an array of origins', (value) => {
+  const list = typeof value === 'string' ? value.split(',').map((origin) => origin.trim()) : value;
+  const normalised = listOf(text).normalise(list);
+  return Array.isArray(normalised) && normalised.length > 0 ? normalised : INVALID;
+});
+
+const SCHEMA: Section = {
+  server: {
+    port: integer(0, 65535),
+    host: text,
+    maxRequestSize: size,
+    cors: { allowOrigin: origins },
+    websocket: { idleTimeout: duration, maxPayload: optional(size), heartbeat: duration },
+    shutdownTimeout: duration,
+  },
+  storage: {
+    engine: oneOf(...STORAGE_ENGINES),
+    sqlite: { path: text },
+    postgres: { url: nullable(text) },
+    mongodb: { url: nullable(text) },
+  },
+  security: {
+    jwt: {
+      expiresIn: durationAsWritten,
+      maxTTL,
+      secret: nullable(text),
+      algorithm: oneOf(...JWT_ALGORITHMS),
+      gracePeriod: duration,
+      expiryWarning: duration,
+    },
+  },
+  limits: { concurrentRequests: integer(1), requestsBufferSize: integer(1), maxSearchSize: integer(1) },
+  plugins: {
+    setupTimeout: duration,
+    paths: listOf(text),
+    [ANY_OTHER_KEY]: anyObject("an object (the plugin's own configuration)"),
+  },
+  log: { level: oneOf(...LOG_LEVELS), format: oneOf('json') },
+};
+
+/**
+ * Checks a whole merged configuration against the schema and returns it normalised (new objects throughout).
+ * Throws `core.config.unknown_key` or `core.config.invalid_value`, naming the dotted key.
+ */
+export function validateConfig(raw: unknown): TesseraConfig {
+  const config = check(SCHEMA, raw, []) as TesseraConfig;
+  // The one default that depends on another key; `check` built these objects, so they are still ours to fill.
+  const websocket = config.server.websocket as { maxPayload?: number };
+  websocket.maxPayload ??= config.server.maxRequestSize;
+  return config;
+}
+
+function check(node: SchemaNode, value: unknown, path: readonly string[]): unknown {
+  if (node instanceof Rule) {
+    const result = node.normalise(value);
+    if (result === INVALID) throw invalidValue(path, node.expected, value);
+    return result;
+  }
+  if (!isPlainObject(value)) throw invalidValue(path, 'an object', value);
+  const section: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(node), ...Object.keys(value)])) {
+    const child = Object.hasOwn(node, key) ? node[key] : node[ANY_OTHER_KEY];
+    if (child === undefined) throw tesseraError('core.config.unknown_key', [...path, key].join('.'));
+    const result = check(child, value[key], [...path, key]);
+    if (result !== undefined) section[key] = result;
+  }
+  return section;
+}
+
+/** Reads `plugins.<name>`: that plugin's configuration, `{}` when the server config has none. */
+export function pluginConfig(config: TesseraConfig, name: string): PluginConfig {
+  const section = config.plugins[name];
+  return isPlainObject(section) ? section : Object.freeze({});
+}
+
+export function invalidValue(path: readonly string[], expected: string, value: unknown): TesseraError {
+  return tesseraError(
+    'core.config.invalid_value',
+    path.join('.'),
+    `expected ${expected}, got ${show(value)}`,
+  );
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+function safely(parse: () => number): number {
+  try {
+    return parse();
+  } catch {
+    return NaN;
+  }
+}

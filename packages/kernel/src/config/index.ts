@@ -1,0 +1,17 @@
+/** The server configuration: its types, where it is read from, and how it is checked. */
+export { loadConfig, defaultConfig, type LoadConfigOptions } from './load-config';
+export {
+  parseDuration,
+  pluginConfig,
+  type TesseraConfig,
+  type ServerConfig,
+  type StorageConfig,
+  type StorageEngine,
+  type JwtConfig,
+  type JwtAlgorithm,
+  type LimitsConfig,
+  type PluginsConfig,
+  type PluginConfig,
+  type LogConfig,
+  type DeepPartial,
+} from './config-schema';

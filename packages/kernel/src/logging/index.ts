@@ -1,0 +1,2 @@
+/** Structured JSON-lines logging with redaction of secrets. */
+export { createLogger, createSilentLogger, redact, type LoggerOptions } from './create-logger';

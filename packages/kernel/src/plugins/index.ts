@@ -1,0 +1,8 @@
+/** The plugin system: manifest validation and the plugin manager. */
+export { readManifest, type LocatedManifest } from './read-manifest';
+export {
+  createPluginManager,
+  type PluginManager,
+  type PluginManagerDeps,
+  type PluginSource,
+} from './plugin-manager';

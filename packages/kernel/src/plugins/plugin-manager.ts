@@ -1,0 +1,279 @@
+/**
+ * The plugin manager owns the plugins' lifecycle. It validates every manifest before loading any plugin code,
+ * then loads and sets up each plugin in order, each setup under a timeout, and tears them down in reverse order.
+ *
+ * A plugin sees only its frozen PluginContext: its name, a deep-frozen copy of its config, a child logger, its
+ * own storage namespace, error helpers and a facade over the bus that answers for the plugin's failures.
+ * Nothing in it reaches the kernel, the store adapter or another plugin.
+ */
+import {
+  TesseraError,
+  isTesseraError,
+  tesseraError,
+  type DeepReadonly,
+  type EventBus,
+  type HookListener,
+  type Logger,
+  type PayloadOf,
+  type PipeHandler,
+  type PluginContext,
+  type PluginDefinition,
+  type PluginManifest,
+  type Unsubscribe,
+} from '@tessera/plugin-sdk';
+import { createStorageNamespace } from '../storage/storage-namespace';
+import type { StoreAdapter } from '../storage/store-adapter';
+import { messageOf, readManifest, validateManifest } from './read-manifest';
+
+/** A plugin folder, or a plugin already in memory (built-in plugins, tests): its manifest is checked all the same. */
+export type PluginSource =
+  { readonly dir: string } | { readonly manifest: PluginManifest; readonly definition: PluginDefinition };
+
+export interface PluginManagerDeps {
+  readonly adapter: StoreAdapter;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  /** The `plugins` section of the config: `plugins.<name>` is the config of the plugin <name>. */
+  readonly pluginConfig: Readonly<Record<string, unknown>>;
+  readonly kernelVersion: string;
+  /** Milliseconds a plugin's setup may take. */
+  readonly setupTimeout: number;
+}
+
+export interface PluginManager {
+  /**
+   * Validates every manifest, then loads and sets up the plugins in order. On the first failure, tears down
+   * the plugins this call had set up and rejects.
+   */
+  load(sources: readonly PluginSource[]): Promise<void>;
+  /** Tears down every plugin in the reverse order of setup. Never rejects: a failing teardown is logged. */
+  teardown(): Promise<void>;
+  list(): { name: string; version: string }[];
+}
+
+interface Candidate {
+  readonly manifest: Omit<PluginManifest, 'main'>;
+  /** Loads the plugin's code and returns what its module exports. */
+  readonly load: () => unknown;
+}
+
+interface RunningPlugin {
+  readonly name: string;
+  readonly version: string;
+  readonly definition: PluginDefinition;
+  /** Unsubscribes every hook and pipe the plugin registered. */
+  readonly release: () => void;
+}
+
+const errorHelpers: PluginContext['errors'] = Object.freeze({ create: tesseraError, is: isTesseraError });
+
+export function createPluginManager(deps: PluginManagerDeps): PluginManager {
+  const { log, kernelVersion, setupTimeout } = deps;
+  let running: RunningPlugin[] = [];
+
+  const inspect = async (source: PluginSource): Promise<Candidate> => {
+    if ('dir' in source) {
+      const manifest = await readManifest(source.dir, kernelVersion);
+      return { manifest, load: () => requirePlugin(manifest.mainPath) };
+    }
+    const { manifest, definition } = source;
+    return {
+      manifest: validateManifest(manifest, kernelVersion, String(manifest.name)),
+      load: () => definition,
+    };
+  };
+
+  const start = async ({ manifest: { name, version }, load }: Candidate): Promise<RunningPlugin> => {
+    const definition = definitionOf(load(), name);
+    const pluginLog = log.child({ plugin: name });
+    const { bus, release } = createPluginBus(deps.bus, name, pluginLog);
+    const ctx: PluginContext = Object.freeze({
+      name,
+      config: deepFreeze(structuredClone(configOf(deps.pluginConfig, name))),
+      log: pluginLog,
+      storage: createStorageNamespace(deps.adapter, `plugin:${name}`),
+      bus,
+      errors: errorHelpers,
+    });
+    const setup = new Promise<void>((resolve) => resolve(definition.setup(ctx)));
+    const failure = await settlesWithin(setup, setupTimeout).then(
+      (settled) => (settled ? undefined : tesseraError('plugin.runtime.init_timeout', name, setupTimeout)),
+      (error: unknown) =>
+        new TesseraError('plugin.runtime.failed_init', [name, messageOf(error)], { cause: error }),
+    );
+    if (failure) {
+      release();
+      throw failure;
+    }
+    return { name, version, definition, release };
+  };
+
+  const stop = async (plugins: readonly RunningPlugin[]): Promise<void> => {
+    for (const plugin of [...plugins].reverse()) {
+      try {
+        await plugin.definition.teardown?.();
+      } catch (error) {
+        log.error('plugin teardown failed', { plugin: plugin.name, error });
+      } finally {
+        plugin.release();
+      }
+    }
+  };
+
+  return {
+    async load(sources) {
+      const candidates: Candidate[] = [];
+      for (const source of sources) candidates.push(await inspect(source));
+      const names = new Set(running.map((plugin) => plugin.name));
+      for (const { manifest } of candidates) {
+        if (names.has(manifest.name)) throw tesseraError('plugin.assert.name_already_exists', manifest.name);
+        names.add(manifest.name);
+      }
+      const started: RunningPlugin[] = [];
+      try {
+        for (const candidate of candidates) started.push(await start(candidate));
+      } catch (error) {
+        await stop(started);
+        throw error;
+      }
+      running.push(...started);
+    },
+
+    async teardown() {
+      const plugins = running;
+      running = [];
+      await stop(plugins);
+    },
+
+    list() {
+      return running.map(({ name, version }) => ({ name, version }));
+    },
+  };
+}
+
+/**
+ * The bus as one plugin sees it. Its hook failures are logged under its name; its pipe failures become
+ * `plugin.runtime.unexpected_error` unless they are TesseraErrors (a deliberate refusal, passed through).
+ * `release` unsubscribes whatever the plugin registered, and whatever it registers afterwards.
+ */
+function createPluginBus(bus: EventBus, name: string, log: Logger): { bus: EventBus; release: () => void } {
+  const subscriptions = new Set<Unsubscribe>();
+  let released = false;
+  const track = (unsubscribe: Unsubscribe): Unsubscribe => {
+    // A plugin torn down (or whose setup timed out) may still run code: what it registers then must not stay.
+    if (released) {
+      unsubscribe();
+      log.warn('ignored a hook or pipe registered after the plugin was torn down');
+      return () => {};
+    }
+    const tracked = (): void => {
+      subscriptions.delete(tracked);
+      unsubscribe();
+    };
+    subscriptions.add(tracked);
+    return tracked;
+  };
+
+  const facade: EventBus = Object.freeze({
+    hook<E extends string>(event: E, listener: HookListener<PayloadOf<E>>): Unsubscribe {
+      return track(
+        bus.hook(event, async (payload, emitted) => {
+          try {
+            await listener(payload, emitted);
+          } catch (error) {
+            log.error('hook listener failed', { event: emitted, error });
+          }
+        }),
+      );
+    },
+    pipe<E extends string>(event: E, handler: PipeHandler<PayloadOf<E>>): Unsubscribe {
+      return track(
+        bus.pipe(event, async (payload, emitted) => {
+          try {
+            return await handler(payload, emitted);
+          } catch (error) {
+            if (isTesseraError(error)) throw error;
+            const reason = `plugin "${name}" failed on "${emitted}": ${messageOf(error)}`;
+            throw new TesseraError('plugin.runtime.unexpected_error', [reason], { cause: error });
+          }
+        }),
+      );
+    },
+    emit<E extends string>(event: E, payload: PayloadOf<E>): void {
+      bus.emit(event, payload);
+    },
+    pipeline<E extends string>(event: E, payload: PayloadOf<E>): Promise<PayloadOf<E>> {
+      return bus.pipeline(event, payload);
+    },
+  });
+
+  const release = (): void => {
+    released = true;
+    for (const unsubscribe of subscriptions) unsubscribe();
+  };
+  return { bus: facade, release };
+}
+
+function requirePlugin(mainPath: string): unknown {
+  try {
+    // Plugins are CommonJS modules at paths known only at run time; `require` is the loader for that.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(mainPath) as unknown;
+  } catch (error) {
+    throw new TesseraError('plugin.assert.cannot_load', [mainPath, messageOf(error)], { cause: error });
+  }
+}
+
+/** The definition is the module's default export, the module itself, or its `plugin` export. */
+function definitionOf(exported: unknown, name: string): PluginDefinition {
+  const definition = [propertyOf(exported, 'default'), exported, propertyOf(exported, 'plugin')].find(
+    isDefinition,
+  );
+  if (!definition) {
+    throw tesseraError(
+      'plugin.assert.invalid_definition',
+      name,
+      'expected the module (or its "default" or "plugin" export) to be an object with a setup function',
+    );
+  }
+  return definition;
+}
+
+function isDefinition(value: unknown): value is PluginDefinition {
+  if (typeof value !== 'object' || value === null) return false;
+  const { setup, teardown } = value as Partial<Record<keyof PluginDefinition, unknown>>;
+  return typeof setup === 'function' && (teardown === undefined || typeof teardown === 'function');
+}
+
+function propertyOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function configOf(pluginConfig: Readonly<Record<string, unknown>>, name: string): Record<string, unknown> {
+  const config = pluginConfig[name] ?? {};
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw tesseraError('core.config.invalid_value', `plugins.${name}`, 'expected an object');
+  }
+  return config as Record<string, unknown>;
+}
+
+function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value as DeepReadonly<T>;
+}
+
+/** True when `work` settles within `ms`, false when it does not; rejects when `work` rejects in time. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * Query parser: turns the search bodies Kuzzle clients send (Elasticsearch's query DSL subset, or Koncorde
+ * filters) into the Store port's query model, so adapters never see a DSL. Everything a client controls is
+ * validated here: keywords, field paths, value types, paging. Keys are read with Object.keys and dispatched
+ * through Maps, never through object lookups, so `__proto__` and friends are only ever unknown names.
+ */
+import { tesseraError, type SearchOptions, type TesseraError } from '@tessera/plugin-sdk';
+import { isPlainObject } from '../api/envelope';
+import type { FieldPath, Filter, Scalar, SearchQuery, SortField } from './store-adapter';
+
+export type QueryLang = NonNullable<SearchOptions['lang']>;
+
+export interface SearchLimits {
+  /** The largest `size` a search may ask for. */
+  readonly maxSize: number;
+}
+
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = Object.freeze({ maxSize: 10_000 });
+
+const DEFAULT_SIZE = 10;
+
+/** Keys that reach Object.prototype when assigned: refused in field paths and document sources alike. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const FIELD_SEGMENT = /^[A-Za-z0-9_$@-]+$/;
+
+/** Checks a dotted field path (`a.b.c`, or `_id` for the document id); `services.storage.invalid_field_path` otherwise. */
+export function assertFieldPath(path: unknown): FieldPath {
+  if (typeof path !== 'string') throw tesseraError('services.storage.invalid_field_path', String(path));
+  const valid = path
+    .split('.')
+    .every((segment) => FIELD_SEGMENT.test(segment) && !FORBIDDEN_KEYS.has(segment));
+  if (!valid) throw tesseraError('services.storage.invalid_field_path', path);
+  return path;
+}
+
+/** Parses a search body and its options into the adapter's SearchQuery. */
+export function parseSearch(
+  body: unknown,
+  options: SearchOptions = {},
+  limits: SearchLimits = DEFAULT_SEARCH_LIMITS,
+): SearchQuery {
+  const { query, sort } = readBody(body);
+  const from = readCount('from', options.from, 0);
+  const size = readCount('size', options.size, DEFAULT_SIZE);
+  if (size > limits.maxSize) throw tesseraError('services.storage.get_limit_exceeded');
+  return { filter: parseFilter(query, options.lang), sort: parseSort(sort), from, size };
+}
+
+/**
+ * Parses the query of a body that carries no paging, as count and deleteByQuery take: the body's keys are
+ * checked too, so a misspelt `query` is refused rather than read as "every document".
+ */
+export function parseBodyFilter(body: unknown, lang?: QueryLang): Filter {
+  return parseFilter(readBody(body).query, lang);
+}
+
+/** Parses a query alone (a body's `query`). Absent or `{}` means every document. */
+export function parseFilter(query: unknown, lang: QueryLang = 'elasticsearch'): Filter {
+  if (lang !== 'elasticsearch' && lang !== 'koncorde') {
+    throw invalid('lang', '"elasticsearch" or "koncorde"');
+  }
+  if (query === undefined || query === null) return ALL;
+  return dialects[lang].parse(query);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Body, paging, sort
+
+function readBody(body: unknown): { query: unknown; sort: unknown } {
+  if (body === undefined || body === null) return { query: undefined, sort: undefined };
+  if (!isPlainObject(body)) throw invalid('body', 'an object {query?, sort?}');
+  for (const key of Object.keys(body)) {
+    if (key !== 'query' && key !== 'sort') throw tesseraError('services.storage.invalid_search_query', key);
+  }
+  return { query: body['query'], sort: body['sort'] };
+}
+
+function readCount(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid(name, 'a non-negative integer');
+  }
+  return value;
+}
+
+const SORT_FORMS =
+  '"field", {"field": "asc"|"desc"}, {"field": {"order": "asc"|"desc"}} or an array of those';
+
+function parseSort(sort: unknown): SortField[] {
+  if (sort === undefined || sort === null) return [];
+  return (Array.isArray(sort) ? sort : [sort]).map(parseSortEntry);
+}
+
+function parseSortEntry(entry: unknown): SortField {
+  if (typeof entry === 'string') return { field: assertFieldPath(entry), order: 'asc' };
+  if (!isPlainObject(entry)) throw invalid('sort', SORT_FORMS);
+  const [field, spec] = singleEntry('sort', entry, SORT_FORMS);
+  if (isPlainObject(spec)) {
+    const [order] = readKeys('sort', spec, [], ['order']);
+    return { field, order: readOrder(order ?? 'asc') };
+  }
+  return { field, order: readOrder(spec) };
+}
+
+function readOrder(order: unknown): SortField['order'] {
+  if (order !== 'asc' && order !== 'desc') throw invalid('sort', SORT_FORMS);
+  return order;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Dialects: one Map of clause parsers per language
+
+/** Parses a clause's content; `sub` parses nested queries in the same language. */
+type ClauseParser = (content: unknown, sub: (query: unknown) => Filter) => Filter;
+
+class Dialect {
+  constructor(
+    private readonly clauses: ReadonlyMap<string, ClauseParser>,
+    private readonly unknownKeyword:
+      'services.storage.unknown_query_keyword' | 'api.assert.koncorde_unknown_keyword',
+  ) {}
+
+  readonly parse = (query: unknown): Filter => {
+    if (!isPlainObject(query)) throw invalid('query', 'an object');
+    const keywords = Object.keys(query);
+    if (keywords.length === 0) return ALL;
+    const [keyword] = keywords;
+    if (keywords.length > 1 || keyword === undefined) {
+      throw invalid('query', `a single keyword per query object, got "${keywords.join('", "')}"`);
+    }
+    const clause = this.clauses.get(keyword);
+    if (clause === undefined) throw tesseraError(this.unknownKeyword, keyword);
+    return clause(query[keyword], this.parse);
+  };
+}
+
+const ALL: Filter = Object.freeze({ kind: 'all' });
+
+function and(filters: Filter[]): Filter {
+  if (filters.length === 1 && filters[0] !== undefined) return filters[0];
+  return filters.length === 0 ? ALL : { kind: 'and', filters };
+}
+
+function or(filters: Filter[]): Filter {
+  // An empty `or` matches nothing, which is what an unsatisfiable `should` means.
+  return filters.length === 1 && filters[0] !== undefined ? filters[0] : { kind: 'or', filters };
+}
+
+const ids: ClauseParser = (content) => {
+  const [values] = readKeys('ids', content, ['values'], []);
+  if (!Array.isArray(values) || !values.every((v): v is string => typeof v === 'string')) {
+    throw invalid('ids', '{"values": [<id>, ...]} with string ids');
+  }
+  return { kind: 'ids', values };
+};
+
+const range: ClauseParser = (content) => {
+  const expected =
+    '{"<field>": {"gt"|"gte"|"lt"|"lte": <number|string>, ...}}, bounds all numbers or all strings';
+  const [field, bounds] = singleEntry('range', content, expected);
+  const [gt, gte, lt, lte] = readKeys('range', bounds, [], ['gt', 'gte', 'lt', 'lte']);
+  const given = [gt, gte, lt, lte].filter((bound) => bound !== undefined);
+  const sameType = given.every((b) => typeof b === typeof given[0]);
+  const typed = given.every((b) => typeof b === 'string' || (typeof b === 'number' && Number.isFinite(b)));
+  if (given.length === 0 || !sameType || !typed) throw invalid(`range.${field}`, expected);
+  const filter: { -readonly [K in keyof RangeFilter]: RangeFilter[K] } = { kind: 'range', field };
+  if (gt !== undefined) filter.gt = gt as number | string;
+  if (gte !== undefined) filter.gte = gte as number | string;
+  if (lt !== undefined) filter.lt = lt as number | string;
+  if (lte !== undefined) filter.lte = lte as number | string;
+  return filter;
+};
+
+type RangeFilter = Extract<Filter, { kind: 'range' }>;
+
+const BOOL_CLAUSES = ['must', 'filter', 'should', 'must_not'] as const;
+
+/**
+ * Elasticsearch's bool. `should` is required (at least one) only when it stands without must/filter, or when
+ * `minimum_should_match` says 1: the default is 0 as soon as must or filter is present.
+ */
+const bool: ClauseParser = (content, sub) => {
+  const [must, filter, should, mustNot, minimumShouldMatch] = readKeys(
+    'bool',
+    content,
+    [],
+    [...BOOL_CLAUSES, 'minimum_should_match'],
+  );
+  const list = (name: string, clauses: unknown): Filter[] => {
+    if (clauses === undefined) return [];
+    if (Array.isArray(clauses)) return clauses.map(sub);
+    if (isPlainObject(clauses)) return [sub(clauses)];
+    throw invalid(`bool.${name}`, 'a query object or an array of query objects');
+  };
+  const required = [...list('must', must), ...list('filter', filter)];
+  const optional = list('should', should);
+  const excluded = list('must_not', mustNot);
+  const atLeastOne = readMinimumShouldMatch(minimumShouldMatch, optional.length > 0 && required.length === 0);
+  const all = [...required];
+  if (atLeastOne) all.push(or(optional));
+  if (excluded.length > 0) all.push({ kind: 'not', filter: or(excluded) });
+  return and(all);
+};
+
+function readMinimumShouldMatch(value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === 0 || value === '0') return false;
+  if (value === 1 || value === '1') return true;
+  throw invalid('bool.minimum_should_match', '0 or 1');
+}
+
+const shared: [string, ClauseParser][] = [
+  ['ids', ids],
+  ['range', range],
+  ['bool', bool],
+];
+
+// --- Elasticsearch
+
+const ES_SCALAR = 'a string, a finite number or a boolean';
+
+const term: ClauseParser = (content) => {
+  const [field, value] = singleEntry('term', content, '{"<field>": <value> | {"value": <value>}}');
+  return { kind: 'term', field, value: readScalar(`term.${field}`, unwrap('term', value, 'value'), false) };
+};
+
+const terms: ClauseParser = (content) => {
+  const [field, values] = singleEntry('terms', content, '{"<field>": [<value>, ...]}');
+  return { kind: 'terms', field, values: readScalars(`terms.${field}`, values, false) };
+};
+
+const match: ClauseParser = (content) => {
+  const [field, value] = singleEntry('match', content, '{"<field>": <text> | {"query": <text>}}');
+  return { kind: 'match', field, value: readString(`match.${field}`, unwrap('match', value, 'query')) };
+};
+
+const prefix: ClauseParser = (content) => {
+  const [field, value] = singleEntry('prefix', content, '{"<field>": <text> | {"value": <text>}}');
+  return { kind: 'prefix', field, value: readString(`prefix.${field}`, unwrap('prefix', value, 'value')) };
+};
+
+const esExists: ClauseParser = (content) => {
+  const [field] = readKeys('exists', content, ['field'], []);
+  return { kind: 'exists', field: assertFieldPath(field) };
+};
+
+const matchAll: ClauseParser = (content) => {
+  if (!isPlainObject(content)) throw invalid('match_all', '{}');
+  return ALL;
+};
+
+// --- Koncorde
+
+const equals: ClauseParser = (content) => {
+  const [field, value] = singleEntry('equals', content, '{"<field>": <value>}');
+  return { kind: 'term', field, value: readScalar(`equals.${field}`, value, true) };
+};
+
+const koncordeIn: ClauseParser = (content) => {
+  const [field, values] = singleEntry('in', content, '{"<field>": [<value>, ...]}');
+  const scalars = readScalars(`in.${field}`, values, true);
+  if (scalars.length === 0) throw invalid(`in.${field}`, 'a non-empty array');
+  return { kind: 'terms', field, values: scalars };
+};
+
+/** Koncorde accepts both `{exists: "field"}` and `{exists: {field: "field"}}`. */
+function koncordeField(keyword: string, content: unknown): FieldPath {
+  if (typeof content === 'string') return assertFieldPath(content);
+  const [field] = readKeys(keyword, content, ['field'], []);
+  return assertFieldPath(field);
+}
+
+const koncordeExists: ClauseParser = (content) => ({
+  kind: 'exists',
+  field: koncordeField('exists', content),
+});
+
+const missing: ClauseParser = (content) => ({
+  kind: 'not',
+  filter: { kind: 'exists', field: koncordeField('missing', content) },
+});
+
+function koncordeList(keyword: string, content: unknown, sub: (query: unknown) => Filter): Filter[] {
+  if (!Array.isArray(content) || content.length === 0) throw invalid(keyword, 'a non-empty array of filters');
+  return content.map(sub);
+}
+
+const koncordeAnd: ClauseParser = (content, sub) => ({
+  kind: 'and',
+  filters: koncordeList('and', content, sub),
+});
+const koncordeOr: ClauseParser = (content, sub) => ({
+  kind: 'or',
+  filters: koncordeList('or', content, sub),
+});
+
+const not: ClauseParser = (content, sub) => {
+  if (!isPlainObject(content)) throw invalid('not', 'a filter object');
+  return { kind: 'not', filter: sub(content) };
+};
+
+const dialects: Record<QueryLang, Dialect> = {
+  elasticsearch: new Dialect(
+    new Map([
+      ...shared,
+      ['match_all', matchAll],
+      ['term', term],
+      ['terms', terms],
+      ['match', match],
+      ['prefix', prefix],
+      ['exists', esExists],
+    ]),
+    'services.storage.unknown_query_keyword',
+  ),
+  koncorde: new Dialect(
+    new Map([
+      ...shared,
+      ['equals', equals],
+      ['in', koncordeIn],
+      ['exists', koncordeExists],
+      ['missing', missing],
+      ['and', koncordeAnd],
+      ['or', koncordeOr],
+      ['not', not],
+    ]),
+    'api.assert.koncorde_unknown_keyword',
+  ),
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Clause content readers
+
+function invalid(argument: string, expected: string): TesseraError {
+  return tesseraError('api.assert.invalid_argument', argument, expected);
+}
+
+/** `{"<field>": <value>}` with exactly one field, as term, range, sort... take. */
+function singleEntry(keyword: string, content: unknown, expected: string): [FieldPath, unknown] {
+  if (!isPlainObject(content)) throw invalid(keyword, expected);
+  const fields = Object.keys(content);
+  const [field] = fields;
+  if (fields.length !== 1 || field === undefined) throw invalid(keyword, `exactly one field: ${expected}`);
+  return [assertFieldPath(field), content[field]];
+}
+
+/**
+ * Reads an object's keys in the given order (required ones first), refusing missing required keys and any
+ * key not listed.
+ */
+function readKeys(
+  keyword: string,
+  content: unknown,
+  required: readonly string[],
+  optional: readonly string[],
+) {
+  const accepted = [...required, ...optional];
+  const expected = `an object with ${accepted.map((k) => `"${k}"`).join(', ')}`;
+  if (!isPlainObject(content)) throw invalid(keyword, expected);
+  for (const key of Object.keys(content)) {
+    if (!accepted.includes(key))
+      throw invalid(`${keyword}.${key}`, `only ${accepted.join(', ')} in ${keyword}`);
+  }
+  for (const key of required) {
+    if (!Object.hasOwn(content, key)) throw tesseraError('api.assert.missing_argument', `${keyword}.${key}`);
+  }
+  return accepted.map((key) => (Object.hasOwn(content, key) ? content[key] : undefined));
+}
+
+/** ES's long form `{"value": x}` (or `{"query": x}` for match) next to the short form `x`. */
+function unwrap(keyword: string, value: unknown, key: string): unknown {
+  return isPlainObject(value) ? readKeys(keyword, value, [key], [])[0] : value;
+}
+
+function readScalar(argument: string, value: unknown, nullable: boolean): Scalar {
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (nullable && value === null) return null;
+  throw invalid(argument, nullable ? `${ES_SCALAR} or null` : ES_SCALAR);
+}
+
+function readScalars(argument: string, values: unknown, nullable: boolean): Scalar[] {
+  if (!Array.isArray(values)) throw invalid(argument, 'an array of values');
+  return values.map((value) => readScalar(argument, value, nullable));
+}
+
+function readString(argument: string, value: unknown): string {
+  if (typeof value !== 'string') throw invalid(argument, 'a string');
+  return value;
+}

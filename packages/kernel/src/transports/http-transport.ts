@@ -1,0 +1,198 @@
+/**
+ * HTTP transport (koa + @koa/router): turns an HTTP call into a request envelope for the funnel and the
+ * funnel's Request back into Kuzzle's JSON response. Routes come from the action registry; no business
+ * logic lives here.
+ */
+import type { IncomingMessage } from 'node:http';
+import Koa from 'koa';
+import Router, { type RouterContext } from '@koa/router';
+import type { ConnectionInfo, EventBus } from '@tessera/plugin-sdk';
+import { isTesseraError, tesseraError, type TesseraError } from '@tessera/plugin-sdk';
+import type { ActionRegistry, RegisteredRoute } from '../api/action-registry';
+import type { Funnel } from '../api/funnel';
+import type { Request } from '../api/request';
+import { isPlainObject } from '../api/envelope';
+import { describeConnection, failedRequest } from './wire';
+
+export interface HttpTransportOptions {
+  readonly funnel: Funnel;
+  readonly registry: ActionRegistry;
+  readonly bus: EventBus;
+  readonly nodeId: string;
+  readonly maxRequestSize: number;
+  /** `*`, or the origins allowed to call from a browser. */
+  readonly allowOrigins: readonly string[];
+  /** Ready to serve (for `GET /_ready`). */
+  readonly isReady: () => boolean;
+}
+
+interface State {
+  connection: ConnectionInfo;
+}
+
+type Context = Koa.ParameterizedContext<State>;
+
+const ALLOW_HEADERS =
+  'Content-Type, Access-Control-Allow-Headers, Authorization, X-Requested-With, Content-Length, Content-Encoding, X-Kuzzle-Volatile, X-Kuzzle-Request-Id';
+const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS';
+const SUPPORTED_VERBS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+/**
+ * Bodies are JSON. Besides `application/json`, the defaults of `fetch` (text/plain) and `curl -d`
+ * (x-www-form-urlencoded) are read as JSON too, so the obvious first call works; other types are refused.
+ */
+const JSON_CONTENT_TYPES = new Set(['application/json', 'text/plain', 'application/x-www-form-urlencoded']);
+
+export function createHttpApp(options: HttpTransportOptions): Koa<State> {
+  const { funnel, registry, bus, nodeId } = options;
+  const app = new Koa<State>();
+  const router = new Router<State>({ exclusive: 'specificity' });
+
+  const send = (ctx: Context, request: Request): void => {
+    const envelope = request.response(nodeId);
+    ctx.status = request.status;
+    for (const [name, value] of Object.entries(request.headers)) ctx.set(name, value);
+    ctx.set('X-Kuzzle-Request-Id', request.id);
+    ctx.set('X-Kuzzle-Node', nodeId);
+    ctx.type = 'application/json';
+    ctx.body = 'pretty' in ctx.query ? JSON.stringify(envelope, null, 2) : JSON.stringify(envelope);
+  };
+
+  const fail = (ctx: Context, error: TesseraError): void => {
+    send(ctx, failedRequest(error, ctx.state.connection, requestIdOf(ctx)));
+  };
+
+  const execute = async (ctx: Context, envelope: Record<string, unknown>): Promise<void> => {
+    send(ctx, await funnel.execute(envelope, ctx.state.connection));
+  };
+
+  for (const route of registry.routes()) {
+    router.register(route.path, [route.verb], async (ctx: RouterContext<State>) => {
+      await execute(ctx, await routeEnvelope(ctx, route, options.maxRequestSize));
+    });
+  }
+
+  router.post('/_query', async (ctx) => {
+    const body = await readJsonBody(ctx.req, options.maxRequestSize);
+    if (!isPlainObject(body)) throw tesseraError('api.assert.invalid_type', 'body', 'object');
+    const jwt = bearerToken(ctx);
+    await execute(ctx, {
+      requestId: requestIdOf(ctx),
+      ...body,
+      ...(body.jwt === undefined && jwt ? { jwt } : {}),
+    });
+  });
+
+  router.get('/_ready', (ctx) => {
+    const ready = options.isReady();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ctx.status, ready };
+  });
+
+  router.head('/', (ctx) => {
+    ctx.status = 200;
+  });
+
+  app.use(async (ctx, next) => {
+    ctx.state.connection = describeConnection('http', ctx.req);
+    bus.emit('connection:new', ctx.state.connection);
+    try {
+      applyCors(ctx, options.allowOrigins);
+      if (!SUPPORTED_VERBS.has(ctx.method)) throw tesseraError('network.http.unsupported_verb', ctx.method);
+      if (ctx.method === 'OPTIONS') {
+        ctx.status = 200;
+        return;
+      }
+      await next();
+      if (ctx.body === undefined && ctx.status === 404)
+        throw tesseraError('network.http.url_not_found', ctx.path);
+    } catch (error) {
+      fail(
+        ctx,
+        isTesseraError(error) ? error : tesseraError('core.runtime.unexpected_error', requestIdOf(ctx)),
+      );
+      if (isTesseraError(error) && error.id === 'network.http.request_too_large')
+        ctx.set('Connection', 'close');
+    } finally {
+      bus.emit('connection:remove', ctx.state.connection);
+    }
+  });
+  app.use(router.routes());
+  return app;
+}
+
+/** Kuzzle's HTTP mapping: route placeholders and the query string become arguments, the body stays the body. */
+async function routeEnvelope(
+  ctx: Context & { params: Record<string, string> },
+  route: RegisteredRoute,
+  limit: number,
+) {
+  // Null prototype: a `__proto__` query key stays an own property, which the funnel then refuses.
+  const envelope = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(ctx.query)) envelope[key] = value;
+  for (const [key, value] of Object.entries(ctx.params)) envelope[key] = value;
+  const jwt = bearerToken(ctx);
+  if (jwt) envelope.jwt = jwt;
+  const volatile = ctx.get('x-kuzzle-volatile');
+  if (volatile) {
+    try {
+      envelope.volatile = JSON.parse(volatile) as unknown;
+    } catch (error) {
+      throw tesseraError('network.http.volatile_parse_failed', (error as Error).message);
+    }
+  }
+  envelope.body = route.verb === 'GET' ? null : await readJsonBody(ctx.req, limit);
+  envelope.controller = route.controller;
+  envelope.action = route.action;
+  envelope.requestId = requestIdOf(ctx);
+  return envelope;
+}
+
+/** `Authorization: Bearer <token>`; other schemes are ignored, so the request is anonymous. */
+function bearerToken(ctx: Context): string | null {
+  const header = ctx.get('authorization');
+  return header.length > 7 && header.slice(0, 7).toLowerCase() === 'bearer ' ? header.slice(7) : null;
+}
+
+function requestIdOf(ctx: Context): string {
+  return ctx.get('x-kuzzle-request-id') || ctx.state.connection.id;
+}
+
+function applyCors(ctx: Context, allowOrigins: readonly string[]): void {
+  ctx.set('Access-Control-Allow-Headers', ALLOW_HEADERS);
+  ctx.set('Access-Control-Allow-Methods', ALLOW_METHODS);
+  const origin = ctx.get('origin');
+  if (!origin) return;
+  if (!allowOrigins.includes('*') && !allowOrigins.includes(origin)) {
+    throw tesseraError('api.process.unauthorized_origin', origin);
+  }
+  ctx.set('Access-Control-Allow-Origin', origin);
+  ctx.vary('Origin');
+}
+
+/** Reads at most `limit` bytes: a larger body is refused as soon as it is known to be larger. */
+async function readJsonBody(message: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(message.headers['content-length'] ?? 0);
+  if (declared > limit) throw tesseraError('network.http.request_too_large');
+  const contentType = message.headers['content-type'];
+  if (contentType) {
+    const [type = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+    if (!JSON_CONTENT_TYPES.has(type)) throw tesseraError('network.http.unsupported_content', type);
+    const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice(8);
+    if (charset && charset !== 'utf-8' && charset !== 'utf8')
+      throw tesseraError('network.http.unsupported_charset', charset);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of message) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw tesseraError('network.http.request_too_large');
+    chunks.push(buffer);
+  }
+  if (size === 0) return null;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (error) {
+    throw tesseraError('network.http.body_parse_failed', (error as Error).message);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * WebSocket transport (ws), on the HTTP server's port: one JSON envelope per text frame, answered with the
+ * response envelope plus `room` = requestId, which is how kuzzle-sdk matches answers to calls.
+ *
+ * A malformed frame is answered with an error and the socket stays open. Liveness is checked by one sweep
+ * for all sockets (no timer per socket): a socket silent for `idleTimeout` (no frame, ping or pong) is
+ * terminated; the others are pinged so that a live client's pong keeps it alive.
+ */
+import type { Server } from 'node:http';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
+import { tesseraError } from '@tessera/plugin-sdk';
+import type { Funnel } from '../api/funnel';
+import type { Request } from '../api/request';
+import { describeConnection, failedRequest } from './wire';
+
+export interface WebSocketTransportOptions {
+  readonly funnel: Funnel;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  readonly nodeId: string;
+  readonly maxPayload: number;
+  readonly idleTimeout: number;
+  readonly heartbeat: number;
+}
+
+export interface WebSocketTransport {
+  readonly connectionCount: number;
+  /** Closes every socket with a close frame (1001, going away: clients reconnect elsewhere) and stops. */
+  close(): Promise<void>;
+}
+
+interface Client {
+  readonly socket: WebSocket;
+  readonly connection: ConnectionInfo;
+  lastSeen: number;
+}
+
+const PONG = '{"p":2}';
+const GOING_AWAY = 1001;
+
+export function attachWebSocketTransport(
+  server: Server,
+  options: WebSocketTransportOptions,
+): WebSocketTransport {
+  const { funnel, bus, log, nodeId } = options;
+  const wss = new WebSocketServer({ server, maxPayload: options.maxPayload, perMessageDeflate: false });
+  const clients = new Set<Client>();
+
+  const send = (client: Client, request: Request): void => {
+    if (client.socket.readyState !== client.socket.OPEN) return;
+    client.socket.send(JSON.stringify({ ...request.response(nodeId), room: request.id }));
+  };
+
+  const sendError = (client: Client, reason: string): void => {
+    const request = failedRequest(
+      tesseraError('network.websocket.unexpected_error', reason),
+      client.connection,
+      '',
+    );
+    client.socket.send(JSON.stringify({ ...request.response(nodeId), requestId: null, room: null }));
+  };
+
+  const onFrame = async (client: Client, data: RawData, isBinary: boolean): Promise<void> => {
+    if (isBinary) return sendError(client, 'binary frames are not supported, send JSON text frames');
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(rawToString(data));
+    } catch {
+      return sendError(client, 'the frame is not valid JSON');
+    }
+    if (isPing(envelope)) {
+      client.socket.send(PONG);
+      return;
+    }
+    send(client, await funnel.execute(envelope, client.connection));
+  };
+
+  wss.on('connection', (socket, message) => {
+    const client: Client = {
+      socket,
+      connection: describeConnection('websocket', message),
+      lastSeen: Date.now(),
+    };
+    clients.add(client);
+    bus.emit('connection:new', client.connection);
+    const seen = () => {
+      client.lastSeen = Date.now();
+    };
+    socket.on('ping', seen);
+    socket.on('pong', seen);
+    socket.on('message', (data, isBinary) => {
+      seen();
+      onFrame(client, data, isBinary).catch((error: unknown) =>
+        log.error('websocket frame handling failed', { connectionId: client.connection.id, error }),
+      );
+    });
+    socket.on('error', (error) => log.warn('websocket error', { connectionId: client.connection.id, error }));
+    socket.on('close', () => {
+      clients.delete(client);
+      bus.emit('connection:remove', client.connection);
+    });
+  });
+  // Upgrade failures (bad handshake) are the client's problem, not a reason to crash.
+  wss.on('error', (error) => log.warn('websocket server error', { error }));
+
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const client of clients) {
+        if (now - client.lastSeen >= options.idleTimeout) client.socket.terminate();
+        else if (client.socket.readyState === client.socket.OPEN) client.socket.ping();
+      }
+    },
+    Math.min(options.heartbeat, options.idleTimeout),
+  );
+  sweep.unref();
+
+  return {
+    get connectionCount() {
+      return clients.size;
+    },
+    async close() {
+      clearInterval(sweep);
+      for (const client of clients) client.socket.close(GOING_AWAY, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function isPing(envelope: unknown): boolean {
+  if (typeof envelope !== 'object' || envelope === null) return false;
+  const keys = Object.keys(envelope);
+  return keys.length === 1 && keys[0] === 'p' && (envelope as { p: unknown }).p === 1;
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

@@ -1,0 +1,336 @@
+import {
+  DEFAULT_SEARCH_LIMITS,
+  assertFieldPath,
+  parseBodyFilter,
+  parseFilter,
+  parseSearch,
+} from '@tessera/kernel';
+import { isTesseraError, type ErrorId } from '@tessera/plugin-sdk';
+
+/** The error `action` throws, checked to be the catalog error `id`. */
+function thrown(action: () => unknown, id: ErrorId): { message: string; props: string[] } {
+  try {
+    action();
+  } catch (error) {
+    expect(isTesseraError(error) ? error.id : error).toBe(id);
+    return error as { message: string; props: string[] };
+  }
+  throw new Error(`expected ${id}, nothing was thrown`);
+}
+
+describe('parseSearch', () => {
+  it('defaults to every document, no sort, from 0 and size 10', () => {
+    expect(parseSearch(undefined)).toEqual({ filter: { kind: 'all' }, sort: [], from: 0, size: 10 });
+    expect(parseSearch({}, {})).toEqual({ filter: { kind: 'all' }, sort: [], from: 0, size: 10 });
+    expect(parseSearch({ query: {} }).filter).toEqual({ kind: 'all' });
+  });
+
+  it('reads every sort form, in order', () => {
+    const { sort } = parseSearch({
+      sort: ['name', { age: 'desc' }, { 'a.b': { order: 'asc' } }, { _id: {} }],
+    });
+    expect(sort).toEqual([
+      { field: 'name', order: 'asc' },
+      { field: 'age', order: 'desc' },
+      { field: 'a.b', order: 'asc' },
+      { field: '_id', order: 'asc' },
+    ]);
+    expect(parseSearch({ sort: { age: 'desc' } }).sort).toEqual([{ field: 'age', order: 'desc' }]);
+  });
+
+  it('takes from and size, up to the configured limit', () => {
+    expect(parseSearch({}, { from: 5, size: 0 })).toMatchObject({ from: 5, size: 0 });
+    expect(parseSearch({}, { size: DEFAULT_SEARCH_LIMITS.maxSize }).size).toBe(10_000);
+    expect(parseSearch({}, { size: 50 }, { maxSize: 50 }).size).toBe(50);
+    thrown(() => parseSearch({}, { size: 10_001 }), 'services.storage.get_limit_exceeded');
+    thrown(() => parseSearch({}, { size: 51 }, { maxSize: 50 }), 'services.storage.get_limit_exceeded');
+  });
+
+  it.each([
+    ['from', { from: -1 }],
+    ['from', { from: 0.5 }],
+    ['size', { size: -3 }],
+    ['size', { size: Number.NaN }],
+    ['size', { size: '10' }],
+  ])('refuses an invalid %s', (name, options) => {
+    const error = thrown(() => parseSearch({}, options as never), 'api.assert.invalid_argument');
+    expect(error.message).toBe(`Invalid argument "${name}". Expected: a non-negative integer`);
+  });
+
+  it('refuses body keys other than query and sort', () => {
+    const error = thrown(() => parseSearch({ query: {}, aggs: {} }), 'services.storage.invalid_search_query');
+    expect(error.message).toBe('The argument "aggs" is not allowed at this level of a search query.');
+    thrown(() => parseSearch('query'), 'api.assert.invalid_argument');
+    thrown(() => parseSearch([]), 'api.assert.invalid_argument');
+  });
+
+  it.each([
+    [{ a: 'up' }, 'api.assert.invalid_argument'],
+    [{ a: 'ASC' }, 'api.assert.invalid_argument'],
+    [{ a: 'asc', b: 'desc' }, 'api.assert.invalid_argument'],
+    [{ a: { order: 'desc', missing: '_first' } }, 'api.assert.invalid_argument'],
+    [[42], 'api.assert.invalid_argument'],
+    ['a..b', 'services.storage.invalid_field_path'],
+    [{ 'a.__proto__': 'asc' }, 'services.storage.invalid_field_path'],
+  ] as const)('refuses the sort %j', (sort, id) => {
+    thrown(() => parseSearch({ sort }), id);
+  });
+
+  it('refuses an unknown lang', () => {
+    const error = thrown(() => parseSearch({}, { lang: 'sql' as never }), 'api.assert.invalid_argument');
+    expect(error.message).toBe('Invalid argument "lang". Expected: "elasticsearch" or "koncorde"');
+  });
+});
+
+describe('parseFilter (elasticsearch)', () => {
+  it('builds the query model', () => {
+    expect(
+      parseFilter({
+        bool: {
+          must: { term: { 'a.b': { value: 1 } } },
+          filter: [{ range: { n: { gte: 1, lt: 5 } } }, { ids: { values: ['x'] } }],
+          must_not: [{ exists: { field: 'c' } }, { prefix: { d: 'p' } }],
+          should: { match: { e: 'text' } },
+        },
+      }),
+    ).toEqual({
+      kind: 'and',
+      filters: [
+        { kind: 'term', field: 'a.b', value: 1 },
+        { kind: 'range', field: 'n', gte: 1, lt: 5 },
+        { kind: 'ids', values: ['x'] },
+        {
+          kind: 'not',
+          filter: {
+            kind: 'or',
+            filters: [
+              { kind: 'exists', field: 'c' },
+              { kind: 'prefix', field: 'd', value: 'p' },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it('requires should alone, or with minimum_should_match 1', () => {
+    const should = { term: { a: 1 } };
+    expect(parseFilter({ bool: { should: [should] } })).toEqual({ kind: 'term', field: 'a', value: 1 });
+    expect(parseFilter({ bool: { must: { match_all: {} }, should } })).toEqual({ kind: 'all' });
+    expect(parseFilter({ bool: { filter: [], should, minimum_should_match: 1 } })).toEqual({
+      kind: 'term',
+      field: 'a',
+      value: 1,
+    });
+    expect(parseFilter({ bool: { should, minimum_should_match: '0' } })).toEqual({ kind: 'all' });
+    expect(parseFilter({ bool: { minimum_should_match: 1 } })).toEqual({ kind: 'or', filters: [] });
+  });
+
+  it('reads terms, match long forms and _id', () => {
+    expect(parseFilter({ terms: { _id: ['a', 'b'] } })).toEqual({
+      kind: 'terms',
+      field: '_id',
+      values: ['a', 'b'],
+    });
+    expect(parseFilter({ match: { t: { query: 'x' } } })).toEqual({ kind: 'match', field: 't', value: 'x' });
+    expect(parseFilter({ prefix: { _id: { value: 'a' } } })).toEqual({
+      kind: 'prefix',
+      field: '_id',
+      value: 'a',
+    });
+  });
+
+  it.each([
+    [
+      'wildcard',
+      'The keyword "wildcard" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
+    ],
+    [
+      'equals',
+      'The keyword "equals" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
+    ],
+    [
+      '__proto__',
+      'The keyword "__proto__" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
+    ],
+    [
+      'constructor',
+      'The keyword "constructor" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
+    ],
+  ])('refuses the unknown keyword %s', (keyword, message) => {
+    const error = thrown(
+      () => parseFilter(JSON.parse(`{"${keyword}": {}}`)),
+      'services.storage.unknown_query_keyword',
+    );
+    expect(error.message).toBe(message);
+  });
+
+  it('finds unknown keywords nested in bool', () => {
+    thrown(() => parseFilter({ bool: { must: [{ nope: {} }] } }), 'services.storage.unknown_query_keyword');
+  });
+
+  it.each([
+    [{ term: {} }, 'term'],
+    [{ term: { a: 1, b: 2 } }, 'term'],
+    [{ term: { a: [1] } }, 'term.a'],
+    [{ term: { a: null } }, 'term.a'],
+    [{ term: { a: { value: 1, boost: 2 } } }, 'term.boost'],
+    [{ term: { a: { val: 1 } } }, 'term.val'],
+    [{ terms: { a: 'x' } }, 'terms.a'],
+    [{ terms: { a: [{}] } }, 'terms.a'],
+    [{ match: { a: 1 } }, 'match.a'],
+    [{ prefix: { a: true } }, 'prefix.a'],
+    [{ range: { a: {} } }, 'range.a'],
+    [{ range: { a: { gt: 1, lt: 'z' } } }, 'range.a'],
+    [{ range: { a: { gt: true } } }, 'range.a'],
+    [{ range: { a: { from: 1 } } }, 'range.from'],
+    [{ ids: { values: 'a' } }, 'ids'],
+    [{ ids: { values: [1] } }, 'ids'],
+    [{ exists: { field: 'a', boost: 1 } }, 'exists.boost'],
+    [{ bool: { must: 'x' } }, 'bool.must'],
+    [{ bool: { must_not: [1] } }, 'query'],
+    [{ bool: { should: [], minimum_should_match: 2 } }, 'bool.minimum_should_match'],
+    [{ bool: { whatever: [] } }, 'bool.whatever'],
+    [{ match_all: [] }, 'match_all'],
+    [{ term: { a: 1 }, match_all: {} }, 'query'],
+  ])('refuses the malformed clause %j, naming %s', (query, argument) => {
+    const error = thrown(() => parseFilter(query), 'api.assert.invalid_argument');
+    expect(error.props[0]).toBe(argument);
+    expect(error.message).toMatch(
+      new RegExp(`^Invalid argument "${argument.replace('.', '\\.')}"\\. Expected: .+`),
+    );
+  });
+
+  it('explains what a clause expects', () => {
+    expect(thrown(() => parseFilter({ term: { a: [1] } }), 'api.assert.invalid_argument').message).toBe(
+      'Invalid argument "term.a". Expected: a string, a finite number or a boolean',
+    );
+    expect(thrown(() => parseFilter({ term: { a: 1, b: 2 } }), 'api.assert.invalid_argument').message).toBe(
+      'Invalid argument "term". Expected: exactly one field: {"<field>": <value> | {"value": <value>}}',
+    );
+    expect(thrown(() => parseFilter({ term: 1, match_all: {} }), 'api.assert.invalid_argument').message).toBe(
+      'Invalid argument "query". Expected: a single keyword per query object, got "term", "match_all"',
+    );
+  });
+
+  it('says which argument is missing', () => {
+    const error = thrown(() => parseFilter({ exists: {} }), 'api.assert.missing_argument');
+    expect(error.message).toBe('Missing argument "exists.field".');
+    thrown(() => parseFilter({ ids: {} }), 'api.assert.missing_argument');
+  });
+
+  it.each(['', 'a..b', '.a', 'a.', 'a b', 'a"b', '__proto__', 'a.constructor', 'prototype.x', 'é'])(
+    'refuses the field path %j',
+    (field) => {
+      const error = thrown(
+        () => parseFilter({ term: { [field]: 1 } }),
+        'services.storage.invalid_field_path',
+      );
+      expect(error.message).toBe(`Invalid field path "${field}".`);
+      thrown(() => parseFilter({ exists: { field } }), 'services.storage.invalid_field_path');
+    },
+  );
+
+  it('refuses a query that is not an object', () => {
+    thrown(() => parseFilter('a:1'), 'api.assert.invalid_argument');
+    thrown(() => parseFilter([{ match_all: {} }]), 'api.assert.invalid_argument');
+  });
+
+  it('never touches Object.prototype, whatever the keys', () => {
+    const attempts = [
+      '{"__proto__": {"polluted": 1}}',
+      '{"bool": {"__proto__": {"polluted": 1}}}',
+      '{"term": {"__proto__": {"polluted": 1}}}',
+      '{"range": {"a": {"__proto__": {"polluted": 1}}}}',
+    ];
+    for (const json of attempts) {
+      expect(() => parseFilter(JSON.parse(json))).toThrow();
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('parseFilter (koncorde)', () => {
+  it('builds the query model', () => {
+    expect(
+      parseFilter(
+        {
+          and: [
+            { equals: { a: null } },
+            { in: { b: ['x', 2] } },
+            { or: [{ exists: 'c' }, { missing: { field: 'd' } }] },
+            { not: { range: { e: { lte: 'm' } } } },
+          ],
+        },
+        'koncorde',
+      ),
+    ).toEqual({
+      kind: 'and',
+      filters: [
+        { kind: 'term', field: 'a', value: null },
+        { kind: 'terms', field: 'b', values: ['x', 2] },
+        {
+          kind: 'or',
+          filters: [
+            { kind: 'exists', field: 'c' },
+            { kind: 'not', filter: { kind: 'exists', field: 'd' } },
+          ],
+        },
+        { kind: 'not', filter: { kind: 'range', field: 'e', lte: 'm' } },
+      ],
+    });
+    expect(parseFilter({}, 'koncorde')).toEqual({ kind: 'all' });
+  });
+
+  it.each(['term', 'match_all', 'geoBoundingBox', '__proto__'])(
+    'refuses the unknown keyword %s',
+    (keyword) => {
+      const error = thrown(
+        () => parseFilter(JSON.parse(`{"${keyword}": {}}`), 'koncorde'),
+        'api.assert.koncorde_unknown_keyword',
+      );
+      expect(error.message).toBe(
+        `The keyword "${keyword}" is not part of Koncorde filters DSL keywords. Are you trying to use an Elasticsearch query?`,
+      );
+    },
+  );
+
+  it.each([
+    [{ equals: { a: [1] } }, 'equals.a'],
+    [{ equals: { a: {} } }, 'equals.a'],
+    [{ in: { a: [] } }, 'in.a'],
+    [{ in: { a: 'x' } }, 'in.a'],
+    [{ and: [] }, 'and'],
+    [{ or: {} }, 'or'],
+    [{ not: [] }, 'not'],
+    [{ exists: 1 }, 'exists'],
+    [{ missing: { name: 'a' } }, 'missing.name'],
+  ])('refuses the malformed filter %j, naming %s', (query, argument) => {
+    expect(thrown(() => parseFilter(query, 'koncorde'), 'api.assert.invalid_argument').props[0]).toBe(
+      argument,
+    );
+  });
+});
+
+describe('parseBodyFilter', () => {
+  it('reads the query of a body and refuses other keys', () => {
+    expect(parseBodyFilter({ query: { equals: { a: 1 } } }, 'koncorde')).toEqual({
+      kind: 'term',
+      field: 'a',
+      value: 1,
+    });
+    expect(parseBodyFilter(undefined)).toEqual({ kind: 'all' });
+    thrown(() => parseBodyFilter({ querry: { term: { a: 1 } } }), 'services.storage.invalid_search_query');
+  });
+});
+
+describe('assertFieldPath', () => {
+  it('accepts dotted paths of letters, digits and _$@-, and _id', () => {
+    for (const path of ['a', 'a.b.c', '_id', 'A_1.$x.@y.-z', '0.1']) expect(assertFieldPath(path)).toBe(path);
+  });
+
+  it('refuses anything else', () => {
+    thrown(() => assertFieldPath(42), 'services.storage.invalid_field_path');
+    thrown(() => assertFieldPath('a.b.'), 'services.storage.invalid_field_path');
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * startTestKernel: a real kernel on a real SQLite file in a fresh temporary folder, listening on 127.0.0.1 on
+ * a free port, quiet unless told otherwise. Each test builds its own and stops it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createKernel,
+  createSilentLogger,
+  loadConfig,
+  type DeepPartial,
+  type Kernel,
+  type PluginSource,
+  type TesseraConfig,
+} from '@tessera/kernel';
+import type { Logger } from '@tessera/plugin-sdk';
+import { createSqliteStore } from '@tessera/storage-sqlite';
+
+export interface TestKernelOptions {
+  readonly overrides?: DeepPartial<TesseraConfig>;
+  readonly plugins?: readonly PluginSource[];
+  readonly log?: Logger;
+}
+
+export interface TestKernel {
+  readonly kernel: Kernel;
+  readonly config: TesseraConfig;
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly dataDir: string;
+  /** Stops the kernel and deletes its data folder. */
+  stop(): Promise<void>;
+}
+
+export async function startTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  const config = loadConfig({
+    cwd: dataDir,
+    env: {},
+    overrides: mergeOverrides(
+      { server: { port: 0, host: '127.0.0.1' }, storage: { sqlite: { path: join(dataDir, 'tessera.db') } } },
+      options.overrides ?? {},
+    ),
+  });
+  const kernel = createKernel({
+    config,
+    adapter: createSqliteStore({ path: config.storage.sqlite.path }),
+    log: options.log ?? createSilentLogger(),
+    plugins: options.plugins,
+  });
+  try {
+    const { port } = await kernel.start();
+    return {
+      kernel,
+      config,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      dataDir,
+      async stop() {
+        await kernel.stop('test finished');
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function mergeOverrides(
+  base: Record<string, unknown>,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = merged[key];
+    merged[key] = isObject(current) && isObject(value) ? mergeOverrides(current, value) : value;
+  }
+  return merged;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
