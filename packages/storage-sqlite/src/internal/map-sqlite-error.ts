@@ -21,15 +21,25 @@ export function mapSqliteError(error: unknown, ref?: CollectionRef): TesseraErro
       return new TesseraError('services.storage.unique_violation', [ref.collection, field], { cause: error });
     }
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = hasMessage(error) ? error.message : String(error);
   return new TesseraError('services.storage.unexpected_error', [message], { cause: error });
 }
 
 /**
- * better-sqlite3's errors carry a `SQLITE_*` code. Recognised by shape, not `instanceof`: the native addon keeps
- * the first SqliteError class it was given, which is not ours when the module is loaded twice (jest does).
+ * better-sqlite3's errors carry a `SQLITE_*` code. Recognised by shape, never `instanceof`: the native addon
+ * keeps the first SqliteError class it was given, and under jest that class (and its `Error`) may come from
+ * another realm than the code catching it.
  */
-function isSqliteError(error: unknown): error is Error & { code: string } {
-  if (!(error instanceof Error) || !('code' in error)) return false;
-  return typeof error.code === 'string' && error.code.startsWith('SQLITE_');
+function isSqliteError(error: unknown): error is { code: string; message: string } {
+  if (!hasMessage(error)) return false;
+  const code: unknown = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+function hasMessage(error: unknown): error is { message: string } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
 }
