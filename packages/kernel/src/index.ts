@@ -17,6 +17,7 @@ export { ConcurrencyGate } from './api/concurrency-gate';
 export * from './config';
 export * from './logging';
 export * from './plugins';
+export * from './security/strategies';
 export type {
   CollectionRef,
   FieldPath,

@@ -16,6 +16,7 @@ import type { TesseraConfig } from './config';
 import { serverController } from './controllers/server-controller';
 import { createEventBus } from './events/event-bus';
 import { createPluginManager, type PluginSource } from './plugins';
+import { StrategyRegistry } from './security/strategies';
 import type { StoreAdapter } from './storage/store-adapter';
 import { createHttpApp } from './transports/http-transport';
 import { attachWebSocketTransport, type WebSocketTransport } from './transports/websocket-transport';
@@ -56,6 +57,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
   const nodeId = `tessera-${randomUUID().slice(0, 8)}`;
   const bus = createEventBus(log);
   const registry = new ActionRegistry();
+  const strategies = new StrategyRegistry();
   const funnel = new Funnel({ registry, bus, log, authorizer: anonymousAuthorizer, limits: config.limits });
   const pluginManager = createPluginManager({
     adapter,
@@ -64,6 +66,9 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
     pluginConfig: config.plugins,
     kernelVersion: KERNEL_VERSION,
     setupTimeout: config.plugins.setupTimeout,
+    strategies,
+    registry,
+    identity: () => Promise.resolve(null),
   });
   registry.register('server', serverController({ registry, adapter, version: KERNEL_VERSION, nodeId }));
 

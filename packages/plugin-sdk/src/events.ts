@@ -5,8 +5,45 @@
  */
 import type { ApiRequest, ConnectionInfo } from './request';
 
+/** A token's public identity: `sessionId` names it without revealing it. No event ever carries a token. */
+export interface TokenEvent {
+  kuid: string;
+  sessionId: string;
+  type: 'authToken' | 'apiKey';
+  /** Epoch ms, or -1 for a token that never expires. */
+  expiresAt: number;
+}
+
+export type RevocationReason =
+  | 'logout'
+  | 'global-logout'
+  | 'revoke-tokens'
+  | 'user-deleted'
+  | 'password-changed'
+  | 'refresh-reuse'
+  | 'session-revoked'
+  | 'api-key-deleted'
+  | 'single-use';
+
+/** Who did it, from where. */
+export interface Origin {
+  connectionId?: string;
+  ip?: string;
+}
+
 /** Event name -> payload, for the events the kernel emits. Pipes on these get and return the same type. */
 export interface KernelEvents {
+  'token:created': TokenEvent;
+  'token:refreshed': TokenEvent & { previousSessionId: string };
+  'token:revoked': TokenEvent & { reason: RevocationReason };
+  'auth:login': { kuid: string; strategy: string; sessionId: string } & Origin;
+  'auth:loginFailed': { strategy: string; reason: string } & Origin;
+  'auth:logout': { kuid: string; sessionId: string; global: boolean } & Origin;
+  'user:created': { kuid: string; author: string };
+  'user:deleted': { kuid: string; author: string };
+  'credentials:created': { kuid: string; strategy: string; author: string };
+  'credentials:updated': { kuid: string; strategy: string; author: string };
+  'credentials:deleted': { kuid: string; strategy: string; author: string };
   'request:beforeExecution': ApiRequest;
   'request:onSuccess': ApiRequest;
   'request:onError': ApiRequest;

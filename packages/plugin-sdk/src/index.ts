@@ -15,6 +15,9 @@ export type {
 export type { Protocol, ConnectionInfo, RequestInput, RequestUser, ApiRequest } from './request';
 export type { LogLevel, LogFields, Logger } from './logger';
 export type {
+  TokenEvent,
+  RevocationReason,
+  Origin,
   KernelEvents,
   ActionEventName,
   Unsubscribe,
@@ -29,4 +32,16 @@ export {
   type PluginManifest,
   type PluginContext,
   type PluginDefinition,
+  type PluginActionDefinition,
+  type IdentitySummary,
 } from './plugin';
+export type {
+  PassportRequest,
+  VerifyResult,
+  PassportStrategyConstructor,
+  PassportStrategy,
+  PassportStrategyActions,
+  StrategyMethods,
+  StrategyDefinition,
+  StrategyRegistrar,
+} from './strategy';

@@ -6,6 +6,8 @@ import type { tesseraError, isTesseraError } from './errors/tessera-error';
 import type { EventBus } from './events';
 import type { Logger } from './logger';
 import type { StorageNamespace } from './storage';
+import type { StrategyRegistrar } from './strategy';
+import type { ApiRequest } from './request';
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
@@ -24,6 +26,26 @@ export interface PluginManifest {
   main: string;
 }
 
+/** An API action a plugin adds; its controller is named `<plugin>/<controller>` on the wire. */
+export interface PluginActionDefinition {
+  /**
+   * HTTP routes. A path starting with "/" is served as `/_<path>`; any other as `/_/<plugin>/<path>`
+   * (Kuzzle's plugin routes).
+   */
+  readonly http?: readonly {
+    readonly verb: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    readonly path: string;
+  }[];
+  handler(request: ApiRequest): unknown;
+}
+
+/** What a plugin may know of a user: who they are and which profiles and roles they hold, nothing else. */
+export interface IdentitySummary {
+  readonly kuid: string;
+  readonly profileIds: readonly string[];
+  readonly roleIds: readonly string[];
+}
+
 export interface PluginContext<Config = Record<string, unknown>> {
   readonly name: string;
   /** A deep-frozen copy of `plugins.<name>` from the server config. */
@@ -32,6 +54,14 @@ export interface PluginContext<Config = Record<string, unknown>> {
   /** The plugin's own namespace (`plugin:<name>`); no API reaches another. */
   readonly storage: StorageNamespace;
   readonly bus: EventBus;
+  /** Registers the plugin's authentication strategies. */
+  readonly strategies: StrategyRegistrar;
+  /** Adds API actions under `<plugin>/<controller>`; rights apply to them as to any action. */
+  readonly api: {
+    register(controller: string, actions: Readonly<Record<string, PluginActionDefinition>>): void;
+  };
+  /** Read-only facts about a user, for strategies whose rules depend on profiles or roles (null: no such user). */
+  readonly identity: { describe(kuid: string): Promise<IdentitySummary | null> };
   readonly errors: {
     readonly create: typeof tesseraError;
     readonly is: typeof isTesseraError;

@@ -57,6 +57,10 @@ export class ActionRegistry {
     this.controllers.set(controller, new Map(Object.entries(actions)));
   }
 
+  unregister(controller: string): void {
+    this.controllers.delete(controller);
+  }
+
   find(controller: string, action: string): ActionDefinition {
     const actions = this.controllers.get(controller);
     if (!actions) throw tesseraError('api.process.controller_not_found', controller);

@@ -71,6 +71,20 @@ export interface JwtConfig {
   readonly expiryWarning: number;
 }
 
+/** Login throttling and account lockout (`security.login`). */
+export interface LoginConfig {
+  /** Login attempts one client address may make per `window`; 0 turns the limit off. */
+  readonly attemptsPerAddress: number;
+  /** Login attempts one username may receive per `window`, from anywhere; 0 turns the limit off. */
+  readonly attemptsPerUsername: number;
+  /** Milliseconds. */
+  readonly window: number;
+  /** Consecutive failed logins that lock an account; 0 never locks. */
+  readonly lockoutThreshold: number;
+  /** Milliseconds a lock lasts (an administrator may lift it sooner). */
+  readonly lockoutDuration: number;
+}
+
 export interface LimitsConfig {
   readonly concurrentRequests: number;
   readonly requestsBufferSize: number;
@@ -97,7 +111,14 @@ export interface LogConfig {
 export interface TesseraConfig {
   readonly server: ServerConfig;
   readonly storage: StorageConfig;
-  readonly security: { readonly jwt: JwtConfig };
+  readonly security: {
+    readonly jwt: JwtConfig;
+    readonly login: LoginConfig;
+    /** Longest lifetime of an API key created by its own user (`auth:createApiKey`); -1: no limit. */
+    readonly apiKey: { readonly maxTTL: number };
+    /** Revoke a user's other tokens when their credentials change. */
+    readonly revokeTokensOnCredentialsChange: boolean;
+  };
   readonly limits: LimitsConfig;
   readonly plugins: PluginsConfig;
   readonly log: LogConfig;
@@ -137,6 +158,15 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
       gracePeriod: 1000,
       expiryWarning: 60_000,
     },
+    login: {
+      attemptsPerAddress: 10,
+      attemptsPerUsername: 5,
+      window: 60_000,
+      lockoutThreshold: 0,
+      lockoutDuration: 900_000,
+    },
+    apiKey: { maxTTL: -1 },
+    revokeTokensOnCredentialsChange: true,
   },
   limits: { concurrentRequests: 100, requestsBufferSize: 50_000, maxSearchSize: 10_000 },
   plugins: { setupTimeout: 10_000, paths: [] },
@@ -290,6 +320,15 @@ const SCHEMA: Section = {
       gracePeriod: duration,
       expiryWarning: duration,
     },
+    login: {
+      attemptsPerAddress: integer(0),
+      attemptsPerUsername: integer(0),
+      window: duration,
+      lockoutThreshold: integer(0),
+      lockoutDuration: duration,
+    },
+    apiKey: { maxTTL },
+    revokeTokensOnCredentialsChange: accepting('a boolean', (value) => typeof value === 'boolean'),
   },
   limits: { concurrentRequests: integer(1), requestsBufferSize: integer(1), maxSearchSize: integer(1) },
   plugins: {

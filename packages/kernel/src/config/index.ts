@@ -10,6 +10,7 @@ export {
   type JwtConfig,
   type JwtAlgorithm,
   type LimitsConfig,
+  type LoginConfig,
   type PluginsConfig,
   type PluginConfig,
   type LogConfig,

@@ -19,11 +19,16 @@ import {
   type PluginContext,
   type PluginDefinition,
   type PluginManifest,
+  type IdentitySummary,
+  type PluginActionDefinition,
   type Unsubscribe,
 } from '@tessera/plugin-sdk';
+import type { ActionDefinition, ActionRegistry } from '../api/action-registry';
+import type { StrategyRegistry } from '../security/strategies';
 import { createStorageNamespace } from '../storage/storage-namespace';
 import type { StoreAdapter } from '../storage/store-adapter';
-import { messageOf, readManifest, validateManifest } from './read-manifest';
+import { messageOf } from '../internal/message-of';
+import { readManifest, validateManifest } from './read-manifest';
 
 /** A plugin folder, or a plugin already in memory (built-in plugins, tests): its manifest is checked all the same. */
 export type PluginSource =
@@ -38,6 +43,12 @@ export interface PluginManagerDeps {
   readonly kernelVersion: string;
   /** Milliseconds a plugin's setup may take. */
   readonly setupTimeout: number;
+  /** Where plugins register their authentication strategies. */
+  readonly strategies: StrategyRegistry;
+  /** Where plugins add their API actions (as `<plugin>/<controller>`). */
+  readonly registry: ActionRegistry;
+  /** Read-only facts about a user, for strategies. */
+  readonly identity: (kuid: string) => Promise<IdentitySummary | null>;
 }
 
 export interface PluginManager {
@@ -86,13 +97,28 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
   const start = async ({ manifest: { name, version }, load }: Candidate): Promise<RunningPlugin> => {
     const definition = definitionOf(load(), name);
     const pluginLog = log.child({ plugin: name });
-    const { bus, release } = createPluginBus(deps.bus, name, pluginLog);
+    const { bus, release: releaseBus } = createPluginBus(deps.bus, name, pluginLog);
+    const controllers: string[] = [];
+    const release = () => {
+      releaseBus();
+      deps.strategies.removeOwnedBy(name);
+      for (const controller of controllers) deps.registry.unregister(controller);
+    };
     const ctx: PluginContext = Object.freeze({
       name,
       config: deepFreeze(structuredClone(configOf(deps.pluginConfig, name))),
       log: pluginLog,
       storage: createStorageNamespace(deps.adapter, `plugin:${name}`),
       bus,
+      strategies: deps.strategies.registrarFor(name),
+      api: Object.freeze({
+        register(controller: string, actions: Readonly<Record<string, PluginActionDefinition>>) {
+          const qualified = `${name}/${controller}`;
+          deps.registry.register(qualified, pluginActions(name, actions));
+          controllers.push(qualified);
+        },
+      }),
+      identity: Object.freeze({ describe: deps.identity }),
       errors: errorHelpers,
     });
     const setup = new Promise<void>((resolve) => resolve(definition.setup(ctx)));
@@ -149,6 +175,31 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       return running.map(({ name, version }) => ({ name, version }));
     },
   };
+}
+
+/** Kuzzle's plugin routes: `/_<path>` for a path starting with "/", `/_/<plugin>/<path>` otherwise. */
+function pluginActions(
+  plugin: string,
+  actions: Readonly<Record<string, PluginActionDefinition>>,
+): Record<string, ActionDefinition> {
+  const converted: Record<string, ActionDefinition> = {};
+  for (const [action, definition] of Object.entries(actions)) {
+    if (typeof definition?.handler !== 'function') {
+      throw tesseraError(
+        'plugin.assert.invalid_definition',
+        plugin,
+        `action "${action}" has no handler function`,
+      );
+    }
+    converted[action] = {
+      http: (definition.http ?? []).map(({ verb, path }) => ({
+        verb,
+        path: path.startsWith('/') ? `/_${path}` : `/_/${plugin}/${path}`,
+      })),
+      handler: (request) => definition.handler(request),
+    };
+  }
+  return converted;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Reads and validates a plugin's manifest.json. Nothing here loads plugin code: a bad manifest is refused with
  * an error naming the plugin and the field before any of the plugin's modules runs.
  */
+import { messageOf } from '../internal/message-of';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
@@ -92,6 +93,3 @@ function invalidField(plugin: string, field: string, expected: string, actual: u
 }
 
 /** The message of whatever was thrown, Error or not. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

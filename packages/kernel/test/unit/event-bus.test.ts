@@ -19,15 +19,15 @@ describe('event bus', () => {
   it('delivers hooks by exact name and by one-segment wildcard', () => {
     const bus = createEventBus(recordingLogger().log);
     const seen: string[] = [];
-    bus.hook('auth:login', (_payload, event) => void seen.push(`exact ${event}`));
+    bus.hook('auth:custom', (_payload, event) => void seen.push(`exact ${event}`));
     bus.hook('auth:*', (_payload, event) => void seen.push(`wildcard ${event}`));
     bus.hook('**', (_payload, event) => void seen.push(`any ${event}`));
-    bus.emit('auth:login', { kuid: 'a' });
+    bus.emit('auth:custom', { kuid: 'a' });
     bus.emit('security:createUser', {});
     expect(seen).toEqual([
-      'exact auth:login',
-      'wildcard auth:login',
-      'any auth:login',
+      'exact auth:custom',
+      'wildcard auth:custom',
+      'any auth:custom',
       'any security:createUser',
     ]);
   });

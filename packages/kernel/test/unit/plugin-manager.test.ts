@@ -15,10 +15,16 @@ import {
   type TesseraError,
 } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
-import { createEventBus } from '../../src/events/event-bus';
-import { createPluginManager, type PluginManager, type PluginSource } from '@tessera/kernel';
-import { createStorageNamespace } from '../../src/storage/storage-namespace';
-import type { StoreAdapter } from '../../src/storage/store-adapter';
+import {
+  ActionRegistry,
+  StrategyRegistry,
+  createEventBus,
+  createPluginManager,
+  createStorageNamespace,
+  type PluginManager,
+  type PluginSource,
+  type StoreAdapter,
+} from '@tessera/kernel';
 
 const KERNEL_VERSION = '0.1.0';
 const FIXTURES = path.join(__dirname, '../fixtures/plugins');
@@ -116,6 +122,9 @@ describe('createPluginManager', () => {
   let adapter: StoreAdapter;
   let lines: LogLine[];
   let bus: EventBus;
+  let strategies: StrategyRegistry;
+  let registry: ActionRegistry;
+  const identities = new Map([['my', { kuid: 'my', profileIds: ['default'], roleIds: ['default'] }]]);
 
   const boot = (
     options: { pluginConfig?: Record<string, unknown>; setupTimeout?: number } = {},
@@ -127,11 +136,16 @@ describe('createPluginManager', () => {
       pluginConfig: options.pluginConfig ?? {},
       kernelVersion: KERNEL_VERSION,
       setupTimeout: options.setupTimeout ?? 1000,
+      strategies,
+      registry,
+      identity: (kuid) => Promise.resolve(identities.get(kuid) ?? null),
     });
 
   beforeEach(async () => {
     workdir = await mkdtemp(path.join(tmpdir(), 'tessera-plugins-'));
     adapter = createSqliteStore({ path: path.join(workdir, 'store.db') });
+    strategies = new StrategyRegistry();
+    registry = new ActionRegistry();
     await adapter.open();
     lines = [];
     bus = createEventBus(createRecordingLogger(lines));
@@ -422,7 +436,20 @@ describe('createPluginManager', () => {
       expect(await kernelUsers.get('ada')).toEqual({ _id: 'ada', _source: { owner: 'kernel' } });
       expect(alpha.ctx().storage.name).toBe('plugin:alpha');
 
-      expect(Object.keys(alpha.ctx()).sort()).toEqual(['bus', 'config', 'errors', 'log', 'name', 'storage']);
+      expect(Object.keys(alpha.ctx()).sort()).toEqual([
+        'api',
+        'bus',
+        'config',
+        'errors',
+        'identity',
+        'log',
+        'name',
+        'storage',
+        'strategies',
+      ]);
+      expect(Object.keys(alpha.ctx().strategies).sort()).toEqual(['register', 'unregister']);
+      expect(Object.keys(alpha.ctx().api)).toEqual(['register']);
+      expect(Object.keys(alpha.ctx().identity)).toEqual(['describe']);
       expect(Object.keys(alpha.ctx().storage).filter((key) => !['name', 'collection'].includes(key))).toEqual(
         [],
       );
@@ -518,5 +545,48 @@ describe('createPluginManager', () => {
       expect(heard).toEqual(['hello']);
       await expect(plugin.ctx().bus.pipeline('talk:shout', 'hey')).resolves.toBe('HEY');
     });
+  });
+});
+
+describe('plugin API actions, strategies and identity', () => {
+  it('registers actions as <plugin>/<controller> with Kuzzle plugin routes, and removes them at teardown', async () => {
+    const adapter = createSqliteStore({ path: ':memory:' });
+    await adapter.open();
+    const registry = new ActionRegistry();
+    const strategies = new StrategyRegistry();
+    let described: unknown;
+    const manager = createPluginManager({
+      adapter,
+      bus: createEventBus(createRecordingLogger([])),
+      log: createRecordingLogger([]),
+      pluginConfig: {},
+      kernelVersion: KERNEL_VERSION,
+      setupTimeout: 1000,
+      strategies,
+      registry,
+      identity: (kuid) => Promise.resolve({ kuid, profileIds: ['admin'], roleIds: ['admin'] }),
+    });
+    await manager.load([
+      {
+        manifest: { name: 'reset', version: '1.0.0', kernel: '*', main: 'index.js' },
+        definition: {
+          async setup(ctx) {
+            ctx.api.register('password', {
+              reset: { http: [{ verb: 'POST', path: '/password/reset' }], handler: () => 'done' },
+              token: { http: [{ verb: 'GET', path: 'token/:_id' }], handler: () => 'token' },
+            });
+            described = await ctx.identity.describe('my');
+          },
+        },
+      },
+    ]);
+    expect(registry.routes()).toEqual([
+      { verb: 'POST', path: '/_/password/reset', controller: 'reset/password', action: 'reset' },
+      { verb: 'GET', path: '/_/reset/token/:_id', controller: 'reset/password', action: 'token' },
+    ]);
+    expect(described).toEqual({ kuid: 'my', profileIds: ['admin'], roleIds: ['admin'] });
+    await manager.teardown();
+    expect(registry.routes()).toEqual([]);
+    await adapter.close();
   });
 });

@@ -79,6 +79,11 @@ export const errorCatalog = {
     status: SIZE_LIMIT,
     message: 'The number of documents returned by this request exceeds the configured server limit.',
   },
+  'services.storage.write_limit_exceeded': {
+    code: 0x01010004,
+    status: SIZE_LIMIT,
+    message: 'The number of documents edited by this request exceeds the configured server limit.',
+  },
   'services.storage.unique_violation': {
     code: 0x01800001,
     status: PRECONDITION,
@@ -287,13 +292,96 @@ export const errorCatalog = {
     message: '[%s/manifest.json] Invalid field "%s": %s',
   },
 
+  'plugin.strategy.invalid_definition': { code: 0x0403000c, status: INTERNAL, message: 'Strategy "%s": %s' },
+  'plugin.strategy.failed_registration': {
+    code: 0x0403000d,
+    status: INTERNAL,
+    message: 'Failed to register strategy "%s": %s',
+  },
+  'plugin.strategy.invalid_verify_return': {
+    code: 0x0403000e,
+    status: INTERNAL,
+    message: 'Strategy "%s": the "verify" method is expected to return a Promise, got: %s.',
+  },
+  'plugin.strategy.invalid_verify_resolve': {
+    code: 0x0403000f,
+    status: INTERNAL,
+    message: 'Strategy "%s": invalid authentication strategy result (expected an object).',
+  },
+  'plugin.strategy.invalid_kuid': {
+    code: 0x04030010,
+    status: INTERNAL,
+    message: 'Strategy "%s": invalid authentication kuid returned: expected a string, got a %s.',
+  },
+  'plugin.strategy.unknown_kuid': {
+    code: 0x04030011,
+    status: INTERNAL,
+    message: 'Strategy "%s" returned an unknown user identifier.',
+  },
+  'plugin.strategy.unauthorized_removal': {
+    code: 0x04030012,
+    status: INTERNAL,
+    message: 'Cannot remove strategy %s: owned by another plugin.',
+  },
+  'plugin.strategy.strategy_not_found': {
+    code: 0x04030013,
+    status: NOT_FOUND,
+    message: 'Cannot remove strategy %s: strategy does not exist.',
+  },
+  'plugin.strategy.missing_user': { code: 0x04030014, status: UNAUTHORIZED, message: '%s' },
+  'plugin.strategy.missing_optional_method': {
+    code: 0x04030015,
+    status: INTERNAL,
+    message: '"%s" method is optional. The %s strategy plugin has not yet implemented it.',
+  },
+
   // security (0x07)
   'security.token.invalid': { code: 0x07010001, status: UNAUTHORIZED, message: 'Invalid token.' },
+  'security.token.unknown_user': {
+    code: 0x07010002,
+    status: INTERNAL,
+    message: 'Unknown User : cannot generate token',
+  },
+  'security.token.ttl_exceeded': {
+    code: 0x07010004,
+    status: BAD_REQUEST,
+    message: 'expiresIn value exceeds maximum allowed value',
+  },
+  'security.token.generation_failed': {
+    code: 0x07010005,
+    status: INTERNAL,
+    message: 'Error while generating token: %s',
+  },
   'security.token.expired': { code: 0x07010006, status: UNAUTHORIZED, message: 'Token expired' },
   'security.token.verification_error': {
     code: 0x07010007,
     status: INTERNAL,
     message: 'Error verifying token: %s',
+  },
+  'security.token.refresh_forbidden': {
+    code: 0x07010008,
+    status: UNAUTHORIZED,
+    message: '%s cannot be refreshed.',
+  },
+  'security.token.invalid_expiration': {
+    code: 0x07010009,
+    status: BAD_REQUEST,
+    message: 'Token can not be created with this expiration time: %s',
+  },
+  'security.credentials.unknown_strategy': {
+    code: 0x07020001,
+    status: BAD_REQUEST,
+    message: 'Unknown authentication strategy "%s"',
+  },
+  'security.credentials.database_inconsistency': {
+    code: 0x07020002,
+    status: INTERNAL,
+    message: 'Internal database inconsistency detected: existing credentials found on non-existing user %s.',
+  },
+  'security.credentials.rejected': {
+    code: 0x07020003,
+    status: BAD_REQUEST,
+    message: 'Credentials rejected: %s',
   },
   'security.rights.unauthorized': {
     code: 0x07030001,
@@ -305,6 +393,76 @@ export const errorCatalog = {
     status: FORBIDDEN,
     message: 'Insufficient permissions to execute the action "%s:%s" (User "%s").',
   },
+  'security.user.already_exists': {
+    code: 0x07040001,
+    status: PRECONDITION,
+    message: 'User %s already exists.',
+  },
+  'security.user.not_found': { code: 0x07040002, status: NOT_FOUND, message: 'User "%s" not found.' },
+  'security.user.anonymous_profile_required': {
+    code: 0x07040003,
+    status: BAD_REQUEST,
+    message: 'The anonymous user must be assigned to the anonymous profile',
+  },
+  'security.user.no_profile': {
+    code: 0x07040007,
+    status: INTERNAL,
+    message: 'Cannot load user "%s": there is no security profiles associated to it',
+  },
+  'security.user.locked': {
+    code: 0x07800001,
+    status: FORBIDDEN,
+    message: 'Account locked after too many failed logins; try again in %s seconds or ask an administrator.',
+  },
+  'security.role.not_found': { code: 0x07050001, status: NOT_FOUND, message: 'Role "%s" not found.' },
+  'security.role.login_required': {
+    code: 0x07050002,
+    status: BAD_REQUEST,
+    message: 'Cannot remove the "login" action from the anonymous role.',
+  },
+  'security.role.cannot_delete': {
+    code: 0x07050003,
+    status: BAD_REQUEST,
+    message: 'The following roles are protected and cannot be deleted: anonymous, default, admin',
+  },
+  'security.role.in_use': {
+    code: 0x07050004,
+    status: PRECONDITION,
+    message: 'The role "%s" is still used and cannot be deleted.',
+  },
+  'security.role.unknown_controller': {
+    code: 0x07050009,
+    status: BAD_REQUEST,
+    message: "Trying to set role %s with a non-existing controller '%s'. %s",
+  },
+  'security.role.unknown_action': {
+    code: 0x0705000a,
+    status: BAD_REQUEST,
+    message: "Trying to set role %s with a non-existing action '%s' in controller '%s'. %s",
+  },
+  'security.profile.not_found': { code: 0x07060001, status: NOT_FOUND, message: 'Profile "%s" not found.' },
+  'security.profile.cannot_delete': {
+    code: 0x07060002,
+    status: BAD_REQUEST,
+    message: 'The following profiles are protected and cannot be deleted: anonymous, default, admin',
+  },
+  'security.profile.in_use': {
+    code: 0x07060003,
+    status: PRECONDITION,
+    message: 'The profile "%s" is still used and cannot be deleted.',
+  },
+  'security.profile.missing_anonymous_role': {
+    code: 0x07060005,
+    status: BAD_REQUEST,
+    message: 'The anonymous profile must include the anonymous role',
+  },
+  'security.cookie.invalid': { code: 0x07070001, status: UNAUTHORIZED, message: 'Invalid cookie.' },
+  'security.cookie.unsupported': {
+    code: 0x07070002,
+    status: INTERNAL,
+    message: 'Cookie authentication not supported.',
+  },
+  'security.session.not_found': { code: 0x07810001, status: NOT_FOUND, message: 'Session "%s" not found.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorId = keyof typeof errorCatalog;

@@ -1,0 +1,50 @@
+/**
+ * Runs a registered passport strategy once, for one API request, and answers with a promise: the one place
+ * passport's callback style meets our async code. Passport is driven the way its own middleware does it: a
+ * per-attempt object inherits from the strategy and receives the success/fail/redirect/error actions.
+ */
+import type { ApiRequest, PassportRequest, PassportStrategyActions } from '@tessera/plugin-sdk';
+import type { RegisteredStrategy } from './strategy-registry';
+
+export type AuthenticationOutcome =
+  | { readonly kind: 'authenticated'; readonly kuid: string }
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'redirect'; readonly url: string; readonly status: number };
+
+export function authenticate(
+  strategy: RegisteredStrategy,
+  request: ApiRequest,
+): Promise<AuthenticationOutcome> {
+  const passportRequest: PassportRequest = {
+    original: request,
+    body: request.input.body ?? {},
+    query: request.input.args,
+    headers: request.connection.headers,
+    method: 'POST',
+    url: `/login?strategy=${encodeURIComponent(strategy.name)}`,
+  };
+  return new Promise((resolve, reject) => {
+    const attempt = Object.create(strategy.passport) as typeof strategy.passport & PassportStrategyActions;
+    attempt.success = (user) => resolve({ kind: 'authenticated', kuid: user as string });
+    attempt.fail = (challenge) =>
+      resolve({ kind: 'failed', message: failureMessage(strategy.name, challenge) });
+    attempt.redirect = (url, status = 302) => resolve({ kind: 'redirect', url, status });
+    attempt.pass = () => resolve({ kind: 'failed', message: failureMessage(strategy.name, undefined) });
+    // Whatever a strategy reports or throws is the rejection, as is: passport strategies may report non-Errors.
+    const fail = (error: unknown) => reject(error as Error); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion
+    attempt.error = fail;
+    try {
+      attempt.authenticate(passportRequest, { ...strategy.authenticateOptions });
+    } catch (error) {
+      fail(error);
+    }
+  });
+}
+
+function failureMessage(name: string, challenge: unknown): string {
+  if (typeof challenge === 'string' && challenge !== '') return challenge;
+  const message = (challenge as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' && message !== ''
+    ? message
+    : `Unable to log in using the strategy "${name}"`;
+}

@@ -1,0 +1,2 @@
+export { StrategyRegistry, type RegisteredStrategy } from './strategy-registry';
+export { authenticate, type AuthenticationOutcome } from './authenticate';
