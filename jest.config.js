@@ -11,8 +11,8 @@ const transform = {
 const moduleNameMapper = {
   '^@tessera/plugin-sdk$': '<rootDir>/packages/plugin-sdk/src/index.ts',
   '^@tessera/server$': '<rootDir>/apps/server/src/index.ts',
-  '^@tessera/plugin-(.*)$': '<rootDir>/plugins/$1/src/index.ts',
-  '^@tessera/(.*)$': '<rootDir>/packages/$1/src/index.ts',
+  '^@tessera/plugin-([^/]+)$': '<rootDir>/plugins/$1/src/index.ts',
+  '^@tessera/([^/]+)$': '<rootDir>/packages/$1/src/index.ts',
 };
 
 const project = (displayName, extra = {}) => ({

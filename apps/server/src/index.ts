@@ -1,2 +1,3 @@
 export { startServer, type StartServerOptions, type RunningServer } from './start-server';
 export { createStore } from './create-store';
+export { builtInPlugins } from './built-in-plugins';

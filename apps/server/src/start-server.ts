@@ -11,6 +11,7 @@ import {
 } from '@tessera/kernel';
 import type { Logger } from '@tessera/plugin-sdk';
 import type { PluginSource } from '@tessera/kernel';
+import { builtInPlugins } from './built-in-plugins';
 import { createStore } from './create-store';
 
 export interface StartServerOptions {
@@ -37,7 +38,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     config,
     adapter: createStore(config.storage),
     log,
-    plugins: options.plugins,
+    plugins: [...builtInPlugins(), ...(options.plugins ?? [])],
   });
   const { port } = await kernel.start();
   return { kernel, config, port, log, stop: (reason) => kernel.stop(reason) };

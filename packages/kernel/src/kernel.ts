@@ -1,22 +1,30 @@
 /**
- * The kernel: wires the bus, the action registry, the funnel, the controllers, the plugins and both
- * transports around one Store adapter, and owns their start and graceful stop. Everything is built here from
- * explicit parameters; nothing is global.
+ * The kernel: wires the bus, the action registry, the funnel, the security services, the controllers, the
+ * plugins and both transports around one Store adapter, and owns their start and graceful stop. Everything is
+ * built here from explicit parameters; nothing is global.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { EventBus, Logger } from '@tessera/plugin-sdk';
-import { tesseraError } from '@tessera/plugin-sdk';
+import type { EventBus, IdentitySummary, Logger } from '@tessera/plugin-sdk';
 import { ActionRegistry } from './api/action-registry';
 import { Funnel, type RequestAuthorizer } from './api/funnel';
 import type { TesseraConfig } from './config';
+import { authController } from './controllers/auth-controller';
+import { adminExistsAction, securityController } from './controllers/security-controller';
 import { serverController } from './controllers/server-controller';
 import { createEventBus } from './events/event-bus';
 import { createPluginManager, type PluginSource } from './plugins';
+import { SecurityRepository, bootstrapSecurity } from './security/accounts';
+import { Credentials } from './security/credentials';
+import { LoginThrottle } from './security/login-throttle';
+import type { SecurityServices } from './security/security-services';
 import { StrategyRegistry } from './security/strategies';
+import { createTokenAuthorizer } from './security/token-authorizer';
+import { TokenManager } from './security/tokens';
+import { createStorageNamespace } from './storage/storage-namespace';
 import type { StoreAdapter } from './storage/store-adapter';
 import { createHttpApp } from './transports/http-transport';
 import { attachWebSocketTransport, type WebSocketTransport } from './transports/websocket-transport';
@@ -25,7 +33,7 @@ export interface KernelOptions {
   readonly config: TesseraConfig;
   readonly adapter: StoreAdapter;
   readonly log: Logger;
-  /** Plugins to load, in order, besides the folders listed in `plugins.paths`. */
+  /** Plugins to load, in order, after the folders listed in `plugins.paths`. */
   readonly plugins?: readonly PluginSource[];
 }
 
@@ -34,7 +42,7 @@ export interface Kernel {
   readonly nodeId: string;
   readonly bus: EventBus;
   readonly registry: ActionRegistry;
-  /** Opens the store, sets the plugins up and listens. Resolves with the bound port. */
+  /** Opens the store, sets security and the plugins up and listens. Resolves with the bound port. */
   start(): Promise<{ port: number }>;
   /** Stops accepting, finishes in-flight requests (bounded), closes sockets, plugins and the store. */
   stop(reason?: string): Promise<void>;
@@ -44,21 +52,36 @@ export const KERNEL_VERSION: string = (
   JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-/** Until authentication is wired, every caller is the anonymous user and no token can be valid. */
-const anonymousAuthorizer: RequestAuthorizer = {
-  authorize(request) {
-    if (request.input.jwt !== null) return Promise.reject(tesseraError('security.token.invalid'));
-    request.user = { _id: '-1', profileIds: ['anonymous'] };
-    return Promise.resolve();
-  },
-};
+/** How often expired token records are swept from the store. */
+const PURGE_INTERVAL = 10 * 60_000;
 
 export function createKernel({ config, adapter, log, plugins = [] }: KernelOptions): Kernel {
   const nodeId = `tessera-${randomUUID().slice(0, 8)}`;
   const bus = createEventBus(log);
   const registry = new ActionRegistry();
   const strategies = new StrategyRegistry();
-  const funnel = new Funnel({ registry, bus, log, authorizer: anonymousAuthorizer, limits: config.limits });
+  const kernelStorage = createStorageNamespace(adapter, 'kernel');
+  const tokens = new TokenManager({
+    namespace: kernelStorage,
+    config: config.security.jwt,
+    apiKeyMaxTTL: config.security.apiKey.maxTTL,
+    bus,
+    log,
+  });
+  // Accounts open with the store, in start(); the transports only listen after that.
+  let services: SecurityServices | null = null;
+  let tokenAuthorizer: RequestAuthorizer | null = null;
+  const securityServices = (): SecurityServices => {
+    if (!services) throw new Error('security services used before the kernel started');
+    return services;
+  };
+  const authorizer: RequestAuthorizer = {
+    authorize: (request) => {
+      if (!tokenAuthorizer) throw new Error('a request reached the funnel before the kernel started');
+      return tokenAuthorizer.authorize(request);
+    },
+  };
+  const funnel = new Funnel({ registry, bus, log, authorizer, limits: config.limits });
   const pluginManager = createPluginManager({
     adapter,
     bus,
@@ -68,13 +91,40 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
     setupTimeout: config.plugins.setupTimeout,
     strategies,
     registry,
-    identity: () => Promise.resolve(null),
+    identity: (kuid) => describeIdentity(securityServices().accounts, kuid),
   });
   registry.register('server', serverController({ registry, adapter, version: KERNEL_VERSION, nodeId }));
 
   let server: Server | null = null;
   let websocket: WebSocketTransport | null = null;
+  let purge: NodeJS.Timeout | null = null;
   let running = false;
+
+  const openSecurity = async (): Promise<void> => {
+    const accounts = await SecurityRepository.open({ storage: kernelStorage, registry, log });
+    await tokens.init();
+    await bootstrapSecurity(accounts);
+    services = {
+      accounts,
+      tokens,
+      strategies,
+      credentials: new Credentials({
+        strategies,
+        tokens,
+        bus,
+        revokeTokensOnChange: config.security.revokeTokensOnCredentialsChange,
+      }),
+      throttle: new LoginThrottle(config.security.login),
+      registry,
+      bus,
+      log,
+      config: config.security,
+    };
+    tokenAuthorizer = createTokenAuthorizer(tokens, accounts);
+    registry.register('auth', authController(services));
+    registry.register('security', securityController(services));
+    registry.extend('server', { adminExists: adminExistsAction(services) });
+  };
 
   const listen = async (): Promise<Server> => {
     const app = createHttpApp({
@@ -116,6 +166,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
     async start() {
       await adapter.open();
       try {
+        await openSecurity();
         await pluginManager.load([...config.plugins.paths.map((dir) => ({ dir })), ...plugins]);
         server = await listen();
       } catch (error) {
@@ -124,6 +175,10 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
         throw error;
       }
       running = true;
+      purge = setInterval(() => {
+        tokens.purgeExpired().catch((error: unknown) => log.warn('expired token purge failed', { error }));
+      }, PURGE_INTERVAL);
+      purge.unref();
       const { port } = server.address() as AddressInfo;
       log.info('tessera is ready', { port, nodeId, version: KERNEL_VERSION, storage: adapter.engine });
       bus.emit('kernel:ready', { port });
@@ -135,6 +190,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       running = false;
       log.info('tessera is shutting down', { reason });
       bus.emit('kernel:shutdown', { reason });
+      if (purge) clearInterval(purge);
       await funnel.drain(config.server.shutdownTimeout);
       await websocket?.close();
       await closeHttpServer(server, config.server.shutdownTimeout);
@@ -142,6 +198,15 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       await adapter.close();
     },
   };
+}
+
+/** What a plugin may know of a user: ids of their profiles and of the roles those profiles hold. */
+async function describeIdentity(accounts: SecurityRepository, kuid: string): Promise<IdentitySummary | null> {
+  const user = await accounts.users.find(kuid);
+  if (!user) return null;
+  const { profileIds } = user._source;
+  const { roles } = await accounts.rightsSource(profileIds);
+  return { kuid: user._id, profileIds: [...profileIds], roleIds: [...roles.keys()] };
 }
 
 /** Lets idle keep-alive sockets go at once and gives busy ones until `timeoutMs` to finish their answer. */

@@ -57,6 +57,16 @@ export class ActionRegistry {
     this.controllers.set(controller, new Map(Object.entries(actions)));
   }
 
+  /** Adds actions to a registered controller (an action defined where its dependencies live). */
+  extend(controller: string, actions: Readonly<Record<string, ActionDefinition>>): void {
+    const existing = this.controllers.get(controller);
+    if (!existing) throw new Error(`controller "${controller}" is not registered`);
+    for (const [action, definition] of Object.entries(actions)) {
+      if (existing.has(action)) throw new Error(`action "${controller}:${action}" is already registered`);
+      existing.set(action, definition);
+    }
+  }
+
   unregister(controller: string): void {
     this.controllers.delete(controller);
   }

@@ -33,14 +33,14 @@ function spec<T, R extends boolean>(
 const invalidType = (name: string, type: string) => tesseraError('api.assert.invalid_type', name, type);
 
 export const arg = {
-  string<R extends boolean = false>(options?: Options<R>) {
+  string<const R extends boolean = false>(options?: Options<R>) {
     return spec<string, R>('string', options, (value, name) => {
       if (typeof value !== 'string') throw invalidType(name, 'string');
       return value;
     });
   },
 
-  boolean<R extends boolean = false>(options?: Options<R>) {
+  boolean<const R extends boolean = false>(options?: Options<R>) {
     return spec<boolean, R>('boolean', options, (value, name, protocol) => {
       if (protocol === 'http' && typeof value === 'string') return true;
       if (typeof value !== 'boolean') throw invalidType(name, 'boolean');
@@ -48,7 +48,7 @@ export const arg = {
     });
   },
 
-  integer<R extends boolean = false>(options?: Options<R>) {
+  integer<const R extends boolean = false>(options?: Options<R>) {
     return spec<number, R>('integer', options, (value, name) => {
       const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
       if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw invalidType(name, 'integer');
@@ -56,8 +56,16 @@ export const arg = {
     });
   },
 
+  /** A duration as clients send it: milliseconds (a number, or a numeric string over HTTP) or an `ms` string. */
+  duration<const R extends boolean = false>(options?: Options<R>) {
+    return spec<number | string, R>('duration', options, (value, name) => {
+      if (typeof value !== 'number' && typeof value !== 'string') throw invalidType(name, 'number or string');
+      return value;
+    });
+  },
+
   /** Comma-separated over HTTP (`ids=a,b`), an array of strings elsewhere. */
-  stringArray<R extends boolean = false>(options?: Options<R>) {
+  stringArray<const R extends boolean = false>(options?: Options<R>) {
     return spec<string[], R>('string[]', options, (value, name) => {
       const list: unknown = typeof value === 'string' ? value.split(',') : value;
       if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) {

@@ -4,6 +4,7 @@
  */
 import type { ApiRequest, ConnectionInfo, JsonObject, RequestInput, RequestUser } from '@tessera/plugin-sdk';
 import { TesseraError, isTesseraError, type SerializedError } from '@tessera/plugin-sdk';
+import type { AuthToken } from '../security/tokens';
 
 export interface ResponseEnvelope {
   requestId: string;
@@ -21,6 +22,8 @@ export interface ResponseEnvelope {
 
 export class Request implements ApiRequest {
   user: RequestUser | null = null;
+  /** The verified token the request came with; null for anonymous requests. Not part of the plugins' ApiRequest. */
+  token: AuthToken | null = null;
   result: unknown = null;
   error: TesseraError | null = null;
   status = 200;

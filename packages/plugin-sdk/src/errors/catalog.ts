@@ -13,6 +13,8 @@ export interface ErrorSpec {
   readonly message: string;
 }
 
+/** Kuzzle's PartialError: some of a multi-document request succeeded; the error lists what did not. */
+const PARTIAL = 206;
 const BAD_REQUEST = 400;
 const UNAUTHORIZED = 401;
 const FORBIDDEN = 403;
@@ -83,6 +85,11 @@ export const errorCatalog = {
     code: 0x01010004,
     status: SIZE_LIMIT,
     message: 'The number of documents edited by this request exceeds the configured server limit.',
+  },
+  'services.storage.incomplete_delete': {
+    code: 0x01010009,
+    status: PARTIAL,
+    message: "Couldn't delete all the requested documents: %s",
   },
   'services.storage.unique_violation': {
     code: 0x01800001,

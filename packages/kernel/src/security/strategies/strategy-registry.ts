@@ -2,7 +2,8 @@
  * StrategyRegistry: the authentication strategies plugins registered, who owns each, and the passport
  * strategy built for it. A definition is checked when it is registered (not at the first login), every
  * credential method except `verify` is wrapped so a plugin's raw error becomes `plugin.runtime.unexpected_error`,
- * and only the owning plugin may replace or remove a strategy.
+ * except `validate`'s (a refusal: `security.credentials.rejected`), and only the owning plugin may replace or
+ * remove a strategy.
  */
 import type {
   PassportStrategy,
@@ -137,7 +138,10 @@ function wrapMethods(methods: StrategyMethods): StrategyMethods {
               return (await Reflect.apply(method, methods, args)) as unknown;
             } catch (error) {
               if (isTesseraError(error)) throw error;
-              throw new TesseraError('plugin.runtime.unexpected_error', [messageOf(error)], { cause: error });
+              // A plain error from `validate` is the plugin refusing the credentials, as Kuzzle reads it.
+              const id =
+                name === 'validate' ? 'security.credentials.rejected' : 'plugin.runtime.unexpected_error';
+              throw new TesseraError(id, [messageOf(error)], { cause: error });
             }
           };
   }

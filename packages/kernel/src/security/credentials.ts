@@ -1,0 +1,102 @@
+/**
+ * Credentials: the one path to a strategy's credential methods for the auth and security controllers. It
+ * picks the strategy (`security.credentials.unknown_strategy`), validates before writing, emits the
+ * `credentials:*` events after the write, and revokes the user's other tokens when their credentials change
+ * (`security.revokeTokensOnCredentialsChange`).
+ */
+import type { ApiRequest, EventBus, JsonObject, SearchBody } from '@tessera/plugin-sdk';
+import { tesseraError } from '@tessera/plugin-sdk';
+import type { StrategyRegistry } from './strategies';
+import type { TokenManager } from './tokens';
+
+export interface CredentialsOptions {
+  readonly strategies: StrategyRegistry;
+  readonly tokens: TokenManager;
+  readonly bus: EventBus;
+  readonly revokeTokensOnChange: boolean;
+}
+
+export class Credentials {
+  constructor(private readonly options: CredentialsOptions) {}
+
+  validate(request: ApiRequest, strategy: string, kuid: string, credentials: JsonObject, isUpdate = false) {
+    return this.methods(strategy).validate(request, credentials, kuid, strategy, isUpdate);
+  }
+
+  async create(
+    request: ApiRequest,
+    strategy: string,
+    kuid: string,
+    credentials: JsonObject,
+  ): Promise<JsonObject> {
+    const methods = this.methods(strategy);
+    await methods.validate(request, credentials, kuid, strategy, false);
+    const result = await methods.create(request, credentials, kuid, strategy);
+    this.options.bus.emit('credentials:created', { kuid, strategy, author: authorOf(request) });
+    return result;
+  }
+
+  /** Validates, updates, then revokes the user's tokens but the one making the change. */
+  async update(
+    request: ApiRequest & { token?: { kuid: string; sessionId: string } | null },
+    strategy: string,
+    kuid: string,
+    credentials: JsonObject,
+  ) {
+    const methods = this.methods(strategy);
+    await methods.validate(request, credentials, kuid, strategy, true);
+    const result = await methods.update(request, credentials, kuid, strategy);
+    this.options.bus.emit('credentials:updated', { kuid, strategy, author: authorOf(request) });
+    if (this.options.revokeTokensOnChange) {
+      const own = request.token?.kuid === kuid ? request.token.sessionId : undefined;
+      await this.options.tokens.revokeAll(kuid, 'password-changed', { exceptSessionId: own });
+    }
+    return result;
+  }
+
+  async delete(request: ApiRequest, strategy: string, kuid: string): Promise<void> {
+    await this.methods(strategy).delete(request, kuid, strategy);
+    this.options.bus.emit('credentials:deleted', { kuid, strategy, author: authorOf(request) });
+  }
+
+  exists(request: ApiRequest, strategy: string, kuid: string): Promise<boolean> {
+    return this.methods(strategy).exists(request, kuid, strategy);
+  }
+
+  /** The strategies holding credentials for `kuid`. */
+  async strategiesOf(request: ApiRequest, kuid: string): Promise<string[]> {
+    const names = this.options.strategies.names();
+    const held = await Promise.all(names.map((name) => this.exists(request, name, kuid)));
+    return names.filter((_name, index) => held[index]);
+  }
+
+  /** `getInfo`, or `{}` for a strategy without it. */
+  async info(request: ApiRequest, strategy: string, kuid: string): Promise<JsonObject> {
+    const methods = this.methods(strategy);
+    return methods.getInfo ? methods.getInfo(request, kuid, strategy) : {};
+  }
+
+  /** `getById` (the strategy's own id, e.g. a username), or `{}` for a strategy without it. */
+  async byId(request: ApiRequest, strategy: string, id: string): Promise<JsonObject> {
+    const methods = this.methods(strategy);
+    return methods.getById ? methods.getById(request, id, strategy) : {};
+  }
+
+  search(strategy: string, body: SearchBody, page: { from: number; size: number }) {
+    const methods = this.methods(strategy);
+    if (!methods.search) throw tesseraError('plugin.strategy.missing_optional_method', 'search', strategy);
+    return methods.search(body, page);
+  }
+
+  fields(strategy: string): readonly string[] {
+    return this.options.strategies.get(strategy).fields;
+  }
+
+  private methods(strategy: string) {
+    return this.options.strategies.get(strategy).methods;
+  }
+}
+
+function authorOf(request: ApiRequest): string {
+  return request.user?._id ?? '-1';
+}

@@ -1,0 +1,23 @@
+/** Tokens: the TokenManager (auth tokens and API keys), the TokenStore port and its stored implementation. */
+export {
+  TokenManager,
+  parseExpiresIn,
+  AUTH_TOKEN_PREFIX,
+  API_KEY_PREFIX,
+  type AuthToken,
+  type TokenManagerConfig,
+  type TokenManagerOptions,
+  type IssueOptions,
+  type Session,
+  type ApiKey,
+  type CreatedApiKey,
+  type CreateApiKeyOptions,
+} from './token-manager';
+export {
+  createStoredTokenStore,
+  hashToken,
+  type TokenStore,
+  type TokenRecord,
+  type TokenType,
+  type StoredTokenStoreOptions,
+} from './token-store';

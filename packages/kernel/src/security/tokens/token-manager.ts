@@ -1,0 +1,444 @@
+/**
+ * TokenManager: issues, verifies, refreshes and revokes the kernel's tokens (`kauth-` auth tokens and
+ * `kapikey-` API keys), in Kuzzle's shapes.
+ *
+ * Auth tokens are recorded in a TokenStore under their hash; API keys in the kernel's `api-keys` collection
+ * under their fingerprint (Kuzzle's document). Neither store ever holds a token. A refreshed token stays valid
+ * for the grace period; used after it, it revokes every token of its refresh chain (reuse detection).
+ * `token:*` events fire after the change committed and carry a session id, never a token.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  tesseraError,
+  type DocumentCollection,
+  type EventBus,
+  type JsonObject,
+  type Logger,
+  type RevocationReason,
+  type SearchBody,
+  type SearchOptions,
+  type StorageNamespace,
+  type StoredDocument,
+  type TokenEvent,
+} from '@tessera/plugin-sdk';
+import { parseDuration, type JwtConfig } from '../../config';
+import type { KuzzleInfo } from '../model';
+import {
+  NEVER,
+  assertHmacAlgorithm,
+  createJwtCodec,
+  expiresAtFor,
+  type JwtCodec,
+  type TokenClaims,
+} from './jwt-codec';
+import { resolveJwtSecret } from './jwt-secret';
+import { searchAll } from './search-all';
+import {
+  createStoredTokenStore,
+  hashToken,
+  type TokenRecord,
+  type TokenStore,
+  type TokenType,
+} from './token-store';
+
+export const AUTH_TOKEN_PREFIX = 'kauth-';
+export const API_KEY_PREFIX = 'kapikey-';
+
+/** A verified or freshly issued token. */
+export interface AuthToken {
+  /** The full token, prefix included, as clients send it. */
+  readonly jwt: string;
+  readonly kuid: string;
+  /** Names the token without revealing it. For an API key, the key's id. */
+  readonly sessionId: string;
+  readonly type: TokenType;
+  /** Epoch ms, or -1: never expires. */
+  readonly expiresAt: number;
+  /** Milliseconds, or -1. */
+  readonly ttl: number;
+  readonly singleUse: boolean;
+}
+
+export type TokenManagerConfig = Pick<
+  JwtConfig,
+  'expiresIn' | 'maxTTL' | 'secret' | 'algorithm' | 'gracePeriod'
+>;
+
+export interface TokenManagerOptions {
+  /** The kernel's namespace: the generated secret and the API keys live there. */
+  namespace: StorageNamespace;
+  /** Where auth tokens are recorded; a store over `namespace` by default. */
+  store?: TokenStore;
+  config: TokenManagerConfig;
+  /** Longest ttl of an API key created without `bypassMaxTTL` (`security.apiKey.maxTTL`); -1: no limit. */
+  apiKeyMaxTTL?: number;
+  bus: EventBus;
+  log: Logger;
+  /** Epoch ms; also the clock token expiry is checked against. */
+  now?: () => number;
+}
+
+export interface IssueOptions {
+  /** Milliseconds or an `ms`-style string; -1 never expires; absent, null, '' or 0 take the configured default. */
+  expiresIn?: unknown;
+  singleUse?: boolean;
+  bypassMaxTTL?: boolean;
+}
+
+export interface Session {
+  sessionId: string;
+  createdAt: number;
+  expiresAt: number;
+  singleUse: boolean;
+}
+
+/** An API key as searches return it (Kuzzle's `api-keys` document, token-free). */
+export interface ApiKey {
+  _id: string;
+  _source: { userId: string; description: string; expiresAt: number; ttl: number; fingerprint: string };
+}
+
+/** An API key just created: the only time its token is ever shown. */
+export interface CreatedApiKey {
+  _id: string;
+  _source: ApiKey['_source'] & { token: string };
+}
+
+export interface CreateApiKeyOptions {
+  description: unknown;
+  /** As in IssueOptions, but the default is -1: API keys never expire unless asked to. */
+  expiresIn?: unknown;
+  /** The key's id; a uuid when absent. */
+  id?: string;
+  /** Who creates it (`_kuzzle_info.author`); the key's user when absent. */
+  author?: string;
+  bypassMaxTTL?: boolean;
+}
+
+type ApiKeySource = ApiKey['_source'] & { _kuzzle_info: KuzzleInfo };
+
+const API_KEYS = 'api-keys';
+const EXPIRES_IN_FORMS = 'a duration (milliseconds, or a string such as "30m" or "2h"), or -1 for no expiry';
+
+/**
+ * Milliseconds of a client's `expiresIn`: -1 for never, a positive integer otherwise. Absent, null, '' and 0
+ * (what clients send when they mean "the default") give `fallback`; anything else is `api.assert.invalid_argument`.
+ */
+export function parseExpiresIn(expiresIn: unknown, fallback: number): number {
+  if (expiresIn === undefined || expiresIn === null || expiresIn === '' || expiresIn === 0) return fallback;
+  let ttl = NaN;
+  if (typeof expiresIn === 'number' || typeof expiresIn === 'string') {
+    try {
+      ttl = parseDuration(expiresIn);
+    } catch {
+      // NaN: refused below.
+    }
+  }
+  if (ttl === NEVER || (Number.isSafeInteger(ttl) && ttl > 0)) return ttl;
+  throw tesseraError('api.assert.invalid_argument', 'expiresIn', EXPIRES_IN_FORMS);
+}
+
+export class TokenManager {
+  private readonly store: TokenStore;
+  private readonly now: () => number;
+  private readonly defaultTtl: number;
+  private codec: JwtCodec | null = null;
+
+  constructor(private readonly options: TokenManagerOptions) {
+    // Checked here rather than at the first login.
+    assertHmacAlgorithm(options.config.algorithm);
+    this.defaultTtl = parseDuration(options.config.expiresIn);
+    this.store = options.store ?? createStoredTokenStore(options.namespace);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Loads (or generates and stores) the signing secret. Must resolve before any other method is called. */
+  async init(): Promise<void> {
+    const { namespace, config, log } = this.options;
+    const secret = await resolveJwtSecret(namespace, config.secret, log);
+    this.codec = createJwtCodec(secret, config.algorithm, this.now);
+  }
+
+  /** A new auth token for `kuid`, starting a refresh chain of its own. Emits `token:created`. */
+  async issue(kuid: string, options: IssueOptions = {}): Promise<AuthToken> {
+    if (typeof kuid !== 'string' || kuid === '') throw tesseraError('security.token.unknown_user');
+    const ttl = this.authTokenTtl(options.expiresIn, options.bypassMaxTTL);
+    const token = await this.createAuthToken(kuid, ttl, options.singleUse === true, randomUUID());
+    this.options.bus.emit('token:created', tokenEvent(token));
+    return token;
+  }
+
+  /**
+   * The token `token` stands for. `security.token.invalid` when it is malformed, forged, revoked, an API key
+   * that was deleted, a single-use token already used, or a refreshed token used after the grace period (which
+   * also revokes its whole chain); `security.token.expired` when it expired.
+   */
+  async verify(token: string): Promise<AuthToken> {
+    const type = typeOf(token);
+    const claims = this.jwt().verify(token.slice(PREFIXES[type].length));
+    return type === 'apiKey' ? this.verifyApiKey(token, claims) : this.verifyAuthToken(token, claims);
+  }
+
+  /**
+   * A new token in `token`'s chain; `token` stays valid for the grace period, and a second refresh of it is
+   * `security.token.invalid`. Emits `token:refreshed`.
+   */
+  async refresh(token: AuthToken, options: Pick<IssueOptions, 'expiresIn'> = {}): Promise<AuthToken> {
+    if (token.type === 'apiKey') throw tesseraError('security.token.refresh_forbidden', 'API Key');
+    if (token.ttl === NEVER) {
+      throw tesseraError('security.token.refresh_forbidden', 'Token with infinite TTL');
+    }
+    const ttl = this.authTokenTtl(options.expiresIn);
+    const hash = hashToken(token.jwt);
+    const previous = await this.store.get(hash);
+    // Claimed before the new token exists: of two concurrent refreshes of one token, only one issues a token.
+    if (previous === null || !(await this.store.markRefreshed(hash, this.now()))) {
+      throw tesseraError('security.token.invalid');
+    }
+    const next = await this.createAuthToken(previous.kuid, ttl, false, previous.chainId);
+    this.options.bus.emit('token:refreshed', { ...tokenEvent(next), previousSessionId: previous.sessionId });
+    return next;
+  }
+
+  /** Revokes an auth token; true when this call did. API keys outlive logouts: `deleteApiKey` removes them. */
+  async revoke(token: AuthToken, reason: RevocationReason): Promise<boolean> {
+    if (token.type === 'apiKey' || !(await this.store.delete(hashToken(token.jwt)))) return false;
+    this.emitRevoked(token, reason);
+    return true;
+  }
+
+  /** Revokes every auth token of `kuid` but `exceptSessionId` (API keys stay); returns how many were live. */
+  async revokeAll(
+    kuid: string,
+    reason: RevocationReason,
+    options: { exceptSessionId?: string } = {},
+  ): Promise<number> {
+    return this.revokeRecords(await this.store.deleteByKuid(kuid, options), reason);
+  }
+
+  /** The live auth tokens of `kuid`, oldest first. */
+  async sessions(kuid: string): Promise<Session[]> {
+    return (await this.liveTokens(kuid))
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map(({ sessionId, createdAt, expiresAt, singleUse }) => ({
+        sessionId,
+        createdAt,
+        expiresAt,
+        singleUse,
+      }));
+  }
+
+  /**
+   * Revokes a live session of `kuid` together with its refresh chain (the token it was refreshed from is still
+   * in its grace period); false when `kuid` has no such session.
+   */
+  async revokeSession(kuid: string, sessionId: string): Promise<boolean> {
+    const session = (await this.liveTokens(kuid)).find((record) => record.sessionId === sessionId);
+    if (session === undefined) return false;
+    const deleted = await this.store.deleteChain(session.chainId);
+    this.revokeRecords(deleted, 'session-revoked');
+    return deleted.some((record) => record.hash === session.hash);
+  }
+
+  /** Deletes the records of expired auth tokens; returns how many. The kernel calls it periodically. */
+  purgeExpired(): Promise<number> {
+    return this.store.purgeExpired(this.now());
+  }
+
+  /** Creates an API key for `kuid`. Emits `token:created`. */
+  async createApiKey(kuid: string, options: CreateApiKeyOptions): Promise<CreatedApiKey> {
+    const { description } = options;
+    if (typeof description !== 'string' || description === '') {
+      throw tesseraError('api.assert.missing_argument', 'body.description');
+    }
+    const ttl = this.ttl(options.expiresIn, NEVER, this.options.apiKeyMaxTTL ?? NEVER, options.bypassMaxTTL);
+    const id = options.id ?? randomUUID();
+    const createdAt = this.now();
+    const expiresAt = expiresAtFor(createdAt, ttl);
+    const token = API_KEY_PREFIX + this.jwt().sign({ _id: kuid, kid: id }, expiresAt);
+    const summary = { userId: kuid, description, expiresAt, ttl, fingerprint: hashToken(token) };
+    const author = options.author ?? kuid;
+    const kuzzleInfo: KuzzleInfo = { author, creator: author, createdAt, updater: null, updatedAt: null };
+    const keys = await this.apiKeys();
+    await keys.create({ ...summary, _kuzzle_info: kuzzleInfo }, id);
+    this.options.bus.emit('token:created', apiKeyEvent(id, summary));
+    return { _id: id, _source: { ...summary, token } };
+  }
+
+  /**
+   * The API keys of `kuid` matching `body`'s query. The query is ANDed with the user's id, so no query reaches
+   * another user's keys; `total` counts every match.
+   */
+  async searchApiKeys(
+    kuid: string,
+    body: SearchBody = {},
+    options: SearchOptions = {},
+  ): Promise<{ hits: ApiKey[]; total: number }> {
+    const query = body.query ?? {};
+    const restricted: JsonObject =
+      options.lang === 'koncorde'
+        ? { and: [query, { equals: { userId: kuid } }] }
+        : { bool: { filter: [query, { term: { userId: kuid } }] } };
+    const { hits, total } = await (await this.apiKeys()).search({ ...body, query: restricted }, options);
+    return { hits: hits.map(toApiKey), total };
+  }
+
+  /** Deletes an API key of `kuid`, which revokes it; `services.storage.not_found` when `kuid` has no such key. */
+  async deleteApiKey(kuid: string, id: string): Promise<void> {
+    const keys = await this.apiKeys();
+    const key = await keys.get(id);
+    if (key === null || key._source.userId !== kuid || !(await keys.delete(id))) {
+      throw tesseraError('services.storage.not_found', id, this.options.namespace.name, API_KEYS);
+    }
+    this.emitRevoked(apiKeyEvent(id, key._source), 'api-key-deleted');
+  }
+
+  /** Deletes every API key of `kuid` (the user is being deleted); returns how many. */
+  async deleteApiKeys(kuid: string, reason: RevocationReason = 'user-deleted'): Promise<number> {
+    const keys = await this.apiKeys();
+    const owned = await searchAll(keys, { term: { userId: kuid } });
+    const deleted = await Promise.all(owned.map((key) => keys.delete(key._id)));
+    const revoked = owned.filter((_key, i) => deleted[i]);
+    for (const key of revoked) this.emitRevoked(apiKeyEvent(key._id, key._source), reason);
+    return revoked.length;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  private jwt(): JwtCodec {
+    if (this.codec === null) throw new Error('TokenManager.init() must resolve before tokens are used');
+    return this.codec;
+  }
+
+  private apiKeys(): Promise<DocumentCollection<ApiKeySource>> {
+    return this.options.namespace.collection<ApiKeySource>(API_KEYS, { unique: ['fingerprint'] });
+  }
+
+  private authTokenTtl(expiresIn: unknown, bypassMaxTTL?: boolean): number {
+    return this.ttl(expiresIn, this.defaultTtl, this.options.config.maxTTL, bypassMaxTTL);
+  }
+
+  private ttl(expiresIn: unknown, fallback: number, maxTTL: number, bypassMaxTTL = false): number {
+    const ttl = parseExpiresIn(expiresIn, fallback);
+    if (!bypassMaxTTL && maxTTL > NEVER && (ttl > maxTTL || ttl === NEVER)) {
+      throw tesseraError('security.token.ttl_exceeded');
+    }
+    return ttl;
+  }
+
+  private async createAuthToken(
+    kuid: string,
+    ttl: number,
+    singleUse: boolean,
+    chainId: string,
+  ): Promise<AuthToken> {
+    const createdAt = this.now();
+    const expiresAt = expiresAtFor(createdAt, ttl);
+    // Carried in the payload as `sid`: 128 random bits name the token, and cannot rebuild it.
+    const sessionId = randomBytes(16).toString('hex');
+    const jwt = AUTH_TOKEN_PREFIX + this.jwt().sign({ _id: kuid, sid: sessionId }, expiresAt);
+    const record: TokenRecord = {
+      hash: hashToken(jwt),
+      kuid,
+      type: 'authToken',
+      expiresAt,
+      ttl,
+      singleUse,
+      createdAt,
+      chainId,
+      refreshedAt: null,
+      sessionId,
+    };
+    await this.store.save(record);
+    return toAuthToken(jwt, record);
+  }
+
+  private async verifyAuthToken(token: string, claims: TokenClaims): Promise<AuthToken> {
+    const record = await this.store.get(hashToken(token));
+    if (record === null || record.type !== 'authToken' || record.kuid !== claims._id) {
+      throw tesseraError('security.token.invalid');
+    }
+    if (this.refreshedBeyondGrace(record)) {
+      // Only a copy of the token can still be using it: whoever holds it, the chain is compromised.
+      this.options.log.warn('refreshed token reused after its grace period: refresh chain revoked', {
+        kuid: record.kuid,
+        sessionId: record.sessionId,
+      });
+      this.revokeRecords(await this.store.deleteChain(record.chainId), 'refresh-reuse');
+      throw tesseraError('security.token.invalid');
+    }
+    if (record.singleUse) {
+      if (!(await this.store.delete(record.hash))) throw tesseraError('security.token.invalid');
+      this.emitRevoked(record, 'single-use');
+    }
+    return toAuthToken(token, record);
+  }
+
+  private async verifyApiKey(token: string, claims: TokenClaims): Promise<AuthToken> {
+    const keys = await this.apiKeys();
+    const { hits } = await keys.search({ query: { term: { fingerprint: hashToken(token) } } }, { size: 1 });
+    const key = hits[0];
+    if (key === undefined || key._source.userId !== claims._id) throw tesseraError('security.token.invalid');
+    const { userId, expiresAt, ttl } = key._source;
+    return { jwt: token, kuid: userId, sessionId: key._id, type: 'apiKey', expiresAt, ttl, singleUse: false };
+  }
+
+  private refreshedBeyondGrace(record: TokenRecord): boolean {
+    return record.refreshedAt !== null && this.now() - record.refreshedAt > this.options.config.gracePeriod;
+  }
+
+  /** Not expired, and not refreshed longer ago than the grace period. */
+  private isLive(record: TokenRecord): boolean {
+    return (
+      (record.expiresAt === NEVER || record.expiresAt > this.now()) && !this.refreshedBeyondGrace(record)
+    );
+  }
+
+  private async liveTokens(kuid: string): Promise<TokenRecord[]> {
+    const records = await this.store.listByKuid(kuid);
+    return records.filter((record) => record.type === 'authToken' && this.isLive(record));
+  }
+
+  /** Emits `token:revoked` for the deleted records that were still usable; returns how many. */
+  private revokeRecords(deleted: TokenRecord[], reason: RevocationReason): number {
+    const live = deleted.filter((record) => this.isLive(record));
+    for (const record of live) this.emitRevoked(record, reason);
+    return live.length;
+  }
+
+  private emitRevoked(token: TokenEvent, reason: RevocationReason): void {
+    this.options.bus.emit('token:revoked', { ...tokenEvent(token), reason });
+  }
+}
+
+const PREFIXES: Readonly<Record<TokenType, string>> = {
+  authToken: AUTH_TOKEN_PREFIX,
+  apiKey: API_KEY_PREFIX,
+};
+
+function typeOf(token: unknown): TokenType {
+  if (typeof token === 'string') {
+    if (token.startsWith(AUTH_TOKEN_PREFIX)) return 'authToken';
+    if (token.startsWith(API_KEY_PREFIX)) return 'apiKey';
+  }
+  throw tesseraError('security.token.invalid');
+}
+
+/** Only these four fields: an event never carries a token, a hash or anything else a record holds. */
+function tokenEvent({ kuid, sessionId, type, expiresAt }: TokenEvent): TokenEvent {
+  return { kuid, sessionId, type, expiresAt };
+}
+
+function apiKeyEvent(id: string, key: { userId: string; expiresAt: number }): TokenEvent {
+  return { kuid: key.userId, sessionId: id, type: 'apiKey', expiresAt: key.expiresAt };
+}
+
+function toAuthToken(jwt: string, record: TokenRecord): AuthToken {
+  const { kuid, sessionId, type, expiresAt, ttl, singleUse } = record;
+  return { jwt, kuid, sessionId, type, expiresAt, ttl, singleUse };
+}
+
+function toApiKey({ _id, _source }: StoredDocument<ApiKeySource>): ApiKey {
+  const { userId, description, expiresAt, ttl, fingerprint } = _source;
+  return { _id, _source: { userId, description, expiresAt, ttl, fingerprint } };
+}

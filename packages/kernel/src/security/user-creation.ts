@@ -1,0 +1,152 @@
+/**
+ * createUserWithCredentials: the one way a user comes to exist with credentials (createUser,
+ * createRestrictedUser, createFirstAdmin, upsertUser), all or nothing.
+ *
+ * Every strategy's credentials are checked before anything is written; then the user document is created,
+ * then each strategy's credentials. If any step fails, what was written is undone (credentials first, then the
+ * user) and the original error is rethrown. The strategies' own stores decide races: the local strategy has a
+ * unique username, so of two concurrent creations with one username, the second fails at its credentials and
+ * takes its user document away with it. `user:created` fires only once everything is in place.
+ */
+import {
+  isTesseraError,
+  tesseraError,
+  type ApiRequest,
+  type ErrorId,
+  type JsonObject,
+} from '@tessera/plugin-sdk';
+import { generateKuid, type KuidFormat } from './accounts';
+import { ANONYMOUS_KUID, type SecurityDocument, type UserContent } from './model';
+import type { SecurityServices } from './security-services';
+
+export interface NewUser {
+  /** The kuid; generated in the `kuid` format when absent. */
+  readonly id?: string;
+  readonly kuid?: KuidFormat;
+  /** The user document's content, `profileIds` included. */
+  readonly content: JsonObject;
+  /** Strategy name -> the credentials to create with it. Never stored in the user document. */
+  readonly credentials?: Readonly<Record<string, JsonObject>>;
+}
+
+export type UserCreationServices = Pick<SecurityServices, 'accounts' | 'credentials' | 'bus' | 'log'>;
+
+/** Draws of a generated kuid before giving up: one collision is rare, five in a row means a bug. */
+const GENERATED_KUID_ATTEMPTS = 5;
+
+/** Errors saying a kuid is taken, by a user or by credentials left without one. */
+const TAKEN: ReadonlySet<ErrorId> = new Set([
+  'security.user.already_exists',
+  'security.credentials.database_inconsistency',
+]);
+
+type StrategyCredentials = readonly (readonly [strategy: string, credentials: JsonObject])[];
+
+export async function createUserWithCredentials(
+  services: UserCreationServices,
+  request: ApiRequest,
+  user: NewUser,
+): Promise<SecurityDocument<UserContent>> {
+  const strategies = Object.entries(user.credentials ?? {});
+  const created = await createDocument(services, request, user, strategies);
+  await attachCredentials(services, request, created._id, strategies);
+  services.bus.emit('user:created', { kuid: created._id, author: authorOf(request) });
+  return created;
+}
+
+/** Checks the credentials for the kuid, then creates the user document. A generated kuid found taken is drawn again. */
+async function createDocument(
+  services: UserCreationServices,
+  request: ApiRequest,
+  user: NewUser,
+  strategies: StrategyCredentials,
+): Promise<SecurityDocument<UserContent>> {
+  for (let attempt = 1; ; attempt += 1) {
+    const kuid = user.id ?? generateKuid(user.kuid);
+    try {
+      await checkCredentials(services, request, kuid, strategies);
+      return await services.accounts.users.create(user.content, authorOf(request), { id: kuid });
+    } catch (error) {
+      const drawAgain =
+        user.id === undefined &&
+        attempt < GENERATED_KUID_ATTEMPTS &&
+        isTesseraError(error) &&
+        TAKEN.has(error.id);
+      if (!drawAgain) throw error;
+    }
+  }
+}
+
+/**
+ * Nothing is written yet: an unknown strategy (`security.credentials.unknown_strategy`), credentials the kuid
+ * already has, or credentials a strategy refuses stop the creation here.
+ */
+async function checkCredentials(
+  services: UserCreationServices,
+  request: ApiRequest,
+  kuid: string,
+  strategies: StrategyCredentials,
+): Promise<void> {
+  for (const [strategy, credentials] of strategies) {
+    if (await services.credentials.exists(request, strategy, kuid)) {
+      // Credentials of an existing user mean the id is taken; of no user, that the stores disagree.
+      throw (await services.accounts.users.find(kuid)) === null
+        ? tesseraError('security.credentials.database_inconsistency', kuid)
+        : tesseraError('security.user.already_exists', kuid);
+    }
+    await services.credentials.validate(request, strategy, kuid, credentials);
+  }
+}
+
+async function attachCredentials(
+  services: UserCreationServices,
+  request: ApiRequest,
+  kuid: string,
+  strategies: StrategyCredentials,
+): Promise<void> {
+  const attached: string[] = [];
+  try {
+    for (const [strategy, credentials] of strategies) {
+      await services.credentials.create(request, strategy, kuid, credentials);
+      attached.push(strategy);
+    }
+  } catch (error) {
+    await rollBack(services, request, kuid, attached);
+    throw error;
+  }
+}
+
+/**
+ * Undoes a creation that failed halfway: the credentials created, newest first, then the user document. Every
+ * step is tried; one that fails is logged with what is left to clean, and the caller still hears the error
+ * that stopped the creation, not this one.
+ */
+async function rollBack(
+  services: UserCreationServices,
+  request: ApiRequest,
+  kuid: string,
+  attached: readonly string[],
+): Promise<void> {
+  const steps = [
+    ...[...attached].reverse().map((strategy) => ({
+      what: `credentials "${strategy}"`,
+      run: () => services.credentials.delete(request, strategy, kuid),
+    })),
+    { what: 'user document', run: () => services.accounts.users.delete(kuid) },
+  ];
+  for (const step of steps) {
+    try {
+      await step.run();
+    } catch (error) {
+      services.log.error(`user creation rollback could not delete the ${step.what}; remove it by hand`, {
+        kuid,
+        error,
+      });
+    }
+  }
+}
+
+/** The kuid a write is made in the name of: the caller's (anonymous when there is none). */
+export function authorOf(request: ApiRequest): string {
+  return request.user?._id ?? ANONYMOUS_KUID;
+}

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ADMIN, apiRequest, startAuthLocal, wireError, type Harness } from './harness';
+
+describe('requirePassword', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  const start = async (requirePassword: boolean) => {
+    h = await startAuthLocal({ requirePassword });
+    await h.methods.create(apiRequest(), { username: 'alice', password: 'secret-1' }, 'kuid-alice', 'local');
+  };
+  /** What auth:updateMyCredentials hands the strategy: the body is the credentials, currentPassword included. */
+  const updateMine = (body: Record<string, string>) =>
+    h.methods.update(
+      apiRequest({ controller: 'auth', action: 'updateMyCredentials', body, user: 'kuid-alice' }),
+      body,
+      'kuid-alice',
+      'local',
+    );
+  const deleteMine = (body: Record<string, string> | null) =>
+    h.methods.delete(
+      apiRequest({ controller: 'auth', action: 'deleteMyCredentials', body, user: 'kuid-alice' }),
+      'kuid-alice',
+      'local',
+    );
+
+  it('refuses a self-service update without the current password (400)', async () => {
+    await start(true);
+    expect(await wireError(updateMine({ password: 'secret-2' }))).toMatchObject({
+      status: 400,
+      message: 'Credentials rejected: Cannot update credentials: password required.',
+    });
+    expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
+  });
+
+  it('refuses a self-service update with a wrong current password', async () => {
+    await start(true);
+    expect(await wireError(updateMine({ password: 'secret-2', currentPassword: 'nope' }))).toMatchObject({
+      message: 'Credentials rejected: Invalid user or password.',
+    });
+    expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
+  });
+
+  it('updates with the right current password, and never stores it', async () => {
+    await start(true);
+    await expect(updateMine({ password: 'secret-2', currentPassword: 'secret-1' })).resolves.toEqual({
+      username: 'alice',
+      kuid: 'kuid-alice',
+    });
+    expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+    expect(Object.keys((await h.credentials())[0]?._source ?? {})).not.toContain('currentPassword');
+  });
+
+  it('guards self-service deletion the same way', async () => {
+    await start(true);
+    expect(await wireError(deleteMine(null))).toMatchObject({
+      message: 'Credentials rejected: Cannot update credentials: password required.',
+    });
+    expect(await wireError(deleteMine({ currentPassword: 'nope' }))).toMatchObject({
+      message: 'Credentials rejected: Invalid user or password.',
+    });
+    await deleteMine({ currentPassword: 'secret-1' });
+    await expect(h.methods.exists(apiRequest(), 'kuid-alice', 'local')).resolves.toBe(false);
+  });
+
+  it('does not apply to the security controller', async () => {
+    await start(true);
+    const request = apiRequest({ controller: 'security', action: 'updateCredentials', user: ADMIN });
+    await expect(
+      h.methods.update(request, { password: 'secret-2' }, 'kuid-alice', 'local'),
+    ).resolves.toMatchObject({
+      kuid: 'kuid-alice',
+    });
+    await h.methods.delete(apiRequest({ action: 'deleteCredentials' }), 'kuid-alice', 'local');
+    await expect(h.methods.exists(apiRequest(), 'kuid-alice', 'local')).resolves.toBe(false);
+  });
+
+  it('asks nothing when off', async () => {
+    await start(false);
+    await expect(updateMine({ password: 'secret-2' })).resolves.toMatchObject({ kuid: 'kuid-alice' });
+    await deleteMine(null);
+    await expect(h.methods.exists(apiRequest(), 'kuid-alice', 'local')).resolves.toBe(false);
+  });
+});

@@ -1,0 +1,173 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import jwt from 'jsonwebtoken';
+import { apiRequest, startAuthLocal, wireError, type Harness, type PluginInstance } from './harness';
+
+const rejected = (reason: string) => ({
+  status: 400,
+  id: 'security.credentials.rejected',
+  message: `Credentials rejected: ${reason}`,
+});
+
+describe('reset-password flow', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  const start = async (config: Record<string, unknown> = {}) => {
+    h = await startAuthLocal(config);
+    await h.methods.create(apiRequest(), { username: 'alice', password: 'secret-1' }, 'kuid-alice', 'local');
+  };
+  const tokenFor = async (kuid: string, plugin: PluginInstance = h) =>
+    (
+      (await plugin.action('getResetPasswordToken', apiRequest({ args: { _id: kuid } }))) as {
+        resetToken: string;
+      }
+    ).resetToken;
+  const reset = (body: Record<string, unknown> | null, plugin: PluginInstance = h) =>
+    plugin.action('reset', apiRequest({ action: 'reset', body: body as never, user: '-1' }));
+
+  it('registers the password controller with Kuzzle’s routes', async () => {
+    await start();
+    const actions = h.controllers.get('password');
+    expect(actions?.['getResetPasswordToken']?.http).toEqual([
+      { verb: 'GET', path: '/password/resetToken/:_id' },
+    ]);
+    expect(actions?.['reset']?.http).toEqual([{ verb: 'POST', path: '/password/reset' }]);
+  });
+
+  describe('getResetPasswordToken', () => {
+    it('answers a JWT for the kuid, issued by the plugin, expiring after resetPasswordExpiresIn (default 2h)', async () => {
+      await start();
+      const token = await tokenFor('kuid-alice');
+      const claims = jwt.decode(token) as Record<string, unknown>;
+      expect(claims).toMatchObject({ resetForKuid: 'kuid-alice', iss: 'tessera-auth-local' });
+      expect((claims['exp'] as number) - (claims['iat'] as number)).toBe(2 * 3600);
+    });
+
+    it('reads resetPasswordExpiresIn as milliseconds', async () => {
+      await start({ resetPasswordExpiresIn: 90_000 });
+      const claims = jwt.decode(await tokenFor('kuid-alice')) as Record<string, number>;
+      expect(claims['exp']! - claims['iat']!).toBe(90);
+    });
+
+    it('issues tokens that never expire with -1', async () => {
+      await start({ resetPasswordExpiresIn: -1 });
+      expect(jwt.decode(await tokenFor('kuid-alice'))).not.toHaveProperty('exp');
+    });
+
+    it.each([
+      [{}, 'Missing kuid'],
+      [{ _id: '' }, 'Missing kuid'],
+      [{ _id: 'kuid-nobody' }, 'Invalid kuid given'],
+      [{ _id: 42 }, 'Invalid kuid given'],
+    ])('refuses %j: %s', async (args, reason) => {
+      await start();
+      expect(await wireError(h.action('getResetPasswordToken', apiRequest({ args })))).toMatchObject(
+        rejected(reason),
+      );
+    });
+  });
+
+  describe('reset', () => {
+    beforeEach(() => start({ passwordPolicies: [{ appliesTo: '*', mustChangePasswordIfSetByAdmin: true }] }));
+
+    it('sets the new password as the user themselves and acknowledges; the client then logs in', async () => {
+      const token = await tokenFor('kuid-alice');
+      h.clock.now += 1000;
+
+      await expect(reset({ password: 'secret-2', token })).resolves.toEqual({
+        acknowledged: true,
+        kuid: 'kuid-alice',
+      });
+
+      expect((await h.credentials())[0]?._source).toMatchObject({
+        updater: 'kuid-alice',
+        updatedAt: h.clock.now,
+      });
+      // Set by the user: "must change" does not come back (Kuzzle's anonymous updater made it loop).
+      expect(await h.login({ username: 'alice', password: 'secret-2' })).toEqual({
+        kind: 'success',
+        kuid: 'kuid-alice',
+      });
+    });
+
+    it('takes the token a refused login carries', async () => {
+      const refusal = await wireError(h.login({ username: 'alice', password: 'secret-1' }));
+      expect(refusal).toMatchObject({ message: 'Password change required' });
+
+      await reset({ password: 'secret-2', token: refusal['resetToken'] });
+      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+    });
+
+    it('resets once: the token is void after the password changed', async () => {
+      const token = await tokenFor('kuid-alice');
+      h.clock.now += 1000;
+      await reset({ password: 'secret-2', token });
+      h.clock.now += 1000;
+
+      expect(await wireError(reset({ password: 'secret-3', token }))).toMatchObject(
+        rejected('Invalid token'),
+      );
+      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+    });
+
+    it('refuses an expired token (401)', async () => {
+      const token = await tokenFor('kuid-alice');
+      h.clock.now += 2 * 3_600_000;
+      expect(await wireError(reset({ password: 'secret-2', token }))).toMatchObject({
+        status: 401,
+        message: 'Expired token',
+      });
+    });
+
+    it('refuses tokens it did not issue', async () => {
+      const forged = jwt.sign({ resetForKuid: 'kuid-alice' }, 'guessed-secret', {
+        issuer: 'tessera-auth-local',
+      });
+      expect(await wireError(reset({ password: 'secret-2', token: forged }))).toMatchObject(
+        rejected('Invalid token'),
+      );
+      expect(await wireError(reset({ password: 'secret-2', token: 'not-a-jwt' }))).toMatchObject(
+        rejected('Invalid token'),
+      );
+      // The password is still the old one: the right password, set by an admin.
+      expect(await wireError(h.login({ username: 'alice', password: 'secret-1' }))).toMatchObject({
+        message: 'Password change required',
+      });
+    });
+
+    it('holds the new password to the policies and the 72-byte limit', async () => {
+      const plugin = await h.restart({ passwordPolicies: [{ appliesTo: '*', passwordRegex: '^.{10,}$' }] });
+      const token = await tokenFor('kuid-alice', plugin);
+      expect(await wireError(reset({ password: 'short', token }, plugin))).toMatchObject(
+        rejected('Password is too weak'),
+      );
+      expect(await wireError(reset({ password: 'x'.repeat(73), token }, plugin))).toMatchObject(
+        rejected('Password cannot be longer than 72 bytes (UTF-8).'),
+      );
+    });
+
+    it.each([
+      [null, 'Missing request body'],
+      [{ token: 'x' }, 'Missing "password" attribute'],
+      [{ password: '', token: 'x' }, 'Invalid password supplied. Must be a non-empty string'],
+      [{ password: 42, token: 'x' }, 'Invalid password supplied. Must be a non-empty string'],
+      [{ password: 'secret-2' }, 'Missing "token" attribute'],
+      [{ password: 'secret-2', token: 42 }, 'Invalid token supplied'],
+    ])('refuses the body %j: %s', async (body, reason) => {
+      expect(await wireError(reset(body))).toMatchObject(rejected(reason));
+    });
+  });
+
+  it('keeps its signing secret in its own storage: tokens survive a restart', async () => {
+    await start();
+    const token = await tokenFor('kuid-alice');
+    const plugin = await h.restart({});
+
+    await expect(reset({ password: 'secret-2', token }, plugin)).resolves.toMatchObject({
+      acknowledged: true,
+    });
+    const secrets = await (await h.storage.collection('config')).search({}, { size: 10 });
+    expect(secrets.hits.map((hit) => hit._id)).toEqual(['reset-secret']);
+    expect(secrets.hits[0]?._source['secret']).toMatch(/^[0-9a-f]{128}$/);
+  });
+});
