@@ -108,12 +108,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       accounts,
       tokens,
       strategies,
-      credentials: new Credentials({
-        strategies,
-        tokens,
-        bus,
-        revokeTokensOnChange: config.security.revokeTokensOnCredentialsChange,
-      }),
+      credentials: new Credentials({ strategies, bus }),
       throttle: new LoginThrottle(config.security.login),
       registry,
       bus,
@@ -121,6 +116,13 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       config: config.security,
     };
     tokenAuthorizer = createTokenAuthorizer(tokens, accounts);
+    if (config.security.revokeTokensOnCredentialsChange) {
+      // Whoever changed the credentials (the kernel, or a strategy's own reset flow), the old tokens go.
+      bus.pipe('credentials:updated', async (change) => {
+        await tokens.revokeAll(change.kuid, 'password-changed', { exceptSessionId: change.keepSessionId });
+        return change;
+      });
+    }
     registry.register('auth', authController(services));
     registry.register('security', securityController(services));
     registry.extend('server', { adminExists: adminExistsAction(services) });

@@ -42,7 +42,11 @@ export interface KernelEvents {
   'user:created': { kuid: string; author: string };
   'user:deleted': { kuid: string; author: string };
   'credentials:created': { kuid: string; strategy: string; author: string };
-  'credentials:updated': { kuid: string; strategy: string; author: string };
+  /**
+   * A pipeline, awaited by whoever changed the credentials: the kernel's own pipe revokes the user's tokens
+   * (`security.revokeTokensOnCredentialsChange`), all but `keepSessionId`, the session that made the change.
+   */
+  'credentials:updated': { kuid: string; strategy: string; author: string; keepSessionId?: string };
   'credentials:deleted': { kuid: string; strategy: string; author: string };
   'request:beforeExecution': ApiRequest;
   'request:onSuccess': ApiRequest;

@@ -42,7 +42,7 @@ export function createAuthLocalPlugin(options: AuthLocalOptions = {}): PluginDef
         dummyHash,
       });
       ctx.strategies.register(STRATEGY_NAME, createLocalStrategy(credentials, settings));
-      ctx.api.register(CONTROLLER_NAME, createPasswordController(credentials));
+      ctx.api.register(CONTROLLER_NAME, createPasswordController(credentials, ctx.bus));
     },
   });
 }

@@ -1,9 +1,10 @@
 /**
  * The `auth-local/password` controller (reference §7.5): an administrator gets a reset token for a user, and
  * whoever holds it sets a new password. Unlike Kuzzle, `reset` does not log the user in (only the kernel
- * issues tokens): it acknowledges, and the client logs in with the new password.
+ * issues tokens): it acknowledges, and the client logs in with the new password. The change goes through the
+ * `credentials:updated` pipeline like any other, so the kernel revokes the user's tokens as it does then.
  */
-import type { PluginActionDefinition } from '@tessera/plugin-sdk';
+import type { EventBus, PluginActionDefinition } from '@tessera/plugin-sdk';
 import { authLocalError } from './errors';
 import type { LocalCredentials } from './local-credentials';
 
@@ -11,6 +12,7 @@ export const CONTROLLER_NAME = 'password';
 
 export function createPasswordController(
   credentials: LocalCredentials,
+  bus: EventBus,
 ): Readonly<Record<string, PluginActionDefinition>> {
   return {
     // Admin-only: the default rights grant plugin actions to admins; grant `reset` alone to anonymous for
@@ -37,6 +39,7 @@ export function createPasswordController(
         if (token === undefined) throw authLocalError('missing_token_attribute');
         if (typeof token !== 'string' || token === '') throw authLocalError('invalid_token_supplied');
         const kuid = await credentials.resetPassword(token, password);
+        await bus.pipeline('credentials:updated', { kuid, strategy: 'local', author: kuid });
         return { acknowledged: true, kuid };
       },
     },

@@ -1,19 +1,16 @@
 /**
  * Credentials: the one path to a strategy's credential methods for the auth and security controllers. It
  * picks the strategy (`security.credentials.unknown_strategy`), validates before writing, emits the
- * `credentials:*` events after the write, and revokes the user's other tokens when their credentials change
- * (`security.revokeTokensOnCredentialsChange`).
+ * `credentials:*` events after the write (`credentials:updated` as a pipeline, so that what hangs on it, the
+ * revocation of the user's other tokens, is done before the answer).
  */
 import type { ApiRequest, EventBus, JsonObject, SearchBody } from '@tessera/plugin-sdk';
 import { tesseraError } from '@tessera/plugin-sdk';
 import type { StrategyRegistry } from './strategies';
-import type { TokenManager } from './tokens';
 
 export interface CredentialsOptions {
   readonly strategies: StrategyRegistry;
-  readonly tokens: TokenManager;
   readonly bus: EventBus;
-  readonly revokeTokensOnChange: boolean;
 }
 
 export class Credentials {
@@ -36,7 +33,7 @@ export class Credentials {
     return result;
   }
 
-  /** Validates, updates, then revokes the user's tokens but the one making the change. */
+  /** Validates and updates, then runs the `credentials:updated` pipeline (token revocation hangs on it). */
   async update(
     request: ApiRequest & { token?: { kuid: string; sessionId: string } | null },
     strategy: string,
@@ -46,11 +43,13 @@ export class Credentials {
     const methods = this.methods(strategy);
     await methods.validate(request, credentials, kuid, strategy, true);
     const result = await methods.update(request, credentials, kuid, strategy);
-    this.options.bus.emit('credentials:updated', { kuid, strategy, author: authorOf(request) });
-    if (this.options.revokeTokensOnChange) {
-      const own = request.token?.kuid === kuid ? request.token.sessionId : undefined;
-      await this.options.tokens.revokeAll(kuid, 'password-changed', { exceptSessionId: own });
-    }
+    const keepSessionId = request.token?.kuid === kuid ? request.token.sessionId : undefined;
+    await this.options.bus.pipeline('credentials:updated', {
+      kuid,
+      strategy,
+      author: authorOf(request),
+      ...(keepSessionId ? { keepSessionId } : {}),
+    });
     return result;
   }
 

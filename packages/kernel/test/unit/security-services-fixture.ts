@@ -79,7 +79,7 @@ export async function openHarness(): Promise<Harness> {
   const tokens = new TokenManager({ namespace: kernel, config: config.jwt, bus, log });
   await tokens.init();
   const strategies = new StrategyRegistry();
-  const credentials = new Credentials({ strategies, tokens, bus, revokeTokensOnChange: true });
+  const credentials = new Credentials({ strategies, bus });
   const services: SecurityServices = {
     accounts,
     tokens,

@@ -341,6 +341,132 @@ export const errorCatalog = {
     status: INTERNAL,
     message: '"%s" method is optional. The %s strategy plugin has not yet implemented it.',
   },
+  // plugin.auth-local (0x0490): the local strategy's own errors, Kuzzle's local plugin wording
+  'plugin.auth-local.kuid_in_credentials': {
+    code: 0x04900001,
+    status: BAD_REQUEST,
+    message: 'kuid cannot be specified in credentials.',
+  },
+  'plugin.auth-local.username_required': {
+    code: 0x04900002,
+    status: BAD_REQUEST,
+    message: 'Username required.',
+  },
+  'plugin.auth-local.password_required': {
+    code: 0x04900003,
+    status: BAD_REQUEST,
+    message: 'Password required.',
+  },
+  'plugin.auth-local.password_needed': { code: 0x04900004, status: BAD_REQUEST, message: 'Password needed.' },
+  'plugin.auth-local.missing_username_or_password': {
+    code: 0x04900005,
+    status: BAD_REQUEST,
+    message: 'Missing username or password.',
+  },
+  'plugin.auth-local.not_a_string': {
+    code: 0x04900006,
+    status: BAD_REQUEST,
+    message: '"%s" must be a string.',
+  },
+  'plugin.auth-local.password_too_long': {
+    code: 0x04900007,
+    status: BAD_REQUEST,
+    message: 'Password cannot be longer than %s bytes (UTF-8).',
+  },
+  'plugin.auth-local.login_in_password': {
+    code: 0x04900008,
+    status: BAD_REQUEST,
+    message: 'Password cannot contain Username',
+  },
+  'plugin.auth-local.weak_password': {
+    code: 0x04900009,
+    status: BAD_REQUEST,
+    message: 'Password is too weak',
+  },
+  'plugin.auth-local.reused_password': {
+    code: 0x0490000a,
+    status: BAD_REQUEST,
+    message: 'Cannot reuse password',
+  },
+  'plugin.auth-local.current_password_required': {
+    code: 0x0490000b,
+    status: BAD_REQUEST,
+    message: 'Cannot update credentials: password required.',
+  },
+  'plugin.auth-local.invalid_current_password': {
+    code: 0x0490000c,
+    status: FORBIDDEN,
+    message: 'Invalid user or password.',
+  },
+  'plugin.auth-local.login_already_used': {
+    code: 0x0490000d,
+    status: PRECONDITION,
+    message: 'Login "%s" is already used.',
+  },
+  'plugin.auth-local.credentials_exist': {
+    code: 0x0490000e,
+    status: PRECONDITION,
+    message: 'A strategy already exists for user "%s".',
+  },
+  'plugin.auth-local.credentials_not_found': {
+    code: 0x0490000f,
+    status: PRECONDITION,
+    message: 'No credentials found for user "%s".',
+  },
+  'plugin.auth-local.username_not_found': {
+    code: 0x04900010,
+    status: PRECONDITION,
+    message: 'No credentials found for username "%s".',
+  },
+  'plugin.auth-local.forbidden_search_field': {
+    code: 0x04900011,
+    status: FORBIDDEN,
+    message: 'Forbidden field "%s". Only "username" and "kuid" can be searched.',
+  },
+  'plugin.auth-local.forbidden_search_keyword': {
+    code: 0x04900012,
+    status: BAD_REQUEST,
+    message: 'Forbidden keyword "%s".',
+  },
+  'plugin.auth-local.expired_password': {
+    code: 0x04900013,
+    status: UNAUTHORIZED,
+    message: 'Expired password',
+  },
+  'plugin.auth-local.must_change_password': {
+    code: 0x04900014,
+    status: UNAUTHORIZED,
+    message: 'Password change required',
+  },
+  'plugin.auth-local.missing_kuid': { code: 0x04900015, status: BAD_REQUEST, message: 'Missing kuid' },
+  'plugin.auth-local.invalid_kuid': { code: 0x04900016, status: BAD_REQUEST, message: 'Invalid kuid given' },
+  'plugin.auth-local.missing_body': {
+    code: 0x04900017,
+    status: BAD_REQUEST,
+    message: 'Missing request body',
+  },
+  'plugin.auth-local.missing_password_attribute': {
+    code: 0x04900018,
+    status: BAD_REQUEST,
+    message: 'Missing "password" attribute',
+  },
+  'plugin.auth-local.invalid_password_supplied': {
+    code: 0x04900019,
+    status: BAD_REQUEST,
+    message: 'Invalid password supplied. Must be a non-empty string',
+  },
+  'plugin.auth-local.missing_token_attribute': {
+    code: 0x0490001a,
+    status: BAD_REQUEST,
+    message: 'Missing "token" attribute',
+  },
+  'plugin.auth-local.invalid_token_supplied': {
+    code: 0x0490001b,
+    status: BAD_REQUEST,
+    message: 'Invalid token supplied',
+  },
+  'plugin.auth-local.invalid_token': { code: 0x0490001c, status: BAD_REQUEST, message: 'Invalid token' },
+  'plugin.auth-local.expired_token': { code: 0x0490001d, status: UNAUTHORIZED, message: 'Expired token' },
 
   // security (0x07)
   'security.token.invalid': { code: 0x07010001, status: UNAUTHORIZED, message: 'Invalid token.' },

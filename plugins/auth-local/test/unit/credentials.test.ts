@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ADMIN, apiRequest, startAuthLocal, wireError, type Harness } from './harness';
 
-const rejected = (reason: string) => ({
-  status: 400,
-  id: 'security.credentials.rejected',
-  message: `Credentials rejected: ${reason}`,
+/** The plugin's own error `plugin.auth-local.<name>`, as the client receives it. */
+const refused = (status: number, name: string, message: string) => ({
+  status,
+  id: `plugin.auth-local.${name}`,
+  message,
 });
 
 describe('local credentials', () => {
@@ -46,17 +47,18 @@ describe('local credentials', () => {
     });
 
     it.each([
-      [{ username: 'alice' }, 'Password needed.'],
-      [{ username: 'alice', password: '' }, 'Password needed.'],
-      [{ password: 'secret-1' }, 'Username required.'],
+      [{ username: 'alice' }, 'password_needed', 'Password needed.'],
+      [{ username: 'alice', password: '' }, 'password_needed', 'Password needed.'],
+      [{ password: 'secret-1' }, 'username_required', 'Username required.'],
       [
         { username: 'alice', password: 'secret-1', kuid: 'other' },
+        'kuid_in_credentials',
         'kuid cannot be specified in credentials.',
       ],
-      [{ username: 42, password: 'secret-1' }, '"username" must be a string.'],
-      [{ username: 'alice', password: ['secret-1'] }, '"password" must be a string.'],
-    ])('refuses %j: %s', async (credentials, reason) => {
-      expect(await wireError(create(credentials, 'kuid-alice'))).toMatchObject(rejected(reason));
+      [{ username: 42, password: 'secret-1' }, 'not_a_string', '"username" must be a string.'],
+      [{ username: 'alice', password: ['secret-1'] }, 'not_a_string', '"password" must be a string.'],
+    ])('refuses %j (400 %s): %s', async (credentials, name, reason) => {
+      expect(await wireError(create(credentials, 'kuid-alice'))).toMatchObject(refused(400, name, reason));
       expect(await h.credentials()).toHaveLength(0);
     });
 
@@ -65,7 +67,7 @@ describe('local credentials', () => {
       const exactly72 = 'é'.repeat(36);
       expect(
         await wireError(create({ username: 'alice', password: `${exactly72}x` }, 'kuid-alice')),
-      ).toMatchObject(rejected('Password cannot be longer than 72 bytes (UTF-8).'));
+      ).toMatchObject(refused(400, 'password_too_long', 'Password cannot be longer than 72 bytes (UTF-8).'));
       await expect(create({ username: 'alice', password: exactly72 }, 'kuid-alice')).resolves.toEqual({
         username: 'alice',
         kuid: 'kuid-alice',
@@ -76,20 +78,14 @@ describe('local credentials', () => {
       await create({ username: 'alice', password: 'secret-1' }, 'kuid-alice');
       expect(
         await wireError(create({ username: 'alice2', password: 'secret-2' }, 'kuid-alice')),
-      ).toMatchObject({
-        status: 412,
-        id: 'security.user.already_exists',
-        message: 'User "kuid-alice" with local credentials already exists.',
-      });
+      ).toMatchObject(refused(412, 'credentials_exist', 'A strategy already exists for user "kuid-alice".'));
     });
 
     it('refuses a login another user has (412)', async () => {
       await create({ username: 'alice', password: 'secret-1' }, 'kuid-alice');
-      expect(await wireError(create({ username: 'alice', password: 'secret-2' }, 'kuid-bob'))).toMatchObject({
-        status: 412,
-        id: 'security.user.already_exists',
-        message: 'User with login "alice" already exists.',
-      });
+      expect(await wireError(create({ username: 'alice', password: 'secret-2' }, 'kuid-bob'))).toMatchObject(
+        refused(412, 'login_already_used', 'Login "alice" is already used.'),
+      );
     });
 
     it('lets exactly one of 20 concurrent creations of the same login win; the others get a clean 412', async () => {
@@ -105,10 +101,10 @@ describe('local credentials', () => {
       for (const error of lost) {
         expect(JSON.parse(JSON.stringify(error))).toEqual({
           status: 412,
-          id: 'security.user.already_exists',
-          code: 0x07040001,
-          message: 'User with login "race" already exists.',
-          props: ['with login "race"'],
+          id: 'plugin.auth-local.login_already_used',
+          code: 0x0490000d,
+          message: 'Login "race" is already used.',
+          props: ['race'],
         });
       }
       const stored = await h.credentials();
@@ -128,19 +124,28 @@ describe('local credentials', () => {
       [
         { username: 'alice', password: 'secret-1', kuid: 'x' },
         false,
+        'kuid_in_credentials',
         'kuid cannot be specified in credentials.',
       ],
-      [{ password: 'secret-1' }, false, 'Username required.'],
-      [{ username: 'alice' }, false, 'Password required.'],
-      [{}, true, 'Missing username or password.'],
-      [{ currentPassword: 'secret-1' }, true, 'Missing username or password.'],
+      [{ password: 'secret-1' }, false, 'username_required', 'Username required.'],
+      [{ username: 'alice' }, false, 'password_required', 'Password required.'],
+      [{}, true, 'missing_username_or_password', 'Missing username or password.'],
+      [
+        { currentPassword: 'secret-1' },
+        true,
+        'missing_username_or_password',
+        'Missing username or password.',
+      ],
       [
         { username: 'alice', password: 'x'.repeat(73) },
         false,
+        'password_too_long',
         'Password cannot be longer than 72 bytes (UTF-8).',
       ],
-    ])('refuses %j (update: %s): %s', async (credentials, isUpdate, reason) => {
-      expect(await wireError(validate(credentials, 'kuid-alice', isUpdate))).toMatchObject(rejected(reason));
+    ])('refuses %j (update: %s) with 400 %s: %s', async (credentials, isUpdate, name, reason) => {
+      expect(await wireError(validate(credentials, 'kuid-alice', isUpdate))).toMatchObject(
+        refused(400, name, reason),
+      );
     });
 
     it('refuses a login another user has, and accepts the user keeping their own', async () => {
@@ -148,7 +153,7 @@ describe('local credentials', () => {
 
       expect(
         await wireError(validate({ username: 'alice', password: 'secret-2' }, 'kuid-bob', false)),
-      ).toMatchObject({ status: 412, message: 'User with login "alice" already exists.' });
+      ).toMatchObject(refused(412, 'login_already_used', 'Login "alice" is already used.'));
       await expect(validate({ username: 'alice' }, 'kuid-alice', true)).resolves.toBe(true);
     });
 
@@ -194,23 +199,26 @@ describe('local credentials', () => {
 
     it('refuses a rename to a login another user has (412)', async () => {
       await create({ username: 'bob', password: 'secret-3' }, 'kuid-bob');
-      expect(await wireError(update({ username: 'bob' }, 'kuid-alice'))).toMatchObject({
-        status: 412,
-        message: 'User with login "bob" already exists.',
-      });
+      expect(await wireError(update({ username: 'bob' }, 'kuid-alice'))).toMatchObject(
+        refused(412, 'login_already_used', 'Login "bob" is already used.'),
+      );
     });
 
     it.each([
-      [{}, 'Missing username or password.'],
-      [{ password: 'x', kuid: 'kuid-bob' }, 'kuid cannot be specified in credentials.'],
-      [{ password: 'é'.repeat(37) }, 'Password cannot be longer than 72 bytes (UTF-8).'],
-    ])('refuses %j: %s', async (credentials, reason) => {
-      expect(await wireError(update(credentials, 'kuid-alice'))).toMatchObject(rejected(reason));
+      [{}, 'missing_username_or_password', 'Missing username or password.'],
+      [
+        { password: 'x', kuid: 'kuid-bob' },
+        'kuid_in_credentials',
+        'kuid cannot be specified in credentials.',
+      ],
+      [{ password: 'é'.repeat(37) }, 'password_too_long', 'Password cannot be longer than 72 bytes (UTF-8).'],
+    ])('refuses %j (400 %s): %s', async (credentials, name, reason) => {
+      expect(await wireError(update(credentials, 'kuid-alice'))).toMatchObject(refused(400, name, reason));
     });
 
-    it('answers "No credentials found" for a user without local credentials', async () => {
+    it('answers "No credentials found" (412) for a user without local credentials', async () => {
       expect(await wireError(update({ password: 'secret-2' }, 'kuid-nobody'))).toMatchObject(
-        rejected('No credentials found for user "kuid-nobody".'),
+        refused(412, 'credentials_not_found', 'No credentials found for user "kuid-nobody".'),
       );
     });
   });
@@ -231,9 +239,9 @@ describe('local credentials', () => {
       expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'fail' });
     });
 
-    it('answers "No credentials found" when deleting what is not there', async () => {
+    it('answers "No credentials found" (412) when deleting what is not there', async () => {
       expect(await wireError(h.methods.delete(apiRequest(), 'kuid-bob', 'local'))).toMatchObject(
-        rejected('No credentials found for user "kuid-bob".'),
+        refused(412, 'credentials_not_found', 'No credentials found for user "kuid-bob".'),
       );
     });
 
@@ -248,12 +256,12 @@ describe('local credentials', () => {
       });
     });
 
-    it('answers "No credentials found" for an unknown kuid or username', async () => {
+    it('answers "No credentials found" (412) for an unknown kuid or username', async () => {
       expect(await wireError(h.methods.getInfo(apiRequest(), 'kuid-bob', 'local'))).toMatchObject(
-        rejected('No credentials found for user "kuid-bob".'),
+        refused(412, 'credentials_not_found', 'No credentials found for user "kuid-bob".'),
       );
       expect(await wireError(h.methods.getById(apiRequest(), 'bob', 'local'))).toMatchObject(
-        rejected('No credentials found for username "bob".'),
+        refused(412, 'username_not_found', 'No credentials found for username "bob".'),
       );
     });
   });
@@ -303,27 +311,24 @@ describe('local credentials', () => {
       });
     });
 
-    it.each([
-      [
-        { query: { term: { hash: 'x' } } },
-        'Forbidden field "hash". Only "username" and "kuid" can be searched.',
-      ],
-      [
-        { query: { bool: { filter: [{ prefix: { 'history.hash': '$2b' } }] } } },
-        'Forbidden field "history.hash". Only "username" and "kuid" can be searched.',
-      ],
-      [
-        { sort: [{ updatedAt: 'asc' }] },
-        'Forbidden field "updatedAt". Only "username" and "kuid" can be searched.',
-      ],
-      [{ sort: 'cost' }, 'Forbidden field "cost". Only "username" and "kuid" can be searched.'],
-      [{ query: { range: { username: { gte: 'a' } } } }, 'Forbidden keyword "range".'],
-      [{ query: { exists: { field: 'hash' } } }, 'Forbidden keyword "exists".'],
-      [{ sort: { username: { order: 'asc', mode: 'min' } } }, 'Forbidden keyword "mode".'],
-    ])('refuses %j', async (body, reason) => {
-      expect(await wireError(h.methods.search(body as never, { from: 0, size: 10 }))).toMatchObject(
-        rejected(reason),
+    const field = (name: string) =>
+      refused(
+        403,
+        'forbidden_search_field',
+        `Forbidden field "${name}". Only "username" and "kuid" can be searched.`,
       );
+    const keyword = (name: string) =>
+      refused(400, 'forbidden_search_keyword', `Forbidden keyword "${name}".`);
+    it.each([
+      [{ query: { term: { hash: 'x' } } }, field('hash')],
+      [{ query: { bool: { filter: [{ prefix: { 'history.hash': '$2b' } }] } } }, field('history.hash')],
+      [{ sort: [{ updatedAt: 'asc' }] }, field('updatedAt')],
+      [{ sort: 'cost' }, field('cost')],
+      [{ query: { range: { username: { gte: 'a' } } } }, keyword('range')],
+      [{ query: { exists: { field: 'hash' } } }, keyword('exists')],
+      [{ sort: { username: { order: 'asc', mode: 'min' } } }, keyword('mode')],
+    ])('refuses %j', async (body, expected) => {
+      expect(await wireError(h.methods.search(body as never, { from: 0, size: 10 }))).toMatchObject(expected);
     });
   });
 });

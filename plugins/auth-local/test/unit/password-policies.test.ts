@@ -4,10 +4,11 @@ import { ADMIN, START, apiRequest, startAuthLocal, wireError, type Harness } fro
 
 const DAY = 86_400_000;
 
-const rejected = (reason: string) => ({
-  status: 400,
-  id: 'security.credentials.rejected',
-  message: `Credentials rejected: ${reason}`,
+/** The plugin's own error `plugin.auth-local.<name>`, as the client receives it. */
+const refused = (status: number, name: string, message: string) => ({
+  status,
+  id: `plugin.auth-local.${name}`,
+  message,
 });
 
 describe('password policies', () => {
@@ -37,11 +38,7 @@ describe('password policies', () => {
 
       h.clock.now = START + 30 * DAY;
       const error = await wireError(h.login({ username: 'alice', password: 'secret-1' }));
-      expect(error).toMatchObject({
-        status: 401,
-        id: 'plugin.strategy.missing_user',
-        message: 'Expired password',
-      });
+      expect(error).toMatchObject(refused(401, 'expired_password', 'Expired password'));
       expect(jwt.decode(error['resetToken'] as string)).toMatchObject({
         resetForKuid: 'kuid-alice',
         iss: 'tessera-auth-local',
@@ -73,9 +70,9 @@ describe('password policies', () => {
 
       h.clock.now = START + DAY;
       expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
-      expect(await wireError(h.login({ username: 'olga', password: 'secret-1' }))).toMatchObject({
-        message: 'Expired password',
-      });
+      expect(await wireError(h.login({ username: 'olga', password: 'secret-1' }))).toMatchObject(
+        refused(401, 'expired_password', 'Expired password'),
+      );
     });
   });
 
@@ -85,7 +82,7 @@ describe('password policies', () => {
       await create('alice', 'secret-1', 'kuid-alice', ADMIN);
 
       const error = await wireError(h.login({ username: 'alice', password: 'secret-1' }));
-      expect(error).toMatchObject({ status: 401, message: 'Password change required' });
+      expect(error).toMatchObject(refused(401, 'must_change_password', 'Password change required'));
       expect(jwt.decode(error['resetToken'] as string)).toMatchObject({ resetForKuid: 'kuid-alice' });
 
       await changePassword('kuid-alice', 'secret-2');
@@ -107,9 +104,9 @@ describe('password policies', () => {
       await create('alice', 'secret-1', 'kuid-alice', 'kuid-alice');
       await changePassword('kuid-alice', 'secret-2', ADMIN);
 
-      expect(await wireError(h.login({ username: 'alice', password: 'secret-2' }))).toMatchObject({
-        message: 'Password change required',
-      });
+      expect(await wireError(h.login({ username: 'alice', password: 'secret-2' }))).toMatchObject(
+        refused(401, 'must_change_password', 'Password change required'),
+      );
     });
   });
 
@@ -118,12 +115,12 @@ describe('password policies', () => {
       await start({ appliesTo: '*', forbidLoginInPassword: true });
       expect(
         await wireError(validate({ username: 'alice', password: 'my-ALICE-pw' }, 'kuid-alice', false)),
-      ).toMatchObject(rejected('Password cannot contain Username'));
+      ).toMatchObject(refused(400, 'login_in_password', 'Password cannot contain Username'));
 
       await create('alice', 'secret-1', 'kuid-alice');
       // Without a username in the update, the stored one counts.
       expect(await wireError(validate({ password: 'xxAlicexx' }, 'kuid-alice'))).toMatchObject(
-        rejected('Password cannot contain Username'),
+        refused(400, 'login_in_password', 'Password cannot contain Username'),
       );
       await expect(validate({ password: 'secret-2' }, 'kuid-alice')).resolves.toBe(true);
     });
@@ -145,7 +142,7 @@ describe('password policies', () => {
 
       for (const reused of ['pw-2', 'pw-1', 'pw-0']) {
         expect(await wireError(validate({ password: reused }, 'kuid-alice'))).toMatchObject(
-          rejected('Cannot reuse password'),
+          refused(400, 'reused_password', 'Cannot reuse password'),
         );
       }
 
@@ -170,10 +167,10 @@ describe('password policies', () => {
       await start({ appliesTo: '*', passwordRegex: '/^(?=.*[0-9])[a-z0-9]{8,}$/i' });
       expect(
         await wireError(validate({ username: 'alice', password: 'short1' }, 'kuid-alice', false)),
-      ).toMatchObject(rejected('Password is too weak'));
+      ).toMatchObject(refused(400, 'weak_password', 'Password is too weak'));
       expect(
         await wireError(validate({ username: 'alice', password: 'no-digits-here' }, 'kuid-alice', false)),
-      ).toMatchObject(rejected('Password is too weak'));
+      ).toMatchObject(refused(400, 'weak_password', 'Password is too weak'));
       await expect(
         validate({ username: 'alice', password: 'LONGENOUGH9' }, 'kuid-alice', false),
       ).resolves.toBe(true);
@@ -187,7 +184,7 @@ describe('password policies', () => {
         ).resolves.toBe(true);
         expect(
           await wireError(validate({ username: 'alice', password: '012345678' }, 'kuid-alice', false)),
-        ).toMatchObject(rejected('Password is too weak'));
+        ).toMatchObject(refused(400, 'weak_password', 'Password is too weak'));
       }
     });
   });
@@ -204,7 +201,7 @@ describe('password policies', () => {
 
       expect(
         await wireError(validate({ username: 'alice', password: 'short-pw' }, 'kuid-alice', false)),
-      ).toMatchObject(rejected('Password is too weak'));
+      ).toMatchObject(refused(400, 'weak_password', 'Password is too weak'));
       await expect(validate({ username: 'bob', password: 'short-pw' }, 'kuid-bob', false)).resolves.toBe(
         true,
       );

@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ADMIN, apiRequest, startAuthLocal, wireError, type Harness } from './harness';
 
+const PASSWORD_REQUIRED = {
+  status: 400,
+  id: 'plugin.auth-local.current_password_required',
+  message: 'Cannot update credentials: password required.',
+};
+const WRONG_PASSWORD = {
+  status: 403,
+  id: 'plugin.auth-local.invalid_current_password',
+  message: 'Invalid user or password.',
+};
+
 describe('requirePassword', () => {
   let h: Harness;
   afterEach(() => h.close());
@@ -26,18 +37,15 @@ describe('requirePassword', () => {
 
   it('refuses a self-service update without the current password (400)', async () => {
     await start(true);
-    expect(await wireError(updateMine({ password: 'secret-2' }))).toMatchObject({
-      status: 400,
-      message: 'Credentials rejected: Cannot update credentials: password required.',
-    });
+    expect(await wireError(updateMine({ password: 'secret-2' }))).toMatchObject(PASSWORD_REQUIRED);
     expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
   });
 
-  it('refuses a self-service update with a wrong current password', async () => {
+  it('refuses a self-service update with a wrong current password (403)', async () => {
     await start(true);
-    expect(await wireError(updateMine({ password: 'secret-2', currentPassword: 'nope' }))).toMatchObject({
-      message: 'Credentials rejected: Invalid user or password.',
-    });
+    expect(await wireError(updateMine({ password: 'secret-2', currentPassword: 'nope' }))).toMatchObject(
+      WRONG_PASSWORD,
+    );
     expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
   });
 
@@ -53,12 +61,8 @@ describe('requirePassword', () => {
 
   it('guards self-service deletion the same way', async () => {
     await start(true);
-    expect(await wireError(deleteMine(null))).toMatchObject({
-      message: 'Credentials rejected: Cannot update credentials: password required.',
-    });
-    expect(await wireError(deleteMine({ currentPassword: 'nope' }))).toMatchObject({
-      message: 'Credentials rejected: Invalid user or password.',
-    });
+    expect(await wireError(deleteMine(null))).toMatchObject(PASSWORD_REQUIRED);
+    expect(await wireError(deleteMine({ currentPassword: 'nope' }))).toMatchObject(WRONG_PASSWORD);
     await deleteMine({ currentPassword: 'secret-1' });
     await expect(h.methods.exists(apiRequest(), 'kuid-alice', 'local')).resolves.toBe(false);
   });

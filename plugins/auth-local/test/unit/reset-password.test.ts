@@ -2,10 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { apiRequest, startAuthLocal, wireError, type Harness, type PluginInstance } from './harness';
 
-const rejected = (reason: string) => ({
-  status: 400,
-  id: 'security.credentials.rejected',
-  message: `Credentials rejected: ${reason}`,
+/** The plugin's own error `plugin.auth-local.<name>`, as the client receives it. */
+const refused = (status: number, name: string, message: string) => ({
+  status,
+  id: `plugin.auth-local.${name}`,
+  message,
 });
 
 describe('reset-password flow', () => {
@@ -55,14 +56,14 @@ describe('reset-password flow', () => {
     });
 
     it.each([
-      [{}, 'Missing kuid'],
-      [{ _id: '' }, 'Missing kuid'],
-      [{ _id: 'kuid-nobody' }, 'Invalid kuid given'],
-      [{ _id: 42 }, 'Invalid kuid given'],
-    ])('refuses %j: %s', async (args, reason) => {
+      [{}, 'missing_kuid', 'Missing kuid'],
+      [{ _id: '' }, 'missing_kuid', 'Missing kuid'],
+      [{ _id: 'kuid-nobody' }, 'invalid_kuid', 'Invalid kuid given'],
+      [{ _id: 42 }, 'invalid_kuid', 'Invalid kuid given'],
+    ])('refuses %j (400 %s): %s', async (args, name, reason) => {
       await start();
       expect(await wireError(h.action('getResetPasswordToken', apiRequest({ args })))).toMatchObject(
-        rejected(reason),
+        refused(400, name, reason),
       );
     });
   });
@@ -92,7 +93,7 @@ describe('reset-password flow', () => {
 
     it('takes the token a refused login carries', async () => {
       const refusal = await wireError(h.login({ username: 'alice', password: 'secret-1' }));
-      expect(refusal).toMatchObject({ message: 'Password change required' });
+      expect(refusal).toMatchObject(refused(401, 'must_change_password', 'Password change required'));
 
       await reset({ password: 'secret-2', token: refusal['resetToken'] });
       expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
@@ -105,7 +106,7 @@ describe('reset-password flow', () => {
       h.clock.now += 1000;
 
       expect(await wireError(reset({ password: 'secret-3', token }))).toMatchObject(
-        rejected('Invalid token'),
+        refused(400, 'invalid_token', 'Invalid token'),
       );
       expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
     });
@@ -113,10 +114,9 @@ describe('reset-password flow', () => {
     it('refuses an expired token (401)', async () => {
       const token = await tokenFor('kuid-alice');
       h.clock.now += 2 * 3_600_000;
-      expect(await wireError(reset({ password: 'secret-2', token }))).toMatchObject({
-        status: 401,
-        message: 'Expired token',
-      });
+      expect(await wireError(reset({ password: 'secret-2', token }))).toMatchObject(
+        refused(401, 'expired_token', 'Expired token'),
+      );
     });
 
     it('refuses tokens it did not issue', async () => {
@@ -124,37 +124,45 @@ describe('reset-password flow', () => {
         issuer: 'tessera-auth-local',
       });
       expect(await wireError(reset({ password: 'secret-2', token: forged }))).toMatchObject(
-        rejected('Invalid token'),
+        refused(400, 'invalid_token', 'Invalid token'),
       );
       expect(await wireError(reset({ password: 'secret-2', token: 'not-a-jwt' }))).toMatchObject(
-        rejected('Invalid token'),
+        refused(400, 'invalid_token', 'Invalid token'),
       );
       // The password is still the old one: the right password, set by an admin.
-      expect(await wireError(h.login({ username: 'alice', password: 'secret-1' }))).toMatchObject({
-        message: 'Password change required',
-      });
+      expect(await wireError(h.login({ username: 'alice', password: 'secret-1' }))).toMatchObject(
+        refused(401, 'must_change_password', 'Password change required'),
+      );
     });
 
     it('holds the new password to the policies and the 72-byte limit', async () => {
       const plugin = await h.restart({ passwordPolicies: [{ appliesTo: '*', passwordRegex: '^.{10,}$' }] });
       const token = await tokenFor('kuid-alice', plugin);
       expect(await wireError(reset({ password: 'short', token }, plugin))).toMatchObject(
-        rejected('Password is too weak'),
+        refused(400, 'weak_password', 'Password is too weak'),
       );
       expect(await wireError(reset({ password: 'x'.repeat(73), token }, plugin))).toMatchObject(
-        rejected('Password cannot be longer than 72 bytes (UTF-8).'),
+        refused(400, 'password_too_long', 'Password cannot be longer than 72 bytes (UTF-8).'),
       );
     });
 
     it.each([
-      [null, 'Missing request body'],
-      [{ token: 'x' }, 'Missing "password" attribute'],
-      [{ password: '', token: 'x' }, 'Invalid password supplied. Must be a non-empty string'],
-      [{ password: 42, token: 'x' }, 'Invalid password supplied. Must be a non-empty string'],
-      [{ password: 'secret-2' }, 'Missing "token" attribute'],
-      [{ password: 'secret-2', token: 42 }, 'Invalid token supplied'],
-    ])('refuses the body %j: %s', async (body, reason) => {
-      expect(await wireError(reset(body))).toMatchObject(rejected(reason));
+      [null, 'missing_body', 'Missing request body'],
+      [{ token: 'x' }, 'missing_password_attribute', 'Missing "password" attribute'],
+      [
+        { password: '', token: 'x' },
+        'invalid_password_supplied',
+        'Invalid password supplied. Must be a non-empty string',
+      ],
+      [
+        { password: 42, token: 'x' },
+        'invalid_password_supplied',
+        'Invalid password supplied. Must be a non-empty string',
+      ],
+      [{ password: 'secret-2' }, 'missing_token_attribute', 'Missing "token" attribute'],
+      [{ password: 'secret-2', token: 42 }, 'invalid_token_supplied', 'Invalid token supplied'],
+    ])('refuses the body %j (400 %s): %s', async (body, name, reason) => {
+      expect(await wireError(reset(body))).toMatchObject(refused(400, name, reason));
     });
   });
 

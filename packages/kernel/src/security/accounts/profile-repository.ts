@@ -2,15 +2,10 @@
  * ProfileRepository: the profiles of the kernel namespace (reference §3.3). Reads go through the cache of
  * their SecurityCollection, since every request's rights check reads its user's profiles.
  */
-import {
-  tesseraError,
-  type JsonObject,
-  type SearchBody,
-  type SearchOptions,
-  type SearchResult,
-} from '@tessera/plugin-sdk';
+import { tesseraError, type JsonObject } from '@tessera/plugin-sdk';
 import { PROTECTED_IDS, type ProfileContent, type RoleContent, type SecurityDocument } from '../model';
-import type { Actor, SecurityCollection, Stored } from './security-collection';
+import type { Actor, SecurityCollection } from './security-collection';
+import { SecurityReads } from './security-reads';
 import type { UserRepository } from './user-repository';
 import { validateProfile } from './validate-profile';
 
@@ -19,28 +14,13 @@ export interface DeleteProfileOptions {
   readonly onAssignedUsers?: 'fail' | 'remove';
 }
 
-export class ProfileRepository {
+export class ProfileRepository extends SecurityReads<ProfileContent> {
   constructor(
     private readonly profiles: SecurityCollection<ProfileContent>,
     private readonly roles: SecurityCollection<RoleContent>,
     private readonly users: UserRepository,
-  ) {}
-
-  find(id: string): Promise<SecurityDocument<ProfileContent> | null> {
-    return this.profiles.find(id);
-  }
-
-  /** `security.profile.not_found` when there is no such profile. */
-  get(id: string): Promise<SecurityDocument<ProfileContent>> {
-    return this.profiles.get(id);
-  }
-
-  mGet(ids: readonly string[]): Promise<SecurityDocument<ProfileContent>[]> {
-    return this.profiles.mGet(ids);
-  }
-
-  search(body?: SearchBody, options?: SearchOptions): Promise<SearchResult<Stored<ProfileContent>>> {
-    return this.profiles.search(body, options);
+  ) {
+    super(profiles);
   }
 
   /** A taken id is `services.storage.document_already_exists`, as Kuzzle. */

@@ -2,39 +2,19 @@
  * RoleRepository: the roles of the kernel namespace (reference §3.4). Reads go through the cache of their
  * SecurityCollection, since every request's rights check reads the roles of its user's profiles.
  */
-import {
-  tesseraError,
-  type JsonObject,
-  type SearchBody,
-  type SearchOptions,
-  type SearchResult,
-} from '@tessera/plugin-sdk';
+import { tesseraError, type JsonObject } from '@tessera/plugin-sdk';
 import { PROTECTED_IDS, type ProfileContent, type RoleContent, type SecurityDocument } from '../model';
-import type { Actor, SecurityCollection, Stored } from './security-collection';
+import type { Actor, SecurityCollection } from './security-collection';
+import { SecurityReads } from './security-reads';
 import { validateRole, type RoleValidationContext, type RoleValidationOptions } from './validate-role';
 
-export class RoleRepository {
+export class RoleRepository extends SecurityReads<RoleContent> {
   constructor(
     private readonly roles: SecurityCollection<RoleContent>,
     private readonly profiles: SecurityCollection<ProfileContent>,
     private readonly context: RoleValidationContext,
-  ) {}
-
-  find(id: string): Promise<SecurityDocument<RoleContent> | null> {
-    return this.roles.find(id);
-  }
-
-  /** `security.role.not_found` when there is no such role. */
-  get(id: string): Promise<SecurityDocument<RoleContent>> {
-    return this.roles.get(id);
-  }
-
-  mGet(ids: readonly string[]): Promise<SecurityDocument<RoleContent>[]> {
-    return this.roles.mGet(ids);
-  }
-
-  search(body?: SearchBody, options?: SearchOptions): Promise<SearchResult<Stored<RoleContent>>> {
-    return this.roles.search(body, options);
+  ) {
+    super(roles);
   }
 
   /** A taken id is `services.storage.document_already_exists`, as Kuzzle. */

@@ -3,14 +3,7 @@
  * free content; never credentials, which the strategies own. The anonymous user is built in: reading `-1` or
  * `anonymous` gives it, and neither id can be written.
  */
-import {
-  isTesseraError,
-  tesseraError,
-  type JsonObject,
-  type SearchBody,
-  type SearchOptions,
-  type SearchResult,
-} from '@tessera/plugin-sdk';
+import { isTesseraError, tesseraError, type JsonObject, type SearchBody } from '@tessera/plugin-sdk';
 import {
   ANONYMOUS_KUID,
   ANONYMOUS_USER,
@@ -20,7 +13,8 @@ import {
 } from '../model';
 import { readStringArray } from './argument-checks';
 import { generateKuid, type KuidFormat } from './generate-kuid';
-import type { Actor, SecurityCollection, Stored } from './security-collection';
+import type { Actor, SecurityCollection } from './security-collection';
+import { SecurityReads } from './security-reads';
 
 export interface CreateUserOptions {
   /** The kuid; generated in the `kuid` format when absent. */
@@ -33,29 +27,27 @@ const ANONYMOUS_IDS: ReadonlySet<string> = new Set([ANONYMOUS_KUID, 'anonymous']
 /** How many generated kuids to try before giving up: one collision is rare, five in a row means a bug. */
 const KUID_ATTEMPTS = 5;
 
-export class UserRepository {
+export class UserRepository extends SecurityReads<UserContent> {
   constructor(
     private readonly users: SecurityCollection<UserContent>,
     private readonly profiles: SecurityCollection<ProfileContent>,
-  ) {}
+  ) {
+    super(users);
+  }
 
-  find(id: string): Promise<SecurityDocument<UserContent> | null> {
+  override find(id: string): Promise<SecurityDocument<UserContent> | null> {
     return ANONYMOUS_IDS.has(id) ? Promise.resolve(ANONYMOUS_USER) : this.users.find(id);
   }
 
   /** `security.user.not_found` when there is no such user. */
-  get(id: string): Promise<SecurityDocument<UserContent>> {
+  override get(id: string): Promise<SecurityDocument<UserContent>> {
     return ANONYMOUS_IDS.has(id) ? Promise.resolve(ANONYMOUS_USER) : this.users.get(id);
   }
 
   /** The users found, in the order of `ids`; unknown ids are skipped. */
-  async mGet(ids: readonly string[]): Promise<SecurityDocument<UserContent>[]> {
+  override async mGet(ids: readonly string[]): Promise<SecurityDocument<UserContent>[]> {
     const stored = new Map((await this.users.mGet(ids)).map((user) => [user._id, user]));
     return ids.flatMap((id) => (ANONYMOUS_IDS.has(id) ? [ANONYMOUS_USER] : (stored.get(id) ?? [])));
-  }
-
-  search(body?: SearchBody, options?: SearchOptions): Promise<SearchResult<Stored<UserContent>>> {
-    return this.users.search(body, options);
   }
 
   /** `content` is createUser's `body.content`. A taken id is `security.user.already_exists`. */
