@@ -25,5 +25,5 @@ const project = (displayName, extra = {}) => ({
 });
 
 module.exports = {
-  projects: [project('unit'), project('integration', { slowTestThreshold: 20 })],
+  projects: [project('unit'), project('integration', { slowTestThreshold: 20, testTimeout: 30_000 })],
 };

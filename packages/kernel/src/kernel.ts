@@ -16,7 +16,10 @@ import { authController } from './controllers/auth-controller';
 import { adminExistsAction, securityController } from './controllers/security-controller';
 import { serverController } from './controllers/server-controller';
 import { createEventBus } from './events/event-bus';
+import { realtimeController } from './controllers/realtime-controller';
 import { createPluginManager, type PluginSource } from './plugins';
+import type { ClientConnections } from './realtime/client-connections';
+import { RealtimeHub, attachAuthEventsChannel, createTokenLifecycle, createTokenLinks } from './realtime';
 import { SecurityRepository, bootstrapSecurity } from './security/accounts';
 import { Credentials } from './security/credentials';
 import { LoginThrottle } from './security/login-throttle';
@@ -68,6 +71,24 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
     bus,
     log,
   });
+  // The WebSocket transport exists once the kernel listens; realtime pushes through it from then on.
+  let websocket: WebSocketTransport | null = null;
+  const connections: ClientConnections = {
+    send: (connectionId, frame) => websocket?.send(connectionId, frame) ?? false,
+    sendRaw: (connectionIds, json) => websocket?.sendRaw(connectionIds, json),
+    has: (connectionId) => websocket?.has(connectionId) ?? false,
+  };
+  const hub = new RealtimeHub({ connections, bus, log, nodeId });
+  const tokenLifecycle = createTokenLifecycle({
+    links: createTokenLinks(),
+    connections,
+    bus,
+    log,
+    nodeId,
+    expiryWarning: config.security.jwt.expiryWarning,
+    dropSubscriptions: (connectionId) => void hub.dropConnection(connectionId),
+  });
+  const detachAuthEvents = attachAuthEventsChannel(hub, bus);
   // Accounts open with the store, in start(); the transports only listen after that.
   let services: SecurityServices | null = null;
   let tokenAuthorizer: RequestAuthorizer | null = null;
@@ -76,9 +97,15 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
     return services;
   };
   const authorizer: RequestAuthorizer = {
-    authorize: (request) => {
+    async authorize(request) {
       if (!tokenAuthorizer) throw new Error('a request reached the funnel before the kernel started');
-      return tokenAuthorizer.authorize(request);
+      try {
+        await tokenAuthorizer.authorize(request);
+      } finally {
+        // Kuzzle links a verified token to its realtime connection even when the rights then refuse the call.
+        if (request.connection.protocol === 'websocket')
+          tokenLifecycle.link(request.connection.id, request.token);
+      }
     },
   };
   const funnel = new Funnel({ registry, bus, log, authorizer, limits: config.limits });
@@ -96,7 +123,6 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
   registry.register('server', serverController({ registry, adapter, version: KERNEL_VERSION, nodeId }));
 
   let server: Server | null = null;
-  let websocket: WebSocketTransport | null = null;
   let purge: NodeJS.Timeout | null = null;
   let running = false;
 
@@ -110,6 +136,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       strategies,
       credentials: new Credentials({ strategies, bus }),
       throttle: new LoginThrottle(config.security.login),
+      tokenLinks: tokenLifecycle,
       registry,
       bus,
       log,
@@ -125,6 +152,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
     }
     registry.register('auth', authController(services));
     registry.register('security', securityController(services));
+    registry.register('realtime', realtimeController({ hub, accounts }));
     registry.extend('server', { adminExists: adminExistsAction(services) });
   };
 
@@ -148,6 +176,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       maxPayload: config.server.websocket.maxPayload,
       idleTimeout: config.server.websocket.idleTimeout,
       heartbeat: config.server.websocket.heartbeat,
+      maxBufferedBytes: config.server.websocket.maxBufferedBytes,
     });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -194,6 +223,9 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       bus.emit('kernel:shutdown', { reason });
       if (purge) clearInterval(purge);
       await funnel.drain(config.server.shutdownTimeout);
+      tokenLifecycle.stop();
+      detachAuthEvents();
+      await hub.close();
       await websocket?.close();
       await closeHttpServer(server, config.server.shutdownTimeout);
       await pluginManager.teardown();

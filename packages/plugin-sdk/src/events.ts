@@ -3,7 +3,8 @@
  * pipes transform (awaited in order, each may change the payload or reject it). Names are `domain:entity[:verb]`
  * and a `*` segment matches one segment (`auth:*`), `**` any number (`security:**`).
  */
-import type { ApiRequest, ConnectionInfo } from './request';
+import type { ApiRequest, ConnectionInfo, Protocol } from './request';
+import type { JsonObject } from './storage';
 
 /** A token's public identity: `sessionId` names it without revealing it. No event ever carries a token. */
 export interface TokenEvent {
@@ -31,11 +32,74 @@ export interface Origin {
   ip?: string;
 }
 
+/**
+ * A frame the server pushes on its own to one realtime connection, in Kuzzle's `kuzzle:notification:server`
+ * room: `TokenExpired` (`reason` says whether the token reached its end or was revoked) and `TokenExpiring`.
+ */
+export interface ServerNotification {
+  status: number;
+  info: string;
+  message: string;
+  type: 'TokenExpired' | 'TokenExpiring';
+  /** `TokenExpiring` only: epoch ms. */
+  expiresAt?: number;
+  node: string;
+  room: string;
+  /** `TokenExpired` only. */
+  reason?: 'expired' | 'revoked';
+}
+
+/**
+ * Kuzzle's document notification, as a realtime subscriber receives it (the transport adds `room`, the channel).
+ * `requestId`, `volatile` and `protocol` are the triggering request's; the server's own publications (the
+ * `%auth` events) have no request: `requestId` and `volatile` are null and `protocol` is `internal`.
+ */
+export interface DocumentNotification {
+  type: 'document';
+  status: 200;
+  action: 'create' | 'replace' | 'update' | 'delete' | 'publish';
+  event: 'write' | 'delete' | 'publish';
+  /** `in`: the document matches the subscription; `out`: it stopped matching. */
+  scope: 'in' | 'out';
+  result: { _id?: string; _source: JsonObject };
+  requestId: string | null;
+  timestamp: number;
+  volatile: JsonObject | null;
+  index: string;
+  collection: string;
+  controller: string;
+  protocol: Protocol;
+  node: string;
+}
+
+/** Kuzzle's user notification: a subscriber entered or left a room; `volatile` is that subscriber's. */
+export interface UserNotification {
+  type: 'user';
+  status: 200;
+  user: 'in' | 'out';
+  /** How many connections the room holds now. */
+  result: { count: number };
+  timestamp: number;
+  volatile: JsonObject | null;
+  index: string;
+  collection: string;
+  controller: 'realtime';
+  action: 'subscribe' | 'unsubscribe';
+  protocol: Protocol;
+  node: string;
+}
+
+export type RealtimeNotification = DocumentNotification | UserNotification;
+
 /** Event name -> payload, for the events the kernel emits. Pipes on these get and return the same type. */
 export interface KernelEvents {
   'token:created': TokenEvent;
   'token:refreshed': TokenEvent & { previousSessionId: string };
   'token:revoked': TokenEvent & { reason: RevocationReason };
+  /** `security.jwt.expiryWarning` ms before a token linked to a realtime connection expires. */
+  'token:expiring': TokenEvent;
+  /** When a token linked to a realtime connection reaches its expiry. */
+  'token:expired': TokenEvent;
   'auth:login': { kuid: string; strategy: string; sessionId: string } & Origin;
   'auth:loginFailed': { strategy: string; reason: string } & Origin;
   'auth:logout': { kuid: string; sessionId: string; global: boolean } & Origin;
@@ -52,6 +116,21 @@ export interface KernelEvents {
   'request:onSuccess': ApiRequest;
   'request:onError': ApiRequest;
   'request:afterExecution': ApiRequest;
+  /**
+   * A pipeline run before a server notification is pushed to one connection: a pipe may change `notification`,
+   * or set it to null to drop it (a pipe that throws drops it too, and is logged). Whatever a pipe does, a
+   * `TokenExpired` connection still loses its token link and its subscriptions.
+   */
+  'realtime:beforeServerNotification': { connectionId: string; notification: ServerNotification | null };
+  /**
+   * A pipeline run once per subscription notification before it is pushed, with the channels it goes to: a pipe
+   * may change `notification`, or set it to null to drop it (a pipe that throws drops it too, and is logged).
+   * `channels` is for reading; delivery rules (scope, users, the `%auth` audience) apply after the pipes.
+   */
+  'realtime:beforeNotify': {
+    notification: RealtimeNotification | null;
+    readonly channels: readonly string[];
+  };
   'connection:new': ConnectionInfo;
   'connection:remove': ConnectionInfo;
   'kernel:ready': { port: number };

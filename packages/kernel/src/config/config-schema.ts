@@ -44,6 +44,8 @@ export interface ServerConfig {
     readonly maxPayload: number;
     /** Milliseconds. */
     readonly heartbeat: number;
+    /** Bytes waiting to be sent to one client past which it is closed as too slow (1011). */
+    readonly maxBufferedBytes: number;
   };
   /** Milliseconds. */
   readonly shutdownTimeout: number;
@@ -140,7 +142,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     maxRequestSize: KB * KB,
     cors: { allowOrigin: ['*'] },
     // No maxPayload here: it follows maxRequestSize unless set (see validateConfig).
-    websocket: { idleTimeout: 60_000, heartbeat: 30_000 },
+    websocket: { idleTimeout: 60_000, heartbeat: 30_000, maxBufferedBytes: 8 * KB * KB },
     shutdownTimeout: 10_000,
   },
   storage: {
@@ -302,7 +304,12 @@ const SCHEMA: Section = {
     host: text,
     maxRequestSize: size,
     cors: { allowOrigin: origins },
-    websocket: { idleTimeout: duration, maxPayload: optional(size), heartbeat: duration },
+    websocket: {
+      idleTimeout: duration,
+      maxPayload: optional(size),
+      heartbeat: duration,
+      maxBufferedBytes: size,
+    },
     shutdownTimeout: duration,
   },
   storage: {

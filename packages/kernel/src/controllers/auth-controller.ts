@@ -15,7 +15,13 @@ import { parseExpiresIn, type AuthToken } from '../security/tokens';
 const strategyArg = { strategy: arg.string({ required: true }) };
 
 export function authController(services: SecurityServices): Record<string, ActionDefinition> {
-  const { tokens, strategies, credentials, accounts, throttle, bus } = services;
+  const { tokens, strategies, credentials, accounts, throttle, bus, tokenLinks } = services;
+
+  /** On a realtime connection, the new token becomes the connection's: subscriptions stay, its expiry is heard. */
+  const adopt = (request: Request, token: AuthToken): AuthToken => {
+    if (request.connection.protocol === 'websocket') tokenLinks.link(request.connection.id, token);
+    return token;
+  };
 
   /** The caller's kuid and token; anonymous callers get `security.rights.unauthorized`. */
   const caller = (request: Request): { kuid: string; token: AuthToken } => {
@@ -58,7 +64,7 @@ export function authController(services: SecurityServices): Record<string, Actio
         }
         if (!(await accounts.users.find(outcome.kuid)))
           throw tesseraError('plugin.strategy.unknown_kuid', name);
-        const token = await tokens.issue(outcome.kuid, { expiresIn });
+        const token = adopt(request, await tokens.issue(outcome.kuid, { expiresIn }));
         throttle.succeeded(username);
         bus.emit('auth:login', {
           kuid: token.kuid,
@@ -75,6 +81,8 @@ export function authController(services: SecurityServices): Record<string, Actio
       http: [{ verb: 'POST', path: '/_logout' }],
       handler: async (request, { global = false }) => {
         const { kuid, token } = caller(request);
+        // As Kuzzle: the connection logging out is unlinked first, so only the others hear the revocation.
+        tokenLinks.unlink(request.connection.id);
         if (global) await tokens.revokeAll(kuid, 'global-logout');
         else await tokens.revoke(token, 'logout');
         bus.emit('auth:logout', { kuid, sessionId: token.sessionId, global, ...origin(request) });
@@ -114,7 +122,7 @@ export function authController(services: SecurityServices): Record<string, Actio
             throw tesseraError('security.token.refresh_forbidden', 'Token');
           lifetime = answer?.expiresIn ?? lifetime;
         }
-        return loginResult(await tokens.refresh(token, { expiresIn: lifetime }));
+        return loginResult(adopt(request, await tokens.refresh(token, { expiresIn: lifetime })));
       },
     }),
 

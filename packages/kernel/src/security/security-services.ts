@@ -8,7 +8,13 @@ import type { SecurityRepository } from './accounts';
 import type { Credentials } from './credentials';
 import type { LoginThrottle } from './login-throttle';
 import type { StrategyRegistry } from './strategies';
-import type { TokenManager } from './tokens';
+import type { AuthToken, TokenManager } from './tokens';
+
+/** Links tokens to the realtime connections that use them (for TokenExpired and revocation pushes). */
+export interface TokenLinker {
+  link(connectionId: string, token: AuthToken | null): unknown;
+  unlink(connectionId: string): unknown;
+}
 
 export interface SecurityServices {
   readonly accounts: SecurityRepository;
@@ -16,6 +22,7 @@ export interface SecurityServices {
   readonly strategies: StrategyRegistry;
   readonly credentials: Credentials;
   readonly throttle: LoginThrottle;
+  readonly tokenLinks: TokenLinker;
   readonly registry: ActionRegistry;
   readonly bus: EventBus;
   readonly log: Logger;

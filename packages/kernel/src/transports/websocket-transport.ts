@@ -12,6 +12,7 @@ import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
 import { tesseraError } from '@tessera/plugin-sdk';
 import type { Funnel } from '../api/funnel';
 import type { Request } from '../api/request';
+import type { ClientConnections } from '../realtime/client-connections';
 import { describeConnection, failedRequest } from './wire';
 
 export interface WebSocketTransportOptions {
@@ -22,9 +23,11 @@ export interface WebSocketTransportOptions {
   readonly maxPayload: number;
   readonly idleTimeout: number;
   readonly heartbeat: number;
+  /** Bytes waiting in a socket's send buffer past which the client is too slow: it is closed (1011). */
+  readonly maxBufferedBytes: number;
 }
 
-export interface WebSocketTransport {
+export interface WebSocketTransport extends ClientConnections {
   readonly connectionCount: number;
   /** Closes every socket with a close frame (1001, going away: clients reconnect elsewhere) and stops. */
   close(): Promise<void>;
@@ -38,6 +41,8 @@ interface Client {
 
 const PONG = '{"p":2}';
 const GOING_AWAY = 1001;
+/** Kuzzle closes an overflowing socket with 1011 too; kuzzle-sdk then reconnects. */
+const TOO_SLOW = 1011;
 
 export function attachWebSocketTransport(
   server: Server,
@@ -45,11 +50,22 @@ export function attachWebSocketTransport(
 ): WebSocketTransport {
   const { funnel, bus, log, nodeId } = options;
   const wss = new WebSocketServer({ server, maxPayload: options.maxPayload, perMessageDeflate: false });
-  const clients = new Set<Client>();
+  const clients = new Map<string, Client>();
+
+  /** Pushes, unless the client no longer reads: then it is closed rather than left to grow our memory. */
+  const push = (client: Client, json: string): boolean => {
+    if (client.socket.readyState !== client.socket.OPEN) return false;
+    if (client.socket.bufferedAmount > options.maxBufferedBytes) {
+      log.warn('closing a websocket whose client does not read', { connectionId: client.connection.id });
+      client.socket.close(TOO_SLOW, 'too slow to read its messages');
+      return false;
+    }
+    client.socket.send(json);
+    return true;
+  };
 
   const send = (client: Client, request: Request): void => {
-    if (client.socket.readyState !== client.socket.OPEN) return;
-    client.socket.send(JSON.stringify({ ...request.response(nodeId), room: request.id }));
+    push(client, JSON.stringify({ ...request.response(nodeId), room: request.id }));
   };
 
   const sendError = (client: Client, reason: string): void => {
@@ -82,7 +98,7 @@ export function attachWebSocketTransport(
       connection: describeConnection('websocket', message),
       lastSeen: Date.now(),
     };
-    clients.add(client);
+    clients.set(client.connection.id, client);
     bus.emit('connection:new', client.connection);
     const seen = () => {
       client.lastSeen = Date.now();
@@ -97,7 +113,7 @@ export function attachWebSocketTransport(
     });
     socket.on('error', (error) => log.warn('websocket error', { connectionId: client.connection.id, error }));
     socket.on('close', () => {
-      clients.delete(client);
+      clients.delete(client.connection.id);
       bus.emit('connection:remove', client.connection);
     });
   });
@@ -107,7 +123,7 @@ export function attachWebSocketTransport(
   const sweep = setInterval(
     () => {
       const now = Date.now();
-      for (const client of clients) {
+      for (const client of clients.values()) {
         if (now - client.lastSeen >= options.idleTimeout) client.socket.terminate();
         else if (client.socket.readyState === client.socket.OPEN) client.socket.ping();
       }
@@ -120,9 +136,22 @@ export function attachWebSocketTransport(
     get connectionCount() {
       return clients.size;
     },
+    send(connectionId, frame) {
+      const client = clients.get(connectionId);
+      return client ? push(client, JSON.stringify(frame)) : false;
+    },
+    sendRaw(connectionIds, json) {
+      for (const id of connectionIds) {
+        const client = clients.get(id);
+        if (client) push(client, json);
+      }
+    },
+    has(connectionId) {
+      return clients.has(connectionId);
+    },
     async close() {
       clearInterval(sweep);
-      for (const client of clients) client.socket.close(GOING_AWAY, 'server shutting down');
+      for (const client of clients.values()) client.socket.close(GOING_AWAY, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

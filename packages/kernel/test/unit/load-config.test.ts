@@ -70,7 +70,12 @@ describe('defaults', () => {
         host: '0.0.0.0',
         maxRequestSize: 1024 * 1024,
         cors: { allowOrigin: ['*'] },
-        websocket: { idleTimeout: 60_000, maxPayload: 1024 * 1024, heartbeat: 30_000 },
+        websocket: {
+          idleTimeout: 60_000,
+          maxPayload: 1024 * 1024,
+          heartbeat: 30_000,
+          maxBufferedBytes: 8 * 1024 * 1024,
+        },
         shutdownTimeout: 10_000,
       },
       storage: {

@@ -21,6 +21,7 @@ import { Request } from '../../src/api/request';
 import { defaultConfig } from '../../src/config';
 import { createEventBus } from '../../src/events/event-bus';
 import { SecurityRepository, bootstrapSecurity } from '../../src/security/accounts';
+import { createTokenLinks } from '../../src/realtime';
 import { Credentials } from '../../src/security/credentials';
 import { LoginThrottle } from '../../src/security/login-throttle';
 import type { SecurityServices } from '../../src/security/security-services';
@@ -86,6 +87,7 @@ export async function openHarness(): Promise<Harness> {
     strategies,
     credentials,
     throttle: new LoginThrottle(config.login),
+    tokenLinks: createTokenLinks(),
     registry,
     bus,
     log,

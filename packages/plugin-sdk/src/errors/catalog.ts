@@ -49,6 +49,28 @@ export const errorCatalog = {
     message: 'Unexpected internal error while processing request "%s"; the server logs have the details.',
   },
 
+  // core.realtime (0x0001)
+  'core.realtime.room_not_found': {
+    code: 0x00010001,
+    status: NOT_FOUND,
+    message: 'The room "%s" doesn\'t exist',
+  },
+  'core.realtime.invalid_scope': {
+    code: 0x00010004,
+    status: BAD_REQUEST,
+    message: 'Invalid value for the "scope" parameter (allowed: "all", "in", "out", "none").',
+  },
+  'core.realtime.invalid_users': {
+    code: 0x00010005,
+    status: BAD_REQUEST,
+    message: 'Invalid value for the "users" parameter (allowed: "all", "in", "out", "none").',
+  },
+  'core.realtime.not_subscribed': {
+    code: 0x00010008,
+    status: PRECONDITION,
+    message: 'User "%s" has not subscribed to "%s".',
+  },
+
   // services.storage (0x0101)
   'services.storage.not_found': {
     code: 0x0101000b,
@@ -155,6 +177,7 @@ export const errorCatalog = {
     message:
       'The keyword "%s" is not part of Koncorde filters DSL keywords. Are you trying to use an Elasticsearch query?',
   },
+  'api.assert.koncorde_dsl_error': { code: 0x0201000e, status: BAD_REQUEST, message: '%s' },
 
   // api.process (0x0202)
   'api.process.overloaded': {
@@ -201,6 +224,18 @@ export const errorCatalog = {
     code: 0x0202000d,
     status: TOO_MANY_REQUESTS,
     message: 'Rejected: Too many login attempts per second',
+  },
+  // api.process, Tessera's own (0x0280)
+  'api.process.reserved_channel': {
+    code: 0x02800001,
+    status: FORBIDDEN,
+    message: 'The "%s" channel is reserved to the server.',
+  },
+  'api.process.realtime_connection_required': {
+    code: 0x02800002,
+    status: BAD_REQUEST,
+    message:
+      'The action "realtime:%s" needs an open WebSocket connection, where the server pushes notifications; this request came over %s.',
   },
 
   // network (0x03)

@@ -5,7 +5,8 @@
  * Beyond Kuzzle's set, on purpose:
  * - role `default` also gets what a logged-in user of this product needs for itself: refreshing its token
  *   (kuzzle-sdk refreshes on its own), managing its own credentials and API keys, checking its rights,
- *   one-off tokens, its sessions (`listMySessions`, `revokeMySession`), and `server:now`/`healthCheck`.
+ *   one-off tokens, its sessions (`listMySessions`, `revokeMySession`), `server:now`/`healthCheck`, and
+ *   subscribing (`realtime:subscribe/unsubscribe/join/count`) to follow its own auth events on `%auth`.
  *   With Kuzzle's set alone, a user cannot even change their own password.
  * - role `anonymous` also gets `auth:getStrategies` (a login page lists the ways to log in) and `server:now`
  *   (clients measure their clock skew before trusting token expiry times); not `server:openapi`, which does
@@ -49,6 +50,8 @@ export const STANDARD_ROLES: Readonly<Record<'admin' | 'default' | 'anonymous', 
         'revokeMySession',
       ),
       server: allow('publicApi', 'now', 'healthCheck'),
+      // Subscribing, so a user can follow their own auth events on `%auth` (the server filters them).
+      realtime: allow('subscribe', 'unsubscribe', 'join', 'count'),
     },
   },
   anonymous: {

@@ -39,12 +39,12 @@ export function assertHmacAlgorithm(algorithm: JwtAlgorithm): JwtAlgorithm {
 }
 
 /**
- * When a token living `ttl` ms from `now` expires: NEVER, or epoch ms rounded up to a whole second. A JWT's
- * `exp` counts seconds, so rounding makes `expiresAt` and `exp` name the same instant: the token stops
- * verifying exactly when the server says it expires, and never earlier than asked.
+ * When a token living `ttl` ms from `now` expires: NEVER, or that very millisecond. A JWT's `exp` counts whole
+ * seconds, so it is rounded up (never earlier than asked); the server's record, checked on every verification,
+ * holds the exact instant, which is also when realtime clients hear `TokenExpired`.
  */
 export function expiresAtFor(now: number, ttl: number): number {
-  return ttl === NEVER ? NEVER : Math.ceil((now + ttl) / 1000) * 1000;
+  return ttl === NEVER ? NEVER : now + ttl;
 }
 
 /** A codec signing with `secret`; `now` is also the clock expiry is checked against. */

@@ -358,6 +358,7 @@ export class TokenManager {
     if (record === null || record.type !== 'authToken' || record.kuid !== claims._id) {
       throw tesseraError('security.token.invalid');
     }
+    if (this.hasExpired(record.expiresAt)) throw tesseraError('security.token.expired');
     if (this.refreshedBeyondGrace(record)) {
       // Only a copy of the token can still be using it: whoever holds it, the chain is compromised.
       this.options.log.warn('refreshed token reused after its grace period: refresh chain revoked', {
@@ -379,8 +380,14 @@ export class TokenManager {
     const { hits } = await keys.search({ query: { term: { fingerprint: hashToken(token) } } }, { size: 1 });
     const key = hits[0];
     if (key === undefined || key._source.userId !== claims._id) throw tesseraError('security.token.invalid');
+    if (this.hasExpired(key._source.expiresAt)) throw tesseraError('security.token.expired');
     const { userId, expiresAt, ttl } = key._source;
     return { jwt: token, kuid: userId, sessionId: key._id, type: 'apiKey', expiresAt, ttl, singleUse: false };
+  }
+
+  /** The JWT's own `exp` has whole-second precision; the record's expiry is exact. */
+  private hasExpired(expiresAt: number): boolean {
+    return expiresAt !== NEVER && expiresAt <= this.now();
   }
 
   private refreshedBeyondGrace(record: TokenRecord): boolean {
@@ -389,9 +396,7 @@ export class TokenManager {
 
   /** Not expired, and not refreshed longer ago than the grace period. */
   private isLive(record: TokenRecord): boolean {
-    return (
-      (record.expiresAt === NEVER || record.expiresAt > this.now()) && !this.refreshedBeyondGrace(record)
-    );
+    return !this.hasExpired(record.expiresAt) && !this.refreshedBeyondGrace(record);
   }
 
   private async liveTokens(kuid: string): Promise<TokenRecord[]> {

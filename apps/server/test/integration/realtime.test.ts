@@ -1,0 +1,274 @@
+/**
+ * Token lifecycle notifications and the %auth channel, with kuzzle-sdk over WebSocket and a raw ws client
+ * where the SDK hides frames.
+ */
+import WebSocketClient from 'ws';
+import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
+import { builtInPlugins } from '@tessera/server';
+import { startTestKernel, type TestKernel } from '@tessera/testing';
+
+const PASSWORD = 'a long enough passphrase';
+const user = (username: string, profileIds = ['default']) => ({
+  content: { profileIds },
+  credentials: { local: { username, password: PASSWORD } },
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let server: TestKernel;
+
+async function start(overrides: Record<string, unknown> = {}) {
+  server = await startTestKernel({
+    plugins: builtInPlugins(),
+    overrides: { security: { login: { attemptsPerAddress: 0, attemptsPerUsername: 0 } }, ...overrides },
+  });
+  const admin = new Kuzzle(new Http('127.0.0.1', { port: server.port }));
+  await admin.connect();
+  await admin.security.createUser('mylehuong', user('my'));
+  await admin.security.createUser('other', user('other'));
+  await admin.security.createUser('boss', user('boss', ['admin']));
+  admin.disconnect();
+}
+
+async function sdk(username?: string, expiresIn?: string): Promise<Kuzzle> {
+  const kuzzle = new Kuzzle(new WebSocket('127.0.0.1', { port: server.port }));
+  await kuzzle.connect();
+  if (username) await kuzzle.auth.login('local', { username, password: PASSWORD }, expiresIn);
+  return kuzzle;
+}
+
+/** A raw client: every frame it receives, and a way to send a request and await its answer. */
+async function raw() {
+  const socket = new WebSocketClient(`ws://127.0.0.1:${server.port}`);
+  const frames: any[] = [];
+  const waiting = new Map<string, (frame: any) => void>();
+  socket.on('message', (data) => {
+    const frame = JSON.parse((data as Buffer).toString('utf8'));
+    frames.push(frame);
+    waiting.get(frame.room)?.(frame);
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let counter = 0;
+  const query = (request: Record<string, unknown>) =>
+    new Promise<any>((resolve) => {
+      const requestId = `r${++counter}`;
+      waiting.set(requestId, resolve);
+      socket.send(JSON.stringify({ ...request, requestId }));
+    });
+  return { socket, frames, query, ofType: (type: string) => frames.filter((frame) => frame.type === type) };
+}
+
+afterEach(async () => {
+  await server.stop();
+});
+
+describe('TokenExpired', () => {
+  it('reaches the SDK when its token expires; the subscription stops and the socket stays usable', async () => {
+    await start();
+    const kuzzle = await sdk();
+    const publisher = await sdk();
+    try {
+      const loggedInAt = Date.now();
+      await kuzzle.auth.login('local', { username: 'my', password: PASSWORD }, '2s');
+      const received: unknown[] = [];
+      await kuzzle.realtime.subscribe(
+        'shop',
+        'orders',
+        {},
+        (notification: unknown) => void received.push(notification),
+      );
+      const expired = new Promise<number>((resolve) => kuzzle.on('tokenExpired', () => resolve(Date.now())));
+      await publisher.realtime.publish('shop', 'orders', { n: 1 });
+      await sleep(50);
+      expect(received).toHaveLength(1);
+      const at = await expired;
+      expect(at - loggedInAt).toBeLessThanOrEqual(2100);
+      await publisher.realtime.publish('shop', 'orders', { n: 2 });
+      await sleep(100);
+      expect(received).toHaveLength(1);
+      expect(typeof (await kuzzle.server.now({}))).toBe('number');
+    } finally {
+      kuzzle.disconnect();
+      publisher.disconnect();
+    }
+  });
+
+  it('is sent with reason "revoked" within 100 ms when an HTTP client logs the user out globally', async () => {
+    await start();
+    const client = await raw();
+    try {
+      const login = await client.query({
+        controller: 'auth',
+        action: 'login',
+        strategy: 'local',
+        body: { username: 'my', password: PASSWORD },
+      });
+      const jwt: string = login.result.jwt;
+      await client.query({
+        controller: 'realtime',
+        action: 'subscribe',
+        index: 'shop',
+        collection: 'orders',
+        body: {},
+        jwt,
+      });
+      const http = new Kuzzle(new Http('127.0.0.1', { port: server.port }));
+      await http.connect();
+      await http.auth.login('local', { username: 'my', password: PASSWORD });
+      const sentAt = Date.now();
+      await http.query({ controller: 'auth', action: 'logout', global: true });
+      http.disconnect();
+      await sleep(100);
+      const [frame] = client.ofType('TokenExpired');
+      expect(Date.now() - sentAt).toBeLessThan(1000);
+      expect(frame).toEqual({
+        status: 200,
+        info: 'This is an automated server notification',
+        message: 'Authentication Token Expired',
+        type: 'TokenExpired',
+        node: server.kernel.nodeId,
+        room: 'kuzzle:notification:server',
+        reason: 'revoked',
+      });
+    } finally {
+      client.socket.close();
+    }
+  });
+});
+
+describe('TokenExpiring', () => {
+  it('warns before expiry; a refresh on the connection keeps the subscription and no TokenExpired comes', async () => {
+    await start({
+      security: { jwt: { expiryWarning: 1000 }, login: { attemptsPerAddress: 0, attemptsPerUsername: 0 } },
+    });
+    const client = await raw();
+    const publisher = await sdk();
+    try {
+      const loggedInAt = Date.now();
+      const login = await client.query({
+        controller: 'auth',
+        action: 'login',
+        strategy: 'local',
+        expiresIn: '3s',
+        body: { username: 'my', password: PASSWORD },
+      });
+      const subscription = await client.query({
+        controller: 'realtime',
+        action: 'subscribe',
+        index: 'shop',
+        collection: 'orders',
+        body: {},
+        jwt: login.result.jwt,
+      });
+      while (client.ofType('TokenExpiring').length === 0) await sleep(20);
+      const warnedAfter = Date.now() - loggedInAt;
+      expect(warnedAfter).toBeGreaterThanOrEqual(1900);
+      expect(warnedAfter).toBeLessThan(2500);
+      expect(client.ofType('TokenExpiring')[0]).toMatchObject({
+        type: 'TokenExpiring',
+        room: 'kuzzle:notification:server',
+        expiresAt: login.result.expiresAt,
+      });
+      const refreshed = await client.query({
+        controller: 'auth',
+        action: 'refreshToken',
+        jwt: login.result.jwt,
+        expiresIn: '10s',
+      });
+      expect(refreshed.error).toBeNull();
+      await sleep(Math.max(0, login.result.expiresAt - Date.now()) + 300);
+      await publisher.realtime.publish('shop', 'orders', { after: 'expiry' });
+      await sleep(100);
+      const delivered = client.frames.filter((frame) => frame.room === subscription.result.channel);
+      expect(delivered).toHaveLength(1);
+      expect(client.ofType('TokenExpired')).toHaveLength(0);
+    } finally {
+      client.socket.close();
+      publisher.disconnect();
+    }
+  });
+});
+
+describe('the %auth channel', () => {
+  it('shows an admin every login and a user only their own; nobody may publish on it', async () => {
+    await start();
+    const boss = await sdk('boss');
+    const my = await sdk('my');
+    const bossSaw: any[] = [];
+    const mySaw: any[] = [];
+    try {
+      await boss.realtime.subscribe(
+        '%auth',
+        'events',
+        { equals: { event: 'auth:login' } },
+        (n: any) => void bossSaw.push(n),
+      );
+      await my.realtime.subscribe('%auth', 'events', {}, (n: any) => void mySaw.push(n));
+      const again = await sdk('my');
+      const other = await sdk('other');
+      again.disconnect();
+      other.disconnect();
+      await sleep(150);
+      expect(bossSaw.map((n) => n.result._source.kuid).sort()).toEqual(['mylehuong', 'other']);
+      expect(bossSaw[0]).toMatchObject({
+        type: 'document',
+        action: 'publish',
+        scope: 'in',
+        index: '%auth',
+        collection: 'events',
+      });
+      expect(mySaw.length).toBeGreaterThan(0);
+      expect(mySaw.every((n) => n.result._source.kuid === 'mylehuong')).toBe(true);
+      expect(mySaw.map((n) => n.result._source.event)).toContain('auth:login');
+      await expect(
+        my.realtime.publish('%auth', 'events', { event: 'auth:login', kuid: 'boss' }),
+      ).rejects.toMatchObject({ status: 403 });
+    } finally {
+      boss.disconnect();
+      my.disconnect();
+    }
+  });
+});
+
+describe('many tokens', () => {
+  it('notifies every linked connection exactly once among 10,000 live tokens with spread expiries', async () => {
+    await start();
+    const issuer = await raw();
+    const login = await issuer.query({
+      controller: 'auth',
+      action: 'login',
+      strategy: 'local',
+      body: { username: 'other', password: PASSWORD },
+    });
+    for (let batch = 0; batch < 20; batch++) {
+      await Promise.all(
+        Array.from({ length: 500 }, (_unused, i) =>
+          issuer.query({
+            controller: 'auth',
+            action: 'createToken',
+            jwt: login.result.jwt,
+            expiresIn: `${2 + ((batch + i) % 8)}s`,
+          }),
+        ),
+      );
+    }
+    issuer.socket.close();
+    const clients = await Promise.all(Array.from({ length: 50 }, () => raw()));
+    try {
+      await Promise.all(
+        clients.map((client, i) =>
+          client.query({
+            controller: 'auth',
+            action: 'login',
+            strategy: 'local',
+            expiresIn: `${1000 + i * 20}ms`,
+            body: { username: 'my', password: PASSWORD },
+          }),
+        ),
+      );
+      await sleep(2500);
+      for (const client of clients) expect(client.ofType('TokenExpired')).toHaveLength(1);
+    } finally {
+      for (const client of clients) client.socket.close();
+    }
+  }, 90_000);
+});
