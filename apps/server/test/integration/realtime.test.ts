@@ -272,3 +272,33 @@ describe('many tokens', () => {
     }
   }, 90_000);
 });
+
+describe('slow consumers', () => {
+  it('closes a socket whose client stops reading with 1011, and keeps serving the others', async () => {
+    await start({
+      server: { websocket: { maxBufferedBytes: 64 * 1024 } },
+      security: { login: { attemptsPerAddress: 0, attemptsPerUsername: 0 } },
+    });
+    const slow = await raw();
+    const publisher = await sdk();
+    try {
+      await slow.query({
+        controller: 'realtime',
+        action: 'subscribe',
+        index: 'feed',
+        collection: 'news',
+        body: {},
+      });
+      const closed = new Promise<number>((resolve) => slow.socket.once('close', resolve));
+      // Stop reading: the server's send buffer for this client can only grow from now on.
+      (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+      const payload = 'x'.repeat(10_000);
+      for (let i = 0; i < 1500; i++) await publisher.realtime.publish('feed', 'news', { i, payload });
+      (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+      expect(await closed).toBe(1011);
+      expect(typeof (await publisher.server.now({}))).toBe('number');
+    } finally {
+      publisher.disconnect();
+    }
+  }, 60_000);
+});

@@ -1,4 +1,5 @@
 import {
+  createSilentLogger,
   ActionRegistry,
   Funnel,
   arg,
@@ -10,7 +11,7 @@ import type { ApiRequest, ConnectionInfo, Logger } from '@tessera/plugin-sdk';
 import { TesseraError } from '@tessera/plugin-sdk';
 
 const connection: ConnectionInfo = { id: 'c1', protocol: 'websocket', ips: [], headers: {} };
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+const quiet: Logger = createSilentLogger();
 const everyone: RequestAuthorizer = {
   authorize: (request) => {
     request.user = { _id: '-1', profileIds: ['anonymous'] };

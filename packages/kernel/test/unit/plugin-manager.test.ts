@@ -7,14 +7,12 @@ import {
   tesseraError,
   type DocumentCollection,
   type EventBus,
-  type LogFields,
-  type LogLevel,
-  type Logger,
   type PluginContext,
   type PluginDefinition,
   type TesseraError,
 } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
+import { createRecordingLogger, type LogLine } from '@tessera/testing';
 import {
   ActionRegistry,
   StrategyRegistry,
@@ -28,28 +26,6 @@ import {
 
 const KERNEL_VERSION = '0.1.0';
 const FIXTURES = path.join(__dirname, '../fixtures/plugins');
-
-interface LogLine {
-  level: LogLevel;
-  message: string;
-  fields: LogFields;
-}
-
-/** A logger that keeps its lines, each with the bindings of the child logger that wrote it. */
-function createRecordingLogger(lines: LogLine[], bindings: LogFields = {}): Logger {
-  const writer =
-    (level: LogLevel) =>
-    (message: string, fields: LogFields = {}): void => {
-      lines.push({ level, message, fields: { ...bindings, ...fields } });
-    };
-  return {
-    debug: writer('debug'),
-    info: writer('info'),
-    warn: writer('warn'),
-    error: writer('error'),
-    child: (more) => createRecordingLogger(lines, { ...bindings, ...more }),
-  };
-}
 
 const fixture = (name: string): PluginSource => ({ dir: path.join(FIXTURES, name) });
 

@@ -4,15 +4,14 @@
  * HTTP routes, and `list` restricted by the caller's rights.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { ConnectionInfo, Logger, RequestUser } from '@tessera/plugin-sdk';
+import type { ConnectionInfo, RequestUser } from '@tessera/plugin-sdk';
+import { createSilentLogger } from '../../src/logging';
 import { ActionRegistry } from '../../src/api/action-registry';
 import { Funnel } from '../../src/api/funnel';
 import type { Request } from '../../src/api/request';
 import { realtimeController } from '../../src/controllers/realtime-controller';
 import { createRightsEvaluator, type RightsSource } from '../../src/security/accounts';
 import { openHub, type HubHarness, type TestClient } from './realtime-fixture';
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 let harness: HubHarness;
 let registry: ActionRegistry;
@@ -45,7 +44,7 @@ beforeEach(() => {
   funnel = new Funnel({
     registry,
     bus: harness.bus,
-    log: quiet,
+    log: createSilentLogger(),
     // Each connection is its client's user; an unknown one (HTTP) is alice too.
     authorizer: {
       authorize: (request: Request) => {

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import jsonwebtoken from 'jsonwebtoken';
-import type { LogFields, Logger, SearchBody, StorageNamespace } from '@tessera/plugin-sdk';
+import type { SearchBody, StorageNamespace } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
+import { createRecordingLogger, type LogLine } from '@tessera/testing';
 import { createEventBus } from '../../src/events/event-bus';
 import { createSilentLogger } from '../../src/logging';
 import { createStorageNamespace } from '../../src/storage/storage-namespace';
@@ -25,12 +26,6 @@ const DEFAULTS: TokenManagerConfig = {
 interface RecordedEvent {
   event: string;
   payload: unknown;
-}
-
-interface LogLine {
-  level: string;
-  message: string;
-  fields?: LogFields;
 }
 
 interface Harness {
@@ -69,21 +64,6 @@ async function openNamespace(file?: string): Promise<{ namespace: StorageNamespa
   return { namespace: createStorageNamespace(adapter, 'kernel'), file: dbFile };
 }
 
-function recordingLogger(logs: LogLine[]): Logger {
-  const at =
-    (level: string) =>
-    (message: string, fields?: LogFields): void =>
-      void logs.push({ level, message, fields });
-  const log: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => log,
-  };
-  return log;
-}
-
 function createManager(options: SetupOptions & { namespace: StorageNamespace; clock: { now: number } }) {
   const events: RecordedEvent[] = [];
   const logs: LogLine[] = [];
@@ -94,7 +74,7 @@ function createManager(options: SetupOptions & { namespace: StorageNamespace; cl
     config: { ...DEFAULTS, ...options.config },
     apiKeyMaxTTL: options.apiKeyMaxTTL,
     bus,
-    log: recordingLogger(logs),
+    log: createRecordingLogger(logs),
     now: () => options.clock.now,
   });
   return { manager, events, logs };

@@ -1,0 +1,78 @@
+/**
+ * One invocation of the command: parse, connect, send, print. Returns the exit code; never exits itself.
+ */
+import type { BaseRequest, Kuzzle } from 'kuzzle-sdk';
+import { CliError } from './cli-error';
+import { connect, resolveConnection } from './connection';
+import { controllerHelp, USAGE } from './help';
+import { formatError, formatResult } from './output';
+import { parseArgv } from './parse-argv';
+import { parseArgValue, parseJsonObject } from './relaxed-json';
+import { subscribe, subscribeOptions } from './subscribe';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  let kuzzle: Kuzzle | undefined;
+  try {
+    const parsed = parseArgv(argv);
+    if (parsed.command === undefined || (parsed.help && !parsed.command.split(':')[0])) {
+      (parsed.help ? io.stdout : io.stderr)(USAGE);
+      return parsed.help ? 0 : 1;
+    }
+    const [controller, action, ...extra] = parsed.command.split(':');
+    if (!controller || extra.length > 0 || (action === '' && !parsed.help)) {
+      throw new CliError(`"${parsed.command}" is not <controller>:<action>`);
+    }
+    const connection = resolveConnection(parsed, env);
+
+    if (parsed.help) {
+      kuzzle = await connect(connection);
+      io.stdout(await controllerHelp(kuzzle, controller));
+      return 0;
+    }
+    if (action === undefined) throw new CliError(`"${parsed.command}" is not <controller>:<action>`);
+
+    const args: Record<string, unknown> = {};
+    for (const [key, value] of parsed.args) args[key] = parseArgValue(value);
+
+    if (controller === 'realtime' && action === 'subscribe') {
+      const options = subscribeOptions(parsed.positionals, parsed.flags.body, args);
+      if (connection.protocol !== 'websocket')
+        throw new CliError('realtime:subscribe needs --protocol websocket');
+      kuzzle = await connect(connection);
+      await subscribe(
+        kuzzle,
+        options,
+        (line) => io.stdout(`${line}\n`),
+        (line) => io.stderr(`${line}\n`),
+      );
+      return 0;
+    }
+
+    const [positionalBody, ...rest] = parsed.positionals;
+    if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`);
+    if (positionalBody !== undefined && parsed.flags.body !== undefined) {
+      throw new CliError('give the body once: as an argument or with --body');
+    }
+    const bodyText = positionalBody ?? parsed.flags.body;
+    const request: BaseRequest = { ...args, controller, action };
+    if (bodyText !== undefined) request.body = parseJsonObject(bodyText, 'the body');
+    if (parsed.flags.id !== undefined) request._id = parsed.flags.id;
+    if (parsed.flags.index !== undefined) request.index = parsed.flags.index;
+    if (parsed.flags.collection !== undefined) request.collection = parsed.flags.collection;
+
+    kuzzle = await connect(connection);
+    const response = await kuzzle.query(request);
+    io.stdout(`${formatResult(response.result, parsed.json)}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr(`${formatError(error)}\n`);
+    return 1;
+  } finally {
+    kuzzle?.disconnect();
+  }
+}
