@@ -25,5 +25,7 @@ const project = (displayName, extra = {}) => ({
 });
 
 module.exports = {
-  projects: [project('unit'), project('integration', { slowTestThreshold: 20, testTimeout: 30_000 })],
+  // Integration tests start servers and child processes; a 2-core CI machine needs the margin.
+  testTimeout: 30_000,
+  projects: [project('unit'), project('integration', { slowTestThreshold: 20 })],
 };

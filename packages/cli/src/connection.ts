@@ -13,6 +13,14 @@ export interface ConnectionOptions {
   username?: string;
   password?: string;
   apiKey?: string;
+  /** Act as this kuid, through a short-lived API key the connected identity creates for it (rights apply). */
+  as?: string;
+}
+
+/** A connected client, and how to leave: `close` removes what the session created, then disconnects. */
+export interface Session {
+  readonly kuzzle: Kuzzle;
+  close(): Promise<void>;
 }
 
 /** Flag name -> environment variable. */
@@ -28,7 +36,6 @@ export const ENVIRONMENT = {
 export function resolveConnection(parsed: ParsedArgv, env: NodeJS.ProcessEnv): ConnectionOptions {
   const pick = (flag: keyof typeof ENVIRONMENT): string | undefined =>
     parsed.flags[flag] ?? (env[ENVIRONMENT[flag]] || undefined);
-  if (parsed.flags.as !== undefined) throw new CliError('--as is not supported yet');
 
   const portText = pick('port') ?? '7512';
   const port = Number(portText);
@@ -42,11 +49,19 @@ export function resolveConnection(parsed: ParsedArgv, env: NodeJS.ProcessEnv): C
   if ((username === undefined) !== (password === undefined)) {
     throw new CliError('--username and --password go together');
   }
-  return { host: pick('host') ?? 'localhost', port, protocol, username, password, apiKey: pick('api-key') };
+  return {
+    host: pick('host') ?? 'localhost',
+    port,
+    protocol,
+    username,
+    password,
+    apiKey: pick('api-key'),
+    as: parsed.flags.as,
+  };
 }
 
-/** Connects, then logs in with the local strategy or installs the API key. The caller disconnects. */
-export async function connect(options: ConnectionOptions): Promise<Kuzzle> {
+/** Connects, logs in with the local strategy or installs the API key, then takes on `--as` if asked. */
+export async function connect(options: ConnectionOptions): Promise<Session> {
   const transport =
     options.protocol === 'http'
       ? new Http(options.host, { port: options.port })
@@ -61,9 +76,42 @@ export async function connect(options: ConnectionOptions): Promise<Kuzzle> {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError(`cannot reach ${options.host}:${options.port} (${reason})`, { cause: error });
   }
-  if (options.apiKey !== undefined) kuzzle.jwt = options.apiKey;
-  if (options.username !== undefined && options.password !== undefined) {
-    await kuzzle.auth.login('local', { username: options.username, password: options.password });
+  try {
+    if (options.apiKey !== undefined) kuzzle.jwt = options.apiKey;
+    if (options.username !== undefined && options.password !== undefined) {
+      await kuzzle.auth.login('local', { username: options.username, password: options.password });
+    }
+    const leave = options.as === undefined ? async () => {} : await impersonate(kuzzle, options.as);
+    return {
+      kuzzle,
+      async close() {
+        try {
+          await leave();
+        } finally {
+          kuzzle.disconnect();
+        }
+      },
+    };
+  } catch (error) {
+    // An open socket would keep the process alive after the error line.
+    kuzzle.disconnect();
+    throw error;
   }
-  return kuzzle;
+}
+
+/**
+ * `--as <kuid>`: the connected identity creates a one-minute API key for `kuid` (so only identities allowed to
+ * run `security:createApiKey` can impersonate), the command runs with it, and the key is deleted afterwards.
+ */
+async function impersonate(kuzzle: Kuzzle, kuid: string): Promise<() => Promise<void>> {
+  const own: string = kuzzle.jwt as string;
+  const key = (await kuzzle.security.createApiKey(kuid, `tessera --as ${kuid}`, { expiresIn: '1m' })) as {
+    _id: string;
+    _source: { token: string };
+  };
+  kuzzle.jwt = key._source.token;
+  return async () => {
+    kuzzle.jwt = own;
+    await kuzzle.security.deleteApiKey(kuid, key._id);
+  };
 }

@@ -25,7 +25,7 @@ Connection (flag, or environment variable; flags win):
   --username <username>     TESSERA_USERNAME   log in with the local strategy first
   --password <password>     TESSERA_PASSWORD
   --api-key <token>         TESSERA_API_KEY    authenticate with an API key
-  --as <kuid>               not supported yet
+  --as <kuid>               act as that user (needs the right to run security:createApiKey)
 
 Output:
   --json                    print the result as one compact JSON line

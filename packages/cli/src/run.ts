@@ -1,9 +1,9 @@
 /**
  * One invocation of the command: parse, connect, send, print. Returns the exit code; never exits itself.
  */
-import type { BaseRequest, Kuzzle } from 'kuzzle-sdk';
+import type { BaseRequest } from 'kuzzle-sdk';
 import { CliError } from './cli-error';
-import { connect, resolveConnection } from './connection';
+import { connect, resolveConnection, type Session } from './connection';
 import { controllerHelp, USAGE } from './help';
 import { formatError, formatResult } from './output';
 import { parseArgv } from './parse-argv';
@@ -16,7 +16,7 @@ export interface Io {
 }
 
 export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  let kuzzle: Kuzzle | undefined;
+  let session: Session | undefined;
   try {
     const parsed = parseArgv(argv);
     if (parsed.command === undefined || (parsed.help && !parsed.command.split(':')[0])) {
@@ -30,8 +30,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
     const connection = resolveConnection(parsed, env);
 
     if (parsed.help) {
-      kuzzle = await connect(connection);
-      io.stdout(await controllerHelp(kuzzle, controller));
+      session = await connect({ ...connection, as: undefined });
+      io.stdout(await controllerHelp(session.kuzzle, controller));
       return 0;
     }
     if (action === undefined) throw new CliError(`"${parsed.command}" is not <controller>:<action>`);
@@ -43,9 +43,9 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
       const options = subscribeOptions(parsed.positionals, parsed.flags.body, args);
       if (connection.protocol !== 'websocket')
         throw new CliError('realtime:subscribe needs --protocol websocket');
-      kuzzle = await connect(connection);
+      session = await connect(connection);
       await subscribe(
-        kuzzle,
+        session.kuzzle,
         options,
         (line) => io.stdout(`${line}\n`),
         (line) => io.stderr(`${line}\n`),
@@ -65,14 +65,14 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
     if (parsed.flags.index !== undefined) request.index = parsed.flags.index;
     if (parsed.flags.collection !== undefined) request.collection = parsed.flags.collection;
 
-    kuzzle = await connect(connection);
-    const response = await kuzzle.query(request);
+    session = await connect(connection);
+    const response = await session.kuzzle.query(request);
     io.stdout(`${formatResult(response.result, parsed.json)}\n`);
     return 0;
   } catch (error) {
     io.stderr(`${formatError(error)}\n`);
     return 1;
   } finally {
-    kuzzle?.disconnect();
+    await session?.close().catch(() => undefined);
   }
 }

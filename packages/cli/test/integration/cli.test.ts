@@ -130,6 +130,44 @@ describe('the product docs commands', () => {
   });
 });
 
+describe('--as', () => {
+  it('acts as another user where the caller may create API keys, and leaves no key behind', async () => {
+    expect((await local(['security:createUser', CREATE_MY, '--id', 'mylehuong'])).code).toBe(0);
+    const outcome = await local(['auth:getCurrentUser', '--as', 'mylehuong']);
+    expect(outcome).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(outcome.stdout)).toMatchObject({ _id: 'mylehuong' });
+    const keys = await local(['security:searchApiKeys', '-a', 'userId=mylehuong']);
+    expect(JSON.parse(keys.stdout)).toMatchObject({ total: 0 });
+  });
+
+  it('is refused to a caller without the right', async () => {
+    const admin = '{ content: {}, credentials: { local: { username: "admin", password: "password" } } }';
+    expect(
+      (await local(['security:createFirstAdmin', admin, '--id', 'admin', '-a', 'reset=true'])).code,
+    ).toBe(0);
+    await local([
+      'security:createUser',
+      CREATE_MY,
+      '--id',
+      'mylehuong',
+      '--username',
+      'admin',
+      '--password',
+      'password',
+    ]);
+    const outcome = await local([
+      'auth:getCurrentUser',
+      '--as',
+      'admin',
+      '--username',
+      'my',
+      '--password',
+      'password',
+    ]);
+    expectOneErrorLine(outcome, /^tessera: security\.rights\.forbidden: /);
+  });
+});
+
 describe('errors: one line on stderr and exit code 1', () => {
   beforeEach(async () => {
     await local(['security:createUser', CREATE_MYLEHUONG, '--id', 'mylehuong']);
