@@ -25,6 +25,7 @@ import { Credentials } from './security/credentials';
 import { LoginThrottle } from './security/login-throttle';
 import type { SecurityServices } from './security/security-services';
 import { StrategyRegistry } from './security/strategies';
+import { RequestRateLimiter } from './security/request-rate-limiter';
 import { createTokenAuthorizer } from './security/token-authorizer';
 import { TokenManager } from './security/tokens';
 import { createStorageNamespace } from './storage/storage-namespace';
@@ -142,7 +143,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       log,
       config: config.security,
     };
-    tokenAuthorizer = createTokenAuthorizer(tokens, accounts);
+    tokenAuthorizer = createTokenAuthorizer(tokens, accounts, new RequestRateLimiter());
     if (config.security.revokeTokensOnCredentialsChange) {
       // Whoever changed the credentials (the kernel, or a strategy's own reset flow), the old tokens go.
       bus.pipe('credentials:updated', async (change) => {

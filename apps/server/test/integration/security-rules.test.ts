@@ -289,3 +289,29 @@ describe('password reset', () => {
     }
   });
 });
+
+describe('per-user request budget', () => {
+  it('answers 429 api.process.too_many_requests past the profile rateLimit, and lets logout through', async () => {
+    const server = await startTestKernel({ plugins: builtInPlugins() });
+    const kuzzle = new Kuzzle(new WebSocket('127.0.0.1', { port: server.port }));
+    await kuzzle.connect();
+    try {
+      await kuzzle.security.createProfile('sparing', { policies: [{ roleId: 'default' }], rateLimit: 3 });
+      await kuzzle.security.createUser('mylehuong', {
+        content: { profileIds: ['sparing'] },
+        credentials: credentialsOf('my'),
+      });
+      await kuzzle.auth.login('local', { username: 'my', password: PASSWORD });
+      const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => kuzzle.server.now({})));
+      const refused = outcomes.filter(
+        (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+      );
+      expect(refused.length).toBeGreaterThanOrEqual(3);
+      expect(refused[0]!.reason).toMatchObject({ id: 'api.process.too_many_requests', status: 429 });
+      await expect(kuzzle.auth.logout()).resolves.toBeUndefined();
+    } finally {
+      kuzzle.disconnect();
+      await server.stop();
+    }
+  });
+});

@@ -39,7 +39,10 @@ export function authController(services: SecurityServices): Record<string, Actio
   return {
     login: defineAction({
       args: { ...strategyArg, expiresIn: arg.duration() },
-      http: [{ verb: 'POST', path: '/_login/:strategy' }],
+      http: [
+        { verb: 'POST', path: '/_login/:strategy' },
+        { verb: 'GET', path: '/_login/:strategy' },
+      ],
       handler: async (request, { strategy: name, expiresIn }) => {
         const strategy = strategies.get(name);
         const username =

@@ -1,5 +1,6 @@
 /**
- * The funnel's authorize step: token -> user -> rights. A request without a token is the anonymous user's.
+ * The funnel's authorize step: token -> user -> rights -> the user's request budget (Kuzzle's order). A request
+ * without a token is the anonymous user's.
  * Rights are evaluated on every request from the accounts' cache, so a role change applies at once.
  */
 import { tesseraError } from '@tessera/plugin-sdk';
@@ -7,9 +8,17 @@ import type { RequestAuthorizer } from '../api/funnel';
 import type { Request } from '../api/request';
 import type { SecurityRepository } from './accounts';
 import { ANONYMOUS_KUID } from './model';
+import type { RequestRateLimiter } from './request-rate-limiter';
 import type { TokenManager } from './tokens';
 
-export function createTokenAuthorizer(tokens: TokenManager, accounts: SecurityRepository): RequestAuthorizer {
+/** Actions outside the per-user request budget: logins have their own throttle, and a logout must always pass. */
+const UNLIMITED = new Set(['auth:login', 'auth:logout']);
+
+export function createTokenAuthorizer(
+  tokens: TokenManager,
+  accounts: SecurityRepository,
+  limiter: RequestRateLimiter,
+): RequestAuthorizer {
   return {
     async authorize(request: Request) {
       const { jwt, controller, action, args } = request.input;
@@ -26,10 +35,12 @@ export function createTokenAuthorizer(tokens: TokenManager, accounts: SecurityRe
         index: typeof args.index === 'string' ? args.index : null,
         collection: typeof args.collection === 'string' ? args.collection : null,
       });
-      if (allowed) return;
-      throw kuid === ANONYMOUS_KUID
-        ? tesseraError('security.rights.unauthorized', controller, action)
-        : tesseraError('security.rights.forbidden', controller, action, kuid);
+      if (!allowed) {
+        throw kuid === ANONYMOUS_KUID
+          ? tesseraError('security.rights.unauthorized', controller, action)
+          : tesseraError('security.rights.forbidden', controller, action, kuid);
+      }
+      if (!UNLIMITED.has(`${controller}:${action}`)) limiter.consume(kuid, rights.rateLimit);
     },
   };
 }

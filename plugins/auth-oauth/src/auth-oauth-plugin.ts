@@ -1,0 +1,40 @@
+/**
+ * The plugin: reads its configuration, resolves every provider (an OIDC issuer's discovery happens here, so a
+ * wrong issuer stops the boot), and registers one strategy per configured entry.
+ */
+import { definePlugin, type PluginDefinition } from '@tessera/plugin-sdk';
+import { readSettings } from './config';
+import { IdentityStore } from './identity-store';
+import { createOauthStrategy } from './oauth-strategy';
+import { resolveProvider } from './provider';
+import { StateStore } from './state-store';
+
+export interface AuthOauthOptions {
+  /** The time in epoch milliseconds (default: Date.now): state expiry reads it. */
+  readonly now?: () => number;
+}
+
+export function createAuthOauthPlugin(options: AuthOauthOptions = {}): PluginDefinition {
+  const now = options.now ?? Date.now;
+  return definePlugin({
+    async setup(ctx) {
+      const settings = readSettings(ctx.config, ctx.log);
+      const states = await StateStore.open(ctx.storage, now);
+      for (const strategy of settings.strategies) {
+        const [provider, identities] = await Promise.all([
+          resolveProvider(strategy),
+          IdentityStore.open(ctx.storage, strategy.name, now),
+        ]);
+        ctx.strategies.register(
+          strategy.name,
+          createOauthStrategy(
+            strategy,
+            provider,
+            identities,
+            states.forStrategy(strategy.name, strategy.stateTtlMs),
+          ),
+        );
+      }
+    },
+  });
+}
