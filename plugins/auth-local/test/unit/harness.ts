@@ -16,9 +16,6 @@ import {
   type ApiRequest,
   type IdentitySummary,
   type JsonObject,
-  type LogFields,
-  type LogLevel,
-  type Logger,
   type PassportRequest,
   type PassportStrategy,
   type PassportStrategyActions,
@@ -32,15 +29,12 @@ import {
   type VerifyResult,
 } from '@tessera/plugin-sdk';
 import { createSqliteStore, type SqliteStore } from '@tessera/storage-sqlite';
+import { createRecordingLogger, type LogLine } from '@tessera/testing';
 
 export const START = Date.UTC(2030, 0, 1);
 export const ADMIN = 'admin-kuid';
 
-export interface LogLine {
-  readonly level: LogLevel;
-  readonly message: string;
-  readonly fields: LogFields;
-}
+export type { LogLine };
 
 export type LoginOutcome =
   | { readonly kind: 'success'; readonly kuid: unknown }
@@ -113,7 +107,7 @@ export async function startAuthLocal(config: Record<string, unknown> = {}): Prom
     const ctx: PluginContext = Object.freeze({
       name: 'auth-local',
       config: structuredClone({ bcryptCost: 4, ...pluginConfig }),
-      log: recordingLogger(logs),
+      log: createRecordingLogger(logs),
       storage,
       bus: createEventBus(createSilentLogger()),
       strategies: {
@@ -125,6 +119,7 @@ export async function startAuthLocal(config: Record<string, unknown> = {}): Prom
           void controllers.set(controller, actions),
       },
       identity: { describe: (kuid: string) => Promise.resolve(identities.get(kuid) ?? null) },
+      accounts: { createUser: () => Promise.reject(new Error('auth-local creates no users')) },
       errors: { create: tesseraError, is: isTesseraError },
     });
     await createAuthLocalPlugin({ hasher, now: () => clock.now }).setup(ctx);
@@ -256,19 +251,4 @@ export function expectNoSecrets(value: unknown, passwords: readonly string[]): v
   if (leaks.some((leak) => leak !== undefined)) {
     throw new Error(`secret found in ${json}`);
   }
-}
-
-function recordingLogger(lines: LogLine[], bindings: LogFields = {}): Logger {
-  const writer =
-    (level: LogLevel) =>
-    (message: string, fields: LogFields = {}): void => {
-      lines.push({ level, message, fields: { ...bindings, ...fields } });
-    };
-  return {
-    debug: writer('debug'),
-    info: writer('info'),
-    warn: writer('warn'),
-    error: writer('error'),
-    child: (more) => recordingLogger(lines, { ...bindings, ...more }),
-  };
 }
