@@ -23,6 +23,7 @@ import { RealtimeHub, attachAuthEventsChannel, createTokenLifecycle, createToken
 import { SecurityRepository, bootstrapSecurity } from './security/accounts';
 import { Credentials } from './security/credentials';
 import { LoginThrottle } from './security/login-throttle';
+import { createPluginUser } from './security/plugin-user-creation';
 import type { SecurityServices } from './security/security-services';
 import { StrategyRegistry } from './security/strategies';
 import { RequestRateLimiter } from './security/request-rate-limiter';
@@ -120,6 +121,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
     strategies,
     registry,
     identity: (kuid) => describeIdentity(securityServices().accounts, kuid),
+    createUser: (plugin, user) => createPluginUser(securityServices(), strategies, plugin, user),
   });
   registry.register('server', serverController({ registry, adapter, version: KERNEL_VERSION, nodeId }));
 

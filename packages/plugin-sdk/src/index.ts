@@ -37,6 +37,7 @@ export {
   type PluginDefinition,
   type PluginActionDefinition,
   type IdentitySummary,
+  type PluginNewUser,
 } from './plugin';
 export type {
   PassportRequest,

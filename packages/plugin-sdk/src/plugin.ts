@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import type { StorageNamespace } from './storage';
 import type { StrategyRegistrar } from './strategy';
 import type { ApiRequest } from './request';
+import type { JsonObject } from './storage';
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
@@ -46,6 +47,19 @@ export interface IdentitySummary {
   readonly roleIds: readonly string[];
 }
 
+/** A user a plugin creates (a strategy's first login): see `PluginContext.accounts.createUser`. */
+export interface PluginNewUser {
+  /** The profiles the user gets; each must exist. */
+  readonly profileIds: readonly string[];
+  /** Other content of the user document (`profileIds` here is ignored). */
+  readonly content?: JsonObject;
+  /**
+   * Strategy name -> credentials, created with the user, all or nothing. Only strategies this plugin registered:
+   * a strategy whose store refuses the credentials (a concurrent first login took the identity) leaves no user.
+   */
+  readonly credentials?: Readonly<Record<string, JsonObject>>;
+}
+
 export interface PluginContext<Config = Record<string, unknown>> {
   readonly name: string;
   /** A deep-frozen copy of `plugins.<name>` from the server config. */
@@ -62,6 +76,11 @@ export interface PluginContext<Config = Record<string, unknown>> {
   };
   /** Read-only facts about a user, for strategies whose rules depend on profiles or roles (null: no such user). */
   readonly identity: { describe(kuid: string): Promise<IdentitySummary | null> };
+  /**
+   * Creates a user through the kernel's atomic user creation (generated kuid, `user:created` emitted with the
+   * new kuid as author) and resolves to its kuid.
+   */
+  readonly accounts: { createUser(user: PluginNewUser): Promise<string> };
   readonly errors: {
     readonly create: typeof tesseraError;
     readonly is: typeof isTesseraError;

@@ -32,6 +32,8 @@ export function createAuthOauthPlugin(options: AuthOauthOptions = {}): PluginDef
             provider,
             identities,
             states.forStrategy(strategy.name, strategy.stateTtlMs),
+            ctx.accounts,
+            settings.defaultProfiles,
           ),
         );
       }

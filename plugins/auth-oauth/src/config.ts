@@ -95,8 +95,12 @@ function readStrategy(name: string, value: unknown, log: Logger): StrategySettin
   );
   const persist = stringList(cfg.persist ?? [], `strategies.${name}.persist`);
   const mapping = asObject(cfg.kuzzleAttributesMapping ?? {}, `strategies.${name}.kuzzleAttributesMapping`);
-  for (const [path, stored] of Object.entries(mapping))
+  for (const [path, stored] of Object.entries(mapping)) {
     requireString(stored, `strategies.${name}.kuzzleAttributesMapping.${path}`);
+    // A provider must never choose a user's profiles or the kernel's metadata.
+    if (stored === 'profileIds' || stored === 'identity' || String(stored).startsWith('_'))
+      throw invalid(`strategies.${name}.kuzzleAttributesMapping.${path}: "${String(stored)}" is reserved`);
+  }
   if (mapping[identifierAttribute] !== undefined)
     throw invalid(`strategies.${name}: the identifier attribute cannot be renamed`);
   const scope = cfg.scope === undefined ? (kind === 'oidc' ? ['openid'] : []) : cfg.scope;

@@ -1,12 +1,14 @@
 /**
  * One configured OAuth strategy: its passport authenticator and the credential methods on its identity store.
  * A login finds the user linked to the provider identity (the `identifierAttribute` of the profile, nothing
- * else); credentials are `{identity}` (or `{<identifierAttribute>: value}`), linking an identity to a user.
+ * else), or at the first login creates one with the default profiles and the mapped attributes; credentials are `{identity}` (or `{<identifierAttribute>: value}`), linking an identity to a user.
  */
 import {
+  isTesseraError,
   tesseraError,
   type JsonObject,
   type JsonValue,
+  type PluginContext,
   type PassportRequest,
   type StrategyDefinition,
   type VerifyResult,
@@ -16,11 +18,16 @@ import type { IdentityStore, StoredIdentity } from './identity-store';
 import type { ResolvedProvider } from './provider';
 import type { PassportStateStore } from './state-store';
 
+/** The kernel's user creation, as the plugin context hands it over. */
+export type PluginAccounts = PluginContext['accounts'];
+
 export function createOauthStrategy(
   settings: StrategySettings,
   provider: ResolvedProvider,
   store: IdentityStore,
   states: PassportStateStore,
+  accounts: PluginAccounts,
+  defaultProfiles: readonly string[],
 ): StrategyDefinition {
   const identityOf = (credentials: JsonObject): string | undefined => {
     const value = credentials.identity ?? credentials[settings.identifierAttribute];
@@ -34,6 +41,29 @@ export function createOauthStrategy(
     identity: stored._source.identity,
     ...stored._source.attributes,
   });
+  /**
+   * Creates the user and its link in one kernel call: the identity store's unique index decides between two
+   * concurrent first logins, and the loser's user is rolled back by the kernel, so the loser reads the
+   * winner's link instead of leaving an orphan user.
+   */
+  const firstLogin = async (identity: string, raw: JsonObject): Promise<StoredIdentity> => {
+    try {
+      await accounts.createUser({
+        profileIds: defaultProfiles,
+        content: mapped(settings, raw),
+        credentials: { [settings.name]: { identity } },
+      });
+    } catch (error) {
+      if (!isTesseraError(error) || error.id !== 'security.credentials.rejected') throw error;
+    }
+    const linked = await store.findByIdentity(identity);
+    if (linked === null)
+      throw tesseraError(
+        'plugin.strategy.missing_user',
+        `No user is linked to the ${settings.name} identity "${identity}".`,
+      );
+    return linked;
+  };
   const notFound = (what: string) =>
     tesseraError('services.storage.not_found', what, 'plugin:auth-oauth', `identities-${settings.name}`);
 
@@ -55,12 +85,7 @@ export function createOauthStrategy(
         const identity = scalar(pick(raw, settings.identifierAttribute));
         if (identity === undefined)
           return { kuid: null, message: `The provider's profile has no "${settings.identifierAttribute}".` };
-        const linked = await store.findByIdentity(identity);
-        if (linked === null)
-          return {
-            kuid: null,
-            message: `No user is linked to the ${settings.name} identity "${identity}".`,
-          };
+        const linked = (await store.findByIdentity(identity)) ?? (await firstLogin(identity, raw));
         await store.update(linked, identity, persisted(settings, raw));
         return { kuid: linked._source.kuid };
       },
@@ -128,6 +153,16 @@ function persisted(settings: StrategySettings, raw: JsonObject): JsonObject {
     if (value !== undefined) kept[settings.kuzzleAttributesMapping[path] ?? path] = value;
   }
   return kept;
+}
+
+/** The content of a user created at first login: the mapped profile attributes, under their mapped names. */
+function mapped(settings: StrategySettings, raw: JsonObject): JsonObject {
+  const content: JsonObject = {};
+  for (const [path, name] of Object.entries(settings.kuzzleAttributesMapping)) {
+    const value = pick(raw, path);
+    if (value !== undefined) content[name] = value;
+  }
+  return content;
 }
 
 /** The value at a dotted path (`picture.data.url`, `emails.0.value`). */

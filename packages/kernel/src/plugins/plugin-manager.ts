@@ -3,7 +3,8 @@
  * then loads and sets up each plugin in order, each setup under a timeout, and tears them down in reverse order.
  *
  * A plugin sees only its frozen PluginContext: its name, a deep-frozen copy of its config, a child logger, its
- * own storage namespace, error helpers and a facade over the bus that answers for the plugin's failures.
+ * own storage namespace, error helpers, a facade over the bus that answers for the plugin's failures, and one
+ * narrow account capability: creating a user (a strategy's first login).
  * Nothing in it reaches the kernel, the store adapter or another plugin.
  */
 import {
@@ -20,6 +21,7 @@ import {
   type PluginDefinition,
   type PluginManifest,
   type IdentitySummary,
+  type PluginNewUser,
   type PluginActionDefinition,
   type Unsubscribe,
 } from '@tessera/plugin-sdk';
@@ -49,6 +51,8 @@ export interface PluginManagerDeps {
   readonly registry: ActionRegistry;
   /** Read-only facts about a user, for strategies. */
   readonly identity: (kuid: string) => Promise<IdentitySummary | null>;
+  /** Creates a user for the plugin `plugin` (which may only attach credentials of its own strategies). */
+  readonly createUser: (plugin: string, user: PluginNewUser) => Promise<string>;
 }
 
 export interface PluginManager {
@@ -119,6 +123,7 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
         },
       }),
       identity: Object.freeze({ describe: deps.identity }),
+      accounts: Object.freeze({ createUser: (user: PluginNewUser) => deps.createUser(name, user) }),
       errors: errorHelpers,
     });
     const setup = new Promise<void>((resolve) => resolve(definition.setup(ctx)));

@@ -100,6 +100,7 @@ describe('createPluginManager', () => {
   let bus: EventBus;
   let strategies: StrategyRegistry;
   let registry: ActionRegistry;
+  let createdUsers: { plugin: string; profileIds: string[] }[] = [];
   const identities = new Map([['my', { kuid: 'my', profileIds: ['default'], roleIds: ['default'] }]]);
 
   const boot = (
@@ -115,6 +116,10 @@ describe('createPluginManager', () => {
       strategies,
       registry,
       identity: (kuid) => Promise.resolve(identities.get(kuid) ?? null),
+      createUser: (plugin, user) => {
+        createdUsers.push({ plugin, profileIds: [...user.profileIds] });
+        return Promise.resolve(`kuid-${plugin}-${createdUsers.length}`);
+      },
     });
 
   beforeEach(async () => {
@@ -413,6 +418,7 @@ describe('createPluginManager', () => {
       expect(alpha.ctx().storage.name).toBe('plugin:alpha');
 
       expect(Object.keys(alpha.ctx()).sort()).toEqual([
+        'accounts',
         'api',
         'bus',
         'config',
@@ -426,6 +432,11 @@ describe('createPluginManager', () => {
       expect(Object.keys(alpha.ctx().strategies).sort()).toEqual(['register', 'unregister']);
       expect(Object.keys(alpha.ctx().api)).toEqual(['register']);
       expect(Object.keys(alpha.ctx().identity)).toEqual(['describe']);
+      expect(Object.keys(alpha.ctx().accounts)).toEqual(['createUser']);
+      expect(Object.isFrozen(alpha.ctx().accounts)).toBe(true);
+      createdUsers = [];
+      expect(await alpha.ctx().accounts.createUser({ profileIds: ['default'] })).toBe('kuid-alpha-1');
+      expect(createdUsers).toEqual([{ plugin: 'alpha', profileIds: ['default'] }]);
       expect(Object.keys(alpha.ctx().storage).filter((key) => !['name', 'collection'].includes(key))).toEqual(
         [],
       );
@@ -541,6 +552,7 @@ describe('plugin API actions, strategies and identity', () => {
       strategies,
       registry,
       identity: (kuid) => Promise.resolve({ kuid, profileIds: ['admin'], roleIds: ['admin'] }),
+      createUser: () => Promise.reject(new Error('not in this test')),
     });
     await manager.load([
       {

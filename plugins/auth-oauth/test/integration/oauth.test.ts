@@ -193,12 +193,56 @@ describe('auth-oauth against a real OpenID provider', () => {
     expect(location.searchParams.get('scope')).toBe('openid email profile');
   });
 
-  it('refuses an identity linked to nobody, then logs the linked user in, twice with the same kuid', async () => {
-    const unlinked = await signIn('alice');
-    expect(unlinked.status).toBe(401);
-    expect(unlinked.body.error.id).toBe('plugin.strategy.missing_user');
-    expect(unlinked.body.error.message).toBe('No user is linked to the oidc identity "alice".');
+  it('creates the user at the first login with the default profiles and the mapped attributes', async () => {
+    const first = await signIn('carol');
+    expect(first.status).toBe(200);
+    const kuid = first.body.result._id as string;
+    expect(kuid).toMatch(/^kuid-/);
+    const me = await api('auth', 'getCurrentUser', {}, first.body.result.jwt);
+    expect(me.result?._id).toBe(kuid);
+    expect(me.result?._source).toMatchObject({ profileIds: ['default'], displayName: 'User carol' });
+    expect(await api('auth', 'getMyCredentials', { strategy: 'oidc' }, first.body.result.jwt)).toMatchObject({
+      result: { identity: 'carol', sub: 'carol', email: 'carol@example.test', displayName: 'User carol' },
+    });
+    const stored = await api('security', 'getUser', { _id: kuid }, adminJwt);
+    expect(stored.result?._source).toMatchObject({
+      profileIds: ['default'],
+      displayName: 'User carol',
+      _kuzzle_info: { author: kuid },
+    });
 
+    const second = await signIn('carol');
+    expect(second.body.result._id).toBe(kuid);
+    expect(second.body.result.jwt).not.toBe(first.body.result.jwt);
+    const carols = await api(
+      'security',
+      'searchUsers',
+      { body: { query: { term: { displayName: 'User carol' } } } },
+      adminJwt,
+    );
+    expect(carols.result?.total).toBe(1);
+  });
+
+  it('gives two concurrent first logins of one identity one user, and leaves no other', async () => {
+    const home = (url: string) => url.startsWith(`${tessera.url}/_login/oidc?`);
+    const browsers = [new Browser(), new Browser()];
+    const callbacks = await Promise.all(
+      browsers.map((browser) => browser.browse(`${tessera.url}/_login/oidc`, 'dave', home)),
+    );
+    const answers = await Promise.all(browsers.map((browser, i) => browser.request(callbacks[i] ?? '')));
+    const bodies = answers.map((answer) => JSON.parse(answer.text) as { result: { _id: string } });
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(bodies[1]?.result._id).toBe(bodies[0]?.result._id);
+    const daves = await api(
+      'security',
+      'searchUsers',
+      { body: { query: { term: { displayName: 'User dave' } } } },
+      adminJwt,
+    );
+    expect(daves.result?.total).toBe(1);
+  });
+
+  it('logs a user linked by an administrator in, twice with the same kuid', async () => {
     // Both local and oauth credentials live on one user.
     const created = await api(
       'security',
