@@ -103,7 +103,7 @@ export function authController(services: SecurityServices): Record<string, Actio
         }
         if (typeof token !== 'string') throw tesseraError('api.assert.invalid_type', 'body.token', 'string');
         try {
-          const verified = await tokens.verify(token);
+          const verified = await tokens.verify(token, { consume: false });
           return { valid: true, kuid: verified.kuid, expiresAt: verified.expiresAt };
         } catch (error) {
           if (isTesseraError(error) && error.status === 401) return { valid: false, state: error.message };

@@ -684,6 +684,18 @@ describe('single-use tokens', () => {
     ]);
   });
 
+  it('stay usable after a look that does not consume them (auth:checkToken)', async () => {
+    const { manager } = await setup();
+    const token = await manager.issue('alice', { singleUse: true });
+
+    await expect(manager.verify(token.jwt, { consume: false })).resolves.toMatchObject({ singleUse: true });
+    await expect(manager.verify(token.jwt)).resolves.toMatchObject({ kuid: 'alice' });
+    await expect(manager.verify(token.jwt, { consume: false })).rejects.toHaveProperty(
+      'id',
+      'security.token.invalid',
+    );
+  });
+
   it('let only one of two concurrent uses through', async () => {
     const { manager } = await setup();
     const token = await manager.issue('alice', { singleUse: true });

@@ -173,10 +173,12 @@ export class TokenManager {
    * that was deleted, a single-use token already used, or a refreshed token used after the grace period (which
    * also revokes its whole chain); `security.token.expired` when it expired.
    */
-  async verify(token: string): Promise<AuthToken> {
+  async verify(token: string, options: { consume?: boolean } = {}): Promise<AuthToken> {
     const type = typeOf(token);
     const claims = this.jwt().verify(token.slice(PREFIXES[type].length));
-    return type === 'apiKey' ? this.verifyApiKey(token, claims) : this.verifyAuthToken(token, claims);
+    return type === 'apiKey'
+      ? this.verifyApiKey(token, claims)
+      : this.verifyAuthToken(token, claims, options.consume !== false);
   }
 
   /**
@@ -353,7 +355,8 @@ export class TokenManager {
     return toAuthToken(jwt, record);
   }
 
-  private async verifyAuthToken(token: string, claims: TokenClaims): Promise<AuthToken> {
+  /** `consume: false` only looks (auth:checkToken): a single-use token stays usable. */
+  private async verifyAuthToken(token: string, claims: TokenClaims, consume: boolean): Promise<AuthToken> {
     const record = await this.store.get(hashToken(token));
     if (record === null || record.type !== 'authToken' || record.kuid !== claims._id) {
       throw tesseraError('security.token.invalid');
@@ -368,7 +371,7 @@ export class TokenManager {
       this.revokeRecords(await this.store.deleteChain(record.chainId), 'refresh-reuse');
       throw tesseraError('security.token.invalid');
     }
-    if (record.singleUse) {
+    if (record.singleUse && consume) {
       if (!(await this.store.delete(record.hash))) throw tesseraError('security.token.invalid');
       this.emitRevoked(record, 'single-use');
     }
