@@ -9,3 +9,4 @@ export default createAuthLocalPlugin();
 export { createAuthLocalPlugin, type AuthLocalOptions } from './auth-local-plugin';
 export { bcryptHasher, MAX_PASSWORD_BYTES, type PasswordHasher } from './password-hasher';
 export type { AuthLocalConfig, PasswordPolicyConfig } from './config';
+export type { CredentialsDocument } from './credentials-store';

@@ -9,7 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventBus, createSilentLogger, createStorageNamespace } from '@tessera/kernel';
-import { createAuthLocalPlugin, bcryptHasher, type PasswordHasher } from '@tessera/plugin-auth-local';
+import {
+  createAuthLocalPlugin,
+  bcryptHasher,
+  type CredentialsDocument,
+  type PasswordHasher,
+} from '@tessera/plugin-auth-local';
 import {
   isTesseraError,
   tesseraError,
@@ -41,16 +46,7 @@ export type LoginOutcome =
   | { readonly kind: 'fail'; readonly challenge: unknown; readonly status: number | undefined };
 
 /** The stored credentials document, as the store holds it (hashes included: tests only). */
-export interface StoredCredentials {
-  username: string;
-  kuid: string;
-  hash: string;
-  cost: number;
-  updater: string | null;
-  createdAt: number;
-  updatedAt: number;
-  history: { hash: string; archivedAt: number }[];
-}
+export type StoredCredentials = CredentialsDocument;
 
 /** What one setup of the plugin registered. */
 export interface PluginInstance {
