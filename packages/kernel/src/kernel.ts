@@ -145,7 +145,12 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       log,
       config: config.security,
     };
-    tokenAuthorizer = createTokenAuthorizer(tokens, accounts, new RequestRateLimiter());
+    tokenAuthorizer = createTokenAuthorizer(
+      tokens,
+      accounts,
+      new RequestRateLimiter(),
+      config.security.cookieAuthentication,
+    );
     if (config.security.revokeTokensOnCredentialsChange) {
       // Whoever changed the credentials (the kernel, or a strategy's own reset flow), the old tokens go.
       bus.pipe('credentials:updated', async (change) => {
@@ -167,6 +172,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
       nodeId,
       maxRequestSize: config.server.maxRequestSize,
       allowOrigins: config.server.cors.allowOrigin,
+      allowCredentials: config.security.cookieAuthentication,
       isReady: () => running && funnel.ready,
     });
     const handle = app.callback();

@@ -19,8 +19,13 @@ export interface PassportRequest {
   readonly url: string;
 }
 
-/** `verify`'s answer: a kuid on success; `{kuid: null, message}` (or false) when the credentials are wrong. */
-export type VerifyResult = { kuid: string } | { kuid: null; message?: string } | false;
+/**
+ * `verify`'s answer: a kuid on success; `{kuid: null, message}` (or false) when the credentials are wrong.
+ * A browser flow (an OAuth callback) may add `redirectTo`: the kernel then answers over HTTP with the token in
+ * the HttpOnly `authToken` cookie and a 302 to that absolute URL. The strategy must have checked the URL against
+ * an allow-list of its configuration: the kernel only checks that it is an http(s) URL.
+ */
+export type VerifyResult = { kuid: string; redirectTo?: string } | { kuid: null; message?: string } | false;
 
 /** The passport strategy constructor; the kernel builds it with `passReqToCallback: true`. */
 export type PassportStrategyConstructor = new (

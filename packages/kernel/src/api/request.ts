@@ -65,7 +65,9 @@ export class Request implements ApiRequest {
       result: this.result,
       node,
     };
-    if (Object.keys(this.headers).length > 0) envelope.headers = this.headers;
+    // The body never repeats a cookie: a script reading the response must not see an HttpOnly token.
+    const { 'set-cookie': _cookie, ...headers } = this.headers;
+    if (Object.keys(headers).length > 0) envelope.headers = headers;
     return envelope;
   }
 }

@@ -120,6 +120,8 @@ export interface TesseraConfig {
     readonly apiKey: { readonly maxTTL: number };
     /** Revoke a user's other tokens when their credentials change. */
     readonly revokeTokensOnCredentialsChange: boolean;
+    /** Over HTTP, `cookieAuth` keeps the token in the HttpOnly `authToken` cookie (Kuzzle's `http.cookieAuthentication`). */
+    readonly cookieAuthentication: boolean;
   };
   readonly limits: LimitsConfig;
   readonly plugins: PluginsConfig;
@@ -169,6 +171,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     },
     apiKey: { maxTTL: -1 },
     revokeTokensOnCredentialsChange: true,
+    cookieAuthentication: true,
   },
   limits: { concurrentRequests: 100, requestsBufferSize: 50_000, maxSearchSize: 10_000 },
   plugins: { setupTimeout: 10_000, paths: [] },
@@ -251,6 +254,7 @@ const oneOf = (...values: readonly unknown[]): Rule =>
   accepting(`one of ${values.map(show).join(', ')}`, (value) => values.includes(value));
 
 const text = accepting('a non-empty string', (value) => typeof value === 'string' && value.trim() !== '');
+const boolean = accepting('true or false', (value) => typeof value === 'boolean');
 
 const nullable = (rule: Rule): Rule =>
   new Rule(`${rule.expected} or null`, (value) => (value === null ? null : rule.normalise(value)));
@@ -335,7 +339,8 @@ const SCHEMA: Section = {
       lockoutDuration: duration,
     },
     apiKey: { maxTTL },
-    revokeTokensOnCredentialsChange: accepting('a boolean', (value) => typeof value === 'boolean'),
+    revokeTokensOnCredentialsChange: boolean,
+    cookieAuthentication: boolean,
   },
   limits: { concurrentRequests: integer(1), requestsBufferSize: integer(1), maxSearchSize: integer(1) },
   plugins: {

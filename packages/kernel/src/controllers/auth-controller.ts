@@ -7,12 +7,14 @@ import { isTesseraError, tesseraError } from '@tessera/plugin-sdk';
 import { arg } from '../api/args';
 import { defineAction, type ActionDefinition } from '../api/action-registry';
 import type { Request } from '../api/request';
+import { authCookie, authCookieOf, clearedAuthCookie, isSecureConnection } from '../security/auth-cookie';
 import { ANONYMOUS_KUID } from '../security/model';
 import type { SecurityServices } from '../security/security-services';
 import { authenticate } from '../security/strategies';
 import { parseExpiresIn, type AuthToken } from '../security/tokens';
 
 const strategyArg = { strategy: arg.string({ required: true }) };
+const cookieAuthArg = { cookieAuth: arg.boolean() };
 
 export function authController(services: SecurityServices): Record<string, ActionDefinition> {
   const { tokens, strategies, credentials, accounts, throttle, bus, tokenLinks } = services;
@@ -31,6 +33,28 @@ export function authController(services: SecurityServices): Record<string, Actio
     return { kuid: token.kuid, token };
   };
 
+  /** `cookieAuth` asks for the token in the HttpOnly `authToken` cookie: only over HTTP, and only when enabled. */
+  const usesCookie = (request: Request, cookieAuth: boolean | undefined): boolean => {
+    if (!cookieAuth) return false;
+    if (!services.config.cookieAuthentication) throw tesseraError('security.cookie.unsupported');
+    if (request.connection.protocol !== 'http')
+      throw tesseraError(
+        'api.assert.invalid_argument',
+        'cookieAuth',
+        'an HTTP request (a browser keeps the cookie)',
+      );
+    return true;
+  };
+
+  /** The login answer: the token in the result, or in the cookie, then with no `jwt` in the result. */
+  const deliver = (request: Request, token: AuthToken, cookie: boolean) => {
+    if (!cookie) return loginResult(token);
+    const secure = isSecureConnection(request.connection);
+    request.headers['set-cookie'] = authCookie(token.jwt, token.expiresAt, secure);
+    const { jwt: _hidden, ...result } = loginResult(token);
+    return result;
+  };
+
   const origin = (request: Request) => ({
     connectionId: request.connection.id,
     ip: request.connection.ips[0],
@@ -38,13 +62,14 @@ export function authController(services: SecurityServices): Record<string, Actio
 
   return {
     login: defineAction({
-      args: { ...strategyArg, expiresIn: arg.duration() },
+      args: { ...strategyArg, expiresIn: arg.duration(), ...cookieAuthArg },
       http: [
         { verb: 'POST', path: '/_login/:strategy' },
         { verb: 'GET', path: '/_login/:strategy' },
       ],
-      handler: async (request, { strategy: name, expiresIn }) => {
+      handler: async (request, { strategy: name, expiresIn, cookieAuth }) => {
         const strategy = strategies.get(name);
+        const cookieRequested = usesCookie(request, cookieAuth);
         const username =
           typeof request.input.body?.username === 'string' ? request.input.body.username : null;
         try {
@@ -67,6 +92,8 @@ export function authController(services: SecurityServices): Record<string, Actio
         }
         if (!(await accounts.users.find(outcome.kuid)))
           throw tesseraError('plugin.strategy.unknown_kuid', name);
+        // A browser flow's last step (an OAuth callback) always answers with the cookie.
+        const cookie = outcome.redirectTo === undefined ? cookieRequested : usesCookie(request, true);
         const token = adopt(request, await tokens.issue(outcome.kuid, { expiresIn }));
         throttle.succeeded(username);
         bus.emit('auth:login', {
@@ -75,14 +102,23 @@ export function authController(services: SecurityServices): Record<string, Actio
           sessionId: token.sessionId,
           ...origin(request),
         });
-        return loginResult(token);
+        const result = deliver(request, token, cookie);
+        if (outcome.redirectTo === undefined) return result;
+        request.status = 302;
+        request.headers.location = outcome.redirectTo;
+        return { ...result, headers: { Location: outcome.redirectTo }, statusCode: 302 };
       },
     }),
 
     logout: defineAction({
-      args: { global: arg.boolean() },
+      args: { global: arg.boolean(), ...cookieAuthArg },
       http: [{ verb: 'POST', path: '/_logout' }],
-      handler: async (request, { global = false }) => {
+      handler: async (request, { global = false, cookieAuth }) => {
+        if (usesCookie(request, cookieAuth)) {
+          request.headers['set-cookie'] = clearedAuthCookie(isSecureConnection(request.connection));
+          // A stale cookie has nothing left to revoke: dropping it is the whole logout.
+          if (!request.token) return { acknowledged: true };
+        }
         const { kuid, token } = caller(request);
         // As Kuzzle: the connection logging out is unlinked first, so only the others hear the revocation.
         tokenLinks.unlink(request.connection.id);
@@ -94,9 +130,12 @@ export function authController(services: SecurityServices): Record<string, Actio
     }),
 
     checkToken: defineAction({
+      args: cookieAuthArg,
       http: [{ verb: 'POST', path: '/_checkToken' }],
-      handler: async (request) => {
-        const token = request.input.body?.token;
+      handler: async (request, { cookieAuth }) => {
+        const token =
+          request.input.body?.token ??
+          (usesCookie(request, cookieAuth) ? authCookieOf(request.connection) : undefined);
         // No token is the anonymous user's (what kuzzle-sdk sends on every connect), never an error.
         if (token === undefined || token === null || token === '') {
           return { valid: true, kuid: ANONYMOUS_KUID, expiresAt: null };
@@ -113,9 +152,10 @@ export function authController(services: SecurityServices): Record<string, Actio
     }),
 
     refreshToken: defineAction({
-      args: { expiresIn: arg.duration(), strategy: arg.string() },
+      args: { expiresIn: arg.duration(), strategy: arg.string(), ...cookieAuthArg },
       http: [{ verb: 'POST', path: '/_refreshToken' }],
-      handler: async (request, { expiresIn, strategy: name }) => {
+      handler: async (request, { expiresIn, strategy: name, cookieAuth }) => {
+        const cookie = usesCookie(request, cookieAuth);
         const { token } = caller(request);
         let lifetime: unknown = expiresIn;
         if (name !== undefined && name !== 'local') {
@@ -125,7 +165,7 @@ export function authController(services: SecurityServices): Record<string, Actio
             throw tesseraError('security.token.refresh_forbidden', 'Token');
           lifetime = answer?.expiresIn ?? lifetime;
         }
-        return loginResult(adopt(request, await tokens.refresh(token, { expiresIn: lifetime })));
+        return deliver(request, adopt(request, await tokens.refresh(token, { expiresIn: lifetime })), cookie);
       },
     }),
 

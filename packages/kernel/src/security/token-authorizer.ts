@@ -3,26 +3,56 @@
  * without a token is the anonymous user's.
  * Rights are evaluated on every request from the accounts' cache, so a role change applies at once.
  */
-import { tesseraError } from '@tessera/plugin-sdk';
+import { isTesseraError, tesseraError } from '@tessera/plugin-sdk';
 import type { RequestAuthorizer } from '../api/funnel';
 import type { Request } from '../api/request';
 import type { SecurityRepository } from './accounts';
+import { authCookieOf } from './auth-cookie';
 import { ANONYMOUS_KUID } from './model';
 import type { RequestRateLimiter } from './request-rate-limiter';
 import type { TokenManager } from './tokens';
 
 /** Actions outside the per-user request budget: logins have their own throttle, and a logout must always pass. */
 const UNLIMITED = new Set(['auth:login', 'auth:logout']);
+/**
+ * With `cookieAuth`, these run even when the cookie's token is no longer valid (Kuzzle's rule): a browser with a
+ * stale cookie must still be able to log in again, ask whether its cookie is valid, or drop it.
+ */
+const STALE_COOKIE_TOLERANT = new Set(['auth:login', 'auth:checkToken', 'auth:logout']);
 
 export function createTokenAuthorizer(
   tokens: TokenManager,
   accounts: SecurityRepository,
   limiter: RequestRateLimiter,
+  cookieAuthentication: boolean,
 ): RequestAuthorizer {
+  const verify = async (request: Request) => {
+    const { jwt, controller, action, args } = request.input;
+    const cookie = authCookieOf(request.connection);
+    if (cookie === null) return jwt === null ? null : tokens.verify(jwt);
+    if (!cookieAuthentication) throw tesseraError('security.cookie.unsupported');
+    if (jwt !== null)
+      throw tesseraError(
+        'security.token.verification_error',
+        'Both token and cookie are present, could not decide which one to use',
+      );
+    try {
+      return await tokens.verify(cookie);
+    } catch (error) {
+      const tolerated =
+        args.cookieAuth !== undefined &&
+        STALE_COOKIE_TOLERANT.has(`${controller}:${action}`) &&
+        isTesseraError(error) &&
+        error.status === 401;
+      if (tolerated) return null;
+      throw error;
+    }
+  };
+
   return {
     async authorize(request: Request) {
-      const { jwt, controller, action, args } = request.input;
-      const token = jwt === null ? null : await tokens.verify(jwt);
+      const { controller, action, args } = request.input;
+      const token = await verify(request);
       const kuid = token?.kuid ?? ANONYMOUS_KUID;
       const user = await accounts.users.find(kuid);
       if (!user) throw tesseraError('security.user.not_found', kuid);

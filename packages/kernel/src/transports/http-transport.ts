@@ -22,6 +22,8 @@ export interface HttpTransportOptions {
   readonly maxRequestSize: number;
   /** `*`, or the origins allowed to call from a browser. */
   readonly allowOrigins: readonly string[];
+  /** Lets browsers send the `authToken` cookie cross-origin (`Access-Control-Allow-Credentials`). */
+  readonly allowCredentials: boolean;
   /** Ready to serve (for `GET /_ready`). */
   readonly isReady: () => boolean;
 }
@@ -96,7 +98,7 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
     ctx.state.connection = describeConnection('http', ctx.req);
     bus.emit('connection:new', ctx.state.connection);
     try {
-      applyCors(ctx, options.allowOrigins);
+      applyCors(ctx, options);
       if (!SUPPORTED_VERBS.has(ctx.method)) throw tesseraError('network.http.unsupported_verb', ctx.method);
       if (ctx.method === 'OPTIONS') {
         ctx.status = 200;
@@ -157,9 +159,10 @@ function requestIdOf(ctx: Context): string {
   return ctx.get('x-kuzzle-request-id') || ctx.state.connection.id;
 }
 
-function applyCors(ctx: Context, allowOrigins: readonly string[]): void {
+function applyCors(ctx: Context, { allowOrigins, allowCredentials }: HttpTransportOptions): void {
   ctx.set('Access-Control-Allow-Headers', ALLOW_HEADERS);
   ctx.set('Access-Control-Allow-Methods', ALLOW_METHODS);
+  if (allowCredentials) ctx.set('Access-Control-Allow-Credentials', 'true');
   const origin = ctx.get('origin');
   if (!origin) return;
   if (!allowOrigins.includes('*') && !allowOrigins.includes(origin)) {

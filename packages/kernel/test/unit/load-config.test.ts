@@ -102,6 +102,7 @@ describe('defaults', () => {
         },
         apiKey: { maxTTL: -1 },
         revokeTokensOnCredentialsChange: true,
+        cookieAuthentication: true,
       },
       limits: { concurrentRequests: 100, requestsBufferSize: 50_000, maxSearchSize: 10_000 },
       plugins: { setupTimeout: 10_000, paths: [] },

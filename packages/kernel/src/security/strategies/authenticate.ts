@@ -7,7 +7,7 @@ import type { ApiRequest, PassportRequest, PassportStrategyActions } from '@tess
 import type { RegisteredStrategy } from './strategy-registry';
 
 export type AuthenticationOutcome =
-  | { readonly kind: 'authenticated'; readonly kuid: string }
+  | { readonly kind: 'authenticated'; readonly kuid: string; readonly redirectTo?: string }
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'redirect'; readonly url: string; readonly status: number };
 
@@ -25,7 +25,8 @@ export function authenticate(
   };
   return new Promise((resolve, reject) => {
     const attempt = Object.create(strategy.passport) as typeof strategy.passport & PassportStrategyActions;
-    attempt.success = (user) => resolve({ kind: 'authenticated', kuid: user as string });
+    attempt.success = (user, info) =>
+      resolve({ kind: 'authenticated', kuid: user as string, redirectTo: redirectOf(info) });
     attempt.fail = (challenge) =>
       resolve({ kind: 'failed', message: failureMessage(strategy.name, challenge) });
     attempt.redirect = (url, status = 302) => resolve({ kind: 'redirect', url, status });
@@ -39,6 +40,12 @@ export function authenticate(
       fail(error);
     }
   });
+}
+
+/** The verify adapter's checked `redirectTo`; passport strategies pass other `info` shapes through too. */
+function redirectOf(info: unknown): string | undefined {
+  const redirectTo = (info as { redirectTo?: unknown } | null | undefined)?.redirectTo;
+  return typeof redirectTo === 'string' ? redirectTo : undefined;
 }
 
 function failureMessage(name: string, challenge: unknown): string {

@@ -5,7 +5,7 @@
 import type { StrategyMethods } from '@tessera/plugin-sdk';
 import { tesseraError } from '@tessera/plugin-sdk';
 
-type Done = (error: unknown, user?: string | false, info?: { message: string }) => void;
+type Done = (error: unknown, user?: string | false, info?: { message?: string; redirectTo?: string }) => void;
 
 export function createVerifyAdapter(name: string, methods: StrategyMethods): (...args: never[]) => void {
   return (...args: never[]) => {
@@ -32,10 +32,18 @@ function settle(name: string, result: unknown, done: Done): void {
   if (result === false) return failure();
   if (typeof result !== 'object' || result === null)
     return done(tesseraError('plugin.strategy.invalid_verify_resolve', name));
-  const { kuid, message } = result as { kuid?: unknown; message?: unknown };
+  const { kuid, message, redirectTo } = result as { kuid?: unknown; message?: unknown; redirectTo?: unknown };
   if (kuid === null || kuid === undefined) return failure(message);
   if (typeof kuid !== 'string') return done(tesseraError('plugin.strategy.invalid_kuid', name, typeof kuid));
-  done(null, kuid);
+  if (redirectTo === undefined) return done(null, kuid);
+  if (!isWebUrl(redirectTo)) return done(tesseraError('plugin.strategy.invalid_verify_resolve', name));
+  done(null, kuid, { redirectTo });
+}
+
+function isWebUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === 'https:' || protocol === 'http:';
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
