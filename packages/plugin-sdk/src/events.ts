@@ -103,6 +103,17 @@ export interface KernelEvents {
   'auth:login': { kuid: string; strategy: string; sessionId: string } & Origin;
   'auth:loginFailed': { strategy: string; reason: string } & Origin;
   'auth:logout': { kuid: string; sessionId: string; global: boolean } & Origin;
+  /**
+   * A pipeline `auth:login` runs once a strategy has authenticated an existing user, before the token is issued.
+   * A pipe that throws refuses the login with its error (a second factor, an account rule), counted as a failed
+   * login, and no token is issued; what a pipe changes in the payload is ignored. `request` is the login request,
+   * body included, as the request events carry it: a password may be in it.
+   */
+  'auth:strategyAuthenticated': {
+    readonly strategy: string;
+    readonly kuid: string;
+    readonly request: ApiRequest;
+  };
   'user:created': { kuid: string; author: string };
   'user:deleted': { kuid: string; author: string };
   'credentials:created': { kuid: string; strategy: string; author: string };

@@ -92,6 +92,17 @@ export function authController(services: SecurityServices): Record<string, Actio
         }
         if (!(await accounts.users.find(outcome.kuid)))
           throw tesseraError('plugin.strategy.unknown_kuid', name);
+        try {
+          // Pipes may refuse (a second factor); what they change in the payload is ignored.
+          await bus.pipeline('auth:strategyAuthenticated', { strategy: name, kuid: outcome.kuid, request });
+        } catch (error) {
+          throttle.failed(username);
+          const reason = isTesseraError(error)
+            ? error.message
+            : 'refused by an auth:strategyAuthenticated pipe';
+          bus.emit('auth:loginFailed', { strategy: name, reason, ...origin(request) });
+          throw error;
+        }
         // A browser flow's last step (an OAuth callback) always answers with the cookie.
         const cookie = outcome.redirectTo === undefined ? cookieRequested : usesCookie(request, true);
         const token = adopt(request, await tokens.issue(outcome.kuid, { expiresIn }));
