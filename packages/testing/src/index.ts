@@ -1,3 +1,10 @@
 export { describeStoreConformance, type StoreConformanceOptions } from './store-conformance';
 export { startTestKernel, type TestKernel, type TestKernelOptions } from './test-kernel';
 export { createRecordingLogger, type LogLine } from './recording-logger';
+export {
+  describeStrategyConformance,
+  type StrategyConformanceKernel,
+  type StrategyConformanceOptions,
+  type StrategyLoginAttempt,
+} from './strategy-conformance';
+export { recordStoreWrites, type StoreWrite } from './recording-store';

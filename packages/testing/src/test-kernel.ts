@@ -12,6 +12,7 @@ import {
   type DeepPartial,
   type Kernel,
   type PluginSource,
+  type StoreAdapter,
   type TesseraConfig,
 } from '@tessera/kernel';
 import type { Logger } from '@tessera/plugin-sdk';
@@ -21,6 +22,8 @@ export interface TestKernelOptions {
   readonly overrides?: DeepPartial<TesseraConfig>;
   readonly plugins?: readonly PluginSource[];
   readonly log?: Logger;
+  /** Wraps the SQLite adapter before the kernel gets it (e.g. `recordStoreWrites`). */
+  readonly wrapStore?: (adapter: StoreAdapter) => StoreAdapter;
 }
 
 export interface TestKernel {
@@ -44,9 +47,10 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
       options.overrides ?? {},
     ),
   });
+  const adapter: StoreAdapter = createSqliteStore({ path: config.storage.sqlite.path });
   const kernel = createKernel({
     config,
-    adapter: createSqliteStore({ path: config.storage.sqlite.path }),
+    adapter: options.wrapStore ? options.wrapStore(adapter) : adapter,
     log: options.log ?? createSilentLogger(),
     plugins: options.plugins,
   });

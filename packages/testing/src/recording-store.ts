@@ -1,0 +1,61 @@
+/**
+ * recordStoreWrites: a StoreAdapter that passes everything to another and keeps a note of every write (which
+ * namespace and collection, which operation, the document written), for tests that check where a plugin
+ * writes and what it stores.
+ */
+import type { CollectionRef, StoreAdapter } from '@tessera/kernel';
+import type { JsonObject } from '@tessera/plugin-sdk';
+
+export interface StoreWrite {
+  readonly namespace: string;
+  readonly collection: string;
+  readonly operation:
+    'ensureCollection' | 'create' | 'replace' | 'put' | 'modify' | 'delete' | 'deleteByQuery';
+  /** The document as written (create, replace, put, modify), when there is one. */
+  readonly source?: JsonObject;
+}
+
+export function recordStoreWrites(adapter: StoreAdapter, writes: StoreWrite[] = []): StoreAdapter {
+  const note = (ref: CollectionRef, operation: StoreWrite['operation'], source?: JsonObject) => {
+    writes.push({ namespace: ref.namespace, collection: ref.collection, operation, source });
+  };
+  return {
+    engine: adapter.engine,
+    open: () => adapter.open(),
+    close: () => adapter.close(),
+    ping: () => adapter.ping(),
+    ensureCollection: (ref, spec) => {
+      note(ref, 'ensureCollection');
+      return adapter.ensureCollection(ref, spec);
+    },
+    get: (ref, id) => adapter.get(ref, id),
+    mGet: (ref, ids) => adapter.mGet(ref, ids),
+    search: (ref, query) => adapter.search(ref, query),
+    count: (ref, filter) => adapter.count(ref, filter),
+    create: (ref, id, source) => {
+      note(ref, 'create', source);
+      return adapter.create(ref, id, source);
+    },
+    replace: (ref, id, source) => {
+      note(ref, 'replace', source);
+      return adapter.replace(ref, id, source);
+    },
+    put: (ref, id, source) => {
+      note(ref, 'put', source);
+      return adapter.put(ref, id, source);
+    },
+    modify: async (ref, id, change) => {
+      const written = await adapter.modify(ref, id, change);
+      note(ref, 'modify', written ?? undefined);
+      return written;
+    },
+    delete: (ref, id) => {
+      note(ref, 'delete');
+      return adapter.delete(ref, id);
+    },
+    deleteByQuery: (ref, filter) => {
+      note(ref, 'deleteByQuery');
+      return adapter.deleteByQuery(ref, filter);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The strategy conformance suite: every strategy plugin runs it. It boots a real kernel with the plugin, drives
+ * it over the API as a client would, and checks the contract of `@tessera/plugin-sdk`'s StrategyDefinition as
+ * the kernel relies on it: the definition is checked at registration, credentials go through create, exists,
+ * getInfo, update, validate and delete with clean errors on bad input, a wrong login is a clean 401, the plugin
+ * writes only in its own storage namespace, and no secret ever shows in an answer or a log line.
+ */
+import { describe } from '@jest/globals';
+import type { DeepPartial, PluginSource, TesseraConfig } from '@tessera/kernel';
+import type { JsonObject } from '@tessera/plugin-sdk';
+import { describeCredentialLifecycle } from './internal/strategy-conformance/credential-lifecycle';
+import { describeRegistration } from './internal/strategy-conformance/registration';
+import { describeSandboxAndSecrets } from './internal/strategy-conformance/sandbox-and-secrets';
+import { useConformanceKernel } from './internal/strategy-conformance/conformance-kernel';
+
+/** An `auth:login` call: `body` is the login body, `args` extra request arguments (an OAuth callback's). */
+export interface StrategyLoginAttempt {
+  readonly body?: JsonObject;
+  readonly args?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** What the suite tells the option callbacks about the kernel it drives. */
+export interface StrategyConformanceKernel {
+  /** `http://127.0.0.1:<port>`: to start a browser flow before a login, say. */
+  readonly url: string;
+}
+
+export interface StrategyConformanceOptions {
+  /** The strategy's registered name. */
+  readonly strategy: string;
+  /** The plugin that registers it: its folder (with manifest.json, built), or an in-memory source. */
+  readonly plugin: PluginSource;
+  /** Plugins loaded before it, if it needs any. Nothing but the kernel and the plugin may write to storage. */
+  readonly otherPlugins?: readonly PluginSource[];
+  /** Config overrides: the plugin's own section (`plugins: {<name>: {...}}`), a low bcrypt cost... */
+  readonly overrides?: DeepPartial<TesseraConfig>;
+  /**
+   * Valid credentials for the suite's `n`-th fresh user (n = 1, 2, ...). Different `n`, different identity:
+   * the suite creates several users at once.
+   */
+  readonly credentials: (n: number) => JsonObject;
+  /** A valid update of user `n`'s credentials, applied to `credentials(n)`. */
+  readonly update: (n: number) => JsonObject;
+  /** Credentials that creating (and validating) must refuse with a 4xx: missing fields, wrong types. */
+  readonly invalidCredentials: readonly JsonObject[];
+  /** A login that must fail with a 401 while user `n` holds `credentials(n)` (a wrong password, a forged callback). */
+  readonly wrongLogin: (
+    n: number,
+    kernel: StrategyConformanceKernel,
+  ) => StrategyLoginAttempt | Promise<StrategyLoginAttempt>;
+  /**
+   * A login that must succeed as user `n`: with `credentials(n)` (`'created'`), then after `update(n)`
+   * (`'updated'`). Leave it out when logging in needs more than the API (an OAuth provider).
+   */
+  readonly login?: (
+    n: number,
+    state: 'created' | 'updated',
+    kernel: StrategyConformanceKernel,
+  ) => StrategyLoginAttempt | Promise<StrategyLoginAttempt>;
+  /** Values that must never appear in an answer or a log line (passwords, client secrets) for user `n`. */
+  readonly secrets: (n: number) => readonly string[];
+  /**
+   * Whether the plugin's own storage may hold a secret as it is (a TOTP seed must be kept). Default false: a
+   * secret in plain text anywhere in the store fails the suite. The kernel's namespace may never hold one.
+   */
+  readonly secretsAtRest?: boolean;
+}
+
+/** Declares the suite for one strategy. One kernel serves the whole suite; each check uses its own users. */
+export function describeStrategyConformance(options: StrategyConformanceOptions): void {
+  describe(`Strategy conformance: ${options.strategy}`, () => {
+    describeRegistration(options);
+    const kernel = useConformanceKernel(options);
+    describeCredentialLifecycle(options, kernel);
+    describeSandboxAndSecrets(options, kernel);
+  });
+}
