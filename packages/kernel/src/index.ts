@@ -37,3 +37,8 @@ export {
   type SearchLimits,
 } from './storage/query-parser';
 export { createStorageNamespace, validateNamespace, deepMerge } from './storage/storage-namespace';
+// The funnel's authorize step and what it is built from, for the in-process token-check figure of `npm run bench`.
+export { createTokenAuthorizer } from './security/token-authorizer';
+export { TokenManager } from './security/tokens';
+export { SecurityRepository } from './security/accounts';
+export { RequestRateLimiter } from './security/request-rate-limiter';

@@ -31,7 +31,7 @@ export function createAuthOauthPlugin(options: AuthOauthOptions = {}): PluginDef
             strategy,
             provider,
             identities,
-            states.forStrategy(strategy.name, strategy.stateTtlMs),
+            states.forStrategy(strategy.name, String(strategy.credentials.callbackURL), strategy.stateTtlMs),
             ctx.accounts,
             settings.defaultProfiles,
           ),

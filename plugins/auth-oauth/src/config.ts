@@ -25,6 +25,8 @@ export interface StrategySettings {
   readonly kuzzleAttributesMapping: Readonly<Record<string, string>>;
   /** Milliseconds a login attempt's `state` stays valid. */
   readonly stateTtlMs: number;
+  /** Front-end URLs a login may name as `redirectTo`: the flow then ends with the token in a cookie and a 302 there. */
+  readonly redirectURLs: readonly string[];
 }
 
 export interface AuthOauthSettings {
@@ -107,6 +109,12 @@ function readStrategy(name: string, value: unknown, log: Logger): StrategySettin
   const stateTtlMs = cfg.stateTtlMs === undefined ? DEFAULT_STATE_TTL_MS : cfg.stateTtlMs;
   if (typeof stateTtlMs !== 'number' || !(stateTtlMs > 0))
     throw invalid(`strategies.${name}.stateTtlMs must be a positive number`);
+  const redirectURLs = stringList(cfg.redirectURLs ?? [], `strategies.${name}.redirectURLs`);
+  for (const url of redirectURLs)
+    if (!isAbsoluteWebUrl(url))
+      throw invalid(
+        `strategies.${name}.redirectURLs: "${url}" is not an absolute http(s) URL without a fragment`,
+      );
   return {
     name,
     passportStrategy,
@@ -119,7 +127,14 @@ function readStrategy(name: string, value: unknown, log: Logger): StrategySettin
     persist: persist.includes(identifierAttribute) ? persist : [identifierAttribute, ...persist],
     kuzzleAttributesMapping: mapping as Record<string, string>,
     stateTtlMs,
+    redirectURLs,
   };
+}
+
+function isAbsoluteWebUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hash === '' && url.username === '';
 }
 
 function invalid(message: string): Error {

@@ -16,7 +16,8 @@ import {
 import type { StrategySettings } from './config';
 import type { IdentityStore, StoredIdentity } from './identity-store';
 import type { ResolvedProvider } from './provider';
-import type { PassportStateStore } from './state-store';
+import { guardedAuthenticator } from './guarded-authenticator';
+import type { StrategyStateStore } from './state-store';
 
 /** The kernel's user creation, as the plugin context hands it over. */
 export type PluginAccounts = PluginContext['accounts'];
@@ -25,7 +26,7 @@ export function createOauthStrategy(
   settings: StrategySettings,
   provider: ResolvedProvider,
   store: IdentityStore,
-  states: PassportStateStore,
+  states: StrategyStateStore,
   accounts: PluginAccounts,
   defaultProfiles: readonly string[],
 ): StrategyDefinition {
@@ -68,7 +69,7 @@ export function createOauthStrategy(
     tesseraError('services.storage.not_found', what, 'plugin:auth-oauth', `identities-${settings.name}`);
 
   return {
-    authenticator: provider.authenticator,
+    authenticator: guardedAuthenticator(provider.authenticator, settings),
     strategyOptions: {
       ...settings.credentials,
       ...provider.endpoints,
@@ -79,7 +80,7 @@ export function createOauthStrategy(
     authenticateOptions: settings.scope.length > 0 ? { scope: [...settings.scope] } : {},
     fields: ['identity', ...settings.persist.map((path) => settings.kuzzleAttributesMapping[path] ?? path)],
     methods: {
-      async verify(_request: PassportRequest, ...args: never[]): Promise<VerifyResult> {
+      async verify(request: PassportRequest, ...args: never[]): Promise<VerifyResult> {
         const profile = (args as unknown[])[2] as { _json?: unknown } | undefined;
         const raw = (profile?._json ?? profile ?? {}) as JsonObject;
         const identity = scalar(pick(raw, settings.identifierAttribute));
@@ -87,7 +88,10 @@ export function createOauthStrategy(
           return { kuid: null, message: `The provider's profile has no "${settings.identifierAttribute}".` };
         const linked = (await store.findByIdentity(identity)) ?? (await firstLogin(identity, raw));
         await store.update(linked, identity, persisted(settings, raw));
-        return { kuid: linked._source.kuid };
+        const redirectTo = states.redirectOf(request.original);
+        return redirectTo === null
+          ? { kuid: linked._source.kuid }
+          : { kuid: linked._source.kuid, redirectTo };
       },
       async exists(_request, kuid) {
         return (await store.findByKuid(kuid)) !== null;

@@ -4,6 +4,7 @@
  * from its discovery document, or any installed `passport-<name>` module.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { tesseraError, type PassportStrategyConstructor } from '@tessera/plugin-sdk';
 import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import type { StrategySettings } from './config';
@@ -107,7 +108,7 @@ function loadPassportModule(settings: StrategySettings): PassportStrategyConstru
   const moduleName = `passport-${settings.passportStrategy}`;
   try {
     // Resolved from the application, where the operator installs the passport module they configure.
-    const required = createRequire(`${process.cwd()}/`)(moduleName) as { Strategy?: unknown };
+    const required = createRequire(join(process.cwd(), 'package.json'))(moduleName) as { Strategy?: unknown };
     if (typeof required.Strategy !== 'function') throw new Error(`${moduleName} exports no Strategy`);
     return required.Strategy as PassportStrategyConstructor;
   } catch (error) {

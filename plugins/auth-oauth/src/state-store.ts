@@ -1,18 +1,32 @@
 /**
  * The `state` of login attempts, kept in the plugin's storage instead of a session (the kernel has none).
  * passport-oauth2 calls `store` when it redirects to the provider and `verify` when the provider sends the
- * browser back. A state names the strategy that made it, carries the PKCE code verifier, expires after
- * `ttlMs`, and is deleted by the first `verify` that sees it: of two callbacks with one state, only the one
- * whose delete succeeds goes on.
+ * browser back. A state names the strategy that made it, carries the PKCE code verifier and the hash of the
+ * browser binding, expires after `ttlMs`, and is deleted by the first `verify` that sees it: of two callbacks
+ * with one state, only the one whose delete succeeds goes on.
  */
 import { randomBytes } from 'node:crypto';
-import type { DocumentCollection, StorageNamespace } from '@tessera/plugin-sdk';
+import type { ApiRequest, DocumentCollection, PassportRequest, StorageNamespace } from '@tessera/plugin-sdk';
+import { createBinding, presentsBinding } from './browser-binding';
 
 interface StateDocument {
   strategy: string;
   verifier: string;
   expiresAt: number;
+  /** SHA-256 of the browser binding cookie's value. */
+  binding: string;
+  /** The allow-listed front-end URL the login ends at, or null for a JSON answer. */
+  redirectTo: string | null;
 }
+
+/** A consumed attempt: what the callback needs. */
+export interface LoginAttempt {
+  readonly verifier: string;
+  readonly redirectTo: string | null;
+}
+
+const UNKNOWN_STATE = 'Invalid or expired OAuth state: start the login again.';
+const OTHER_BROWSER = 'This login was started in another browser: start the login again.';
 
 type StoreCallback = (error: unknown, handle?: string) => void;
 type VerifyCallback = (error: unknown, ok?: string | false, info?: { message: string }) => void;
@@ -21,6 +35,11 @@ type VerifyCallback = (error: unknown, ok?: string | false, info?: { message: st
 export interface PassportStateStore {
   store(req: unknown, verifier: string, state: unknown, meta: unknown, callback: StoreCallback): void;
   verify(req: unknown, providedState: unknown, callback: VerifyCallback): void;
+}
+
+/** One strategy's store, which also tells the strategy's `verify` where the consumed attempt wants to end. */
+export interface StrategyStateStore extends PassportStateStore {
+  redirectOf(request: ApiRequest): string | null;
 }
 
 export class StateStore {
@@ -34,41 +53,64 @@ export class StateStore {
   }
 
   /** Saves a new attempt and returns its state handle. Expired attempts are purged on the way. */
-  async create(strategy: string, verifier: string, ttlMs: number): Promise<string> {
+  async create(attempt: Omit<StateDocument, 'expiresAt'>, ttlMs: number): Promise<string> {
     const now = this.now();
     await this.states.deleteByQuery({ query: { range: { expiresAt: { lt: now } } } });
     const handle = randomBytes(24).toString('base64url');
-    await this.states.create({ strategy, verifier, expiresAt: now + ttlMs }, handle);
+    await this.states.create({ ...attempt, expiresAt: now + ttlMs }, handle);
     return handle;
   }
 
-  /** The attempt's code verifier, or null for an unknown, already used, expired or foreign state. */
-  async consume(strategy: string, handle: unknown): Promise<string | null> {
-    if (typeof handle !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(handle)) return null;
+  /**
+   * Consumes the state: the attempt, or why it is refused (unknown, already used, expired, another strategy's,
+   * or presented by a browser that did not start it).
+   */
+  async consume(
+    strategy: string,
+    handle: unknown,
+    cookieHeader: string | undefined,
+  ): Promise<LoginAttempt | { refused: string }> {
+    if (typeof handle !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(handle))
+      return { refused: UNKNOWN_STATE };
     const found = await this.states.get(handle);
-    if (found === null || !(await this.states.delete(handle))) return null;
-    const { strategy: owner, verifier, expiresAt } = found._source;
-    return owner === strategy && expiresAt >= this.now() ? verifier : null;
+    if (found === null || !(await this.states.delete(handle))) return { refused: UNKNOWN_STATE };
+    const { strategy: owner, verifier, expiresAt, binding, redirectTo } = found._source;
+    if (owner !== strategy || expiresAt < this.now()) return { refused: UNKNOWN_STATE };
+    if (!presentsBinding(cookieHeader, strategy, binding)) return { refused: OTHER_BROWSER };
+    return { verifier, redirectTo };
   }
 
-  /** The store one strategy hands to passport-oauth2, wrapping the promises in its callbacks. */
-  forStrategy(strategy: string, ttlMs: number): PassportStateStore {
+  /**
+   * The store one strategy hands to passport-oauth2, wrapping the promises in its callbacks. `store` runs when
+   * a login starts (over HTTP: the strategy sends other starts there first) and sets the binding cookie.
+   */
+  forStrategy(strategy: string, callbackURL: string, ttlMs: number): StrategyStateStore {
+    const redirects = new WeakMap<ApiRequest, string | null>();
     return {
-      store: (_req, verifier, _state, _meta, callback) => {
-        this.create(strategy, verifier, ttlMs).then(
-          (handle) => callback(null, handle),
+      store: (req, verifier, _state, _meta, callback) => {
+        const { original, query } = req as PassportRequest;
+        const binding = createBinding(strategy, callbackURL, ttlMs);
+        const redirectTo = typeof query.redirectTo === 'string' ? query.redirectTo : null;
+        this.create({ strategy, verifier, binding: binding.hash, redirectTo }, ttlMs).then(
+          (handle) => {
+            original.headers['set-cookie'] = binding.cookie;
+            callback(null, handle);
+          },
           (error: unknown) => callback(error),
         );
       },
-      verify: (_req, providedState, callback) => {
-        this.consume(strategy, providedState).then(
-          (verifier) =>
-            verifier === null
-              ? callback(null, false, { message: 'Invalid or expired OAuth state: start the login again.' })
-              : callback(null, verifier),
+      verify: (req, providedState, callback) => {
+        const { original, headers } = req as PassportRequest;
+        this.consume(strategy, providedState, headers.cookie).then(
+          (attempt) => {
+            if ('refused' in attempt) return callback(null, false, { message: attempt.refused });
+            redirects.set(original, attempt.redirectTo);
+            callback(null, attempt.verifier);
+          },
           (error: unknown) => callback(error),
         );
       },
+      redirectOf: (request) => redirects.get(request) ?? null,
     };
   }
 }

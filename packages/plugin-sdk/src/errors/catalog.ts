@@ -23,6 +23,7 @@ const PRECONDITION = 412;
 const SIZE_LIMIT = 413;
 const TOO_MANY_REQUESTS = 429;
 const INTERNAL = 500;
+const BAD_GATEWAY = 502;
 const SERVICE_UNAVAILABLE = 503;
 const GATEWAY_TIMEOUT = 504;
 
@@ -502,6 +503,45 @@ export const errorCatalog = {
   },
   'plugin.auth-local.invalid_token': { code: 0x0490001c, status: BAD_REQUEST, message: 'Invalid token' },
   'plugin.auth-local.expired_token': { code: 0x0490001d, status: UNAUTHORIZED, message: 'Expired token' },
+
+  // plugin.auth-oauth (0x0491): the OAuth strategies' own errors
+  'plugin.auth-oauth.redirect_not_allowed': {
+    code: 0x04910001,
+    status: BAD_REQUEST,
+    message: 'The URL "%s" is not in the redirect allow-list of the strategy "%s".',
+  },
+  'plugin.auth-oauth.provider_failed': {
+    code: 0x04910002,
+    status: BAD_GATEWAY,
+    message: 'The provider of the strategy "%s" failed to answer; try again later.',
+  },
+
+  // plugin.auth-totp (0x0492): the TOTP strategy's own errors
+  'plugin.auth-totp.code_required': {
+    code: 0x04920001,
+    status: UNAUTHORIZED,
+    message: 'A one-time code is required: send "code" with the login.',
+  },
+  'plugin.auth-totp.invalid_code': {
+    code: 0x04920002,
+    status: UNAUTHORIZED,
+    message: 'Invalid or already used one-time code.',
+  },
+  'plugin.auth-totp.credentials_exist': {
+    code: 0x04920003,
+    status: PRECONDITION,
+    message: 'User "%s" is already enrolled in TOTP.',
+  },
+  'plugin.auth-totp.credentials_not_found': {
+    code: 0x04920004,
+    status: NOT_FOUND,
+    message: 'User "%s" is not enrolled in TOTP.',
+  },
+  'plugin.auth-totp.already_confirmed': {
+    code: 0x04920005,
+    status: PRECONDITION,
+    message: 'The TOTP enrolment of user "%s" is already confirmed.',
+  },
 
   // security (0x07)
   'security.token.invalid': { code: 0x07010001, status: UNAUTHORIZED, message: 'Invalid token.' },

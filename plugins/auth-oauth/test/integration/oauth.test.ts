@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import WebSocket from 'ws';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
 
@@ -46,6 +47,12 @@ class Browser {
       location: location === null ? null : new URL(location, target).toString(),
       text: await response.text(),
     };
+  }
+
+  /** The Cookie header this browser would send to `url`'s origin. */
+  cookieHeader(url: string): string {
+    const jar = this.jars.get(new URL(url).origin) ?? new Map<string, string>();
+    return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
   /** Follows redirects from `url`, submitting any form the provider shows, until `stop` says it is home. */
@@ -103,6 +110,7 @@ describe('auth-oauth against a real OpenID provider', () => {
   let provider: { issuer: string; child: ChildProcess };
   let tessera: TestKernel;
   let adminJwt: string;
+  const frontEnd = 'http://app.127.0.0.1.nip.test:5173/welcome';
 
   const api = async (
     controller: string,
@@ -153,6 +161,7 @@ describe('auth-oauth against a real OpenID provider', () => {
                 identifierAttribute: 'sub',
                 persist: ['email', 'name'],
                 kuzzleAttributesMapping: { name: 'displayName' },
+                redirectURLs: [frontEnd],
               },
             },
             defaultProfiles: ['default'],
@@ -337,6 +346,109 @@ describe('auth-oauth against a real OpenID provider', () => {
       id: 'plugin.strategy.missing_user',
       message: 'The user refused.',
     });
+  });
+
+  it('binds each attempt to the browser that started it: a callback opened in another browser is refused', async () => {
+    const start = await new Browser().request(`${tessera.url}/_login/oidc`);
+    expect(start.status).toBe(302);
+
+    const attacker = new Browser();
+    const callback = await attacker.browse(`${tessera.url}/_login/oidc`, 'mallory', (url) =>
+      url.startsWith(`${tessera.url}/_login/oidc?`),
+    );
+    const victim = await new Browser().request(callback);
+    expect(victim.status).toBe(401);
+    expect(JSON.parse(victim.text).error).toMatchObject({
+      id: 'plugin.strategy.missing_user',
+      message: 'This login was started in another browser: start the login again.',
+    });
+    // The refused callback used the state up: the attacker cannot use it afterwards either.
+    const late = await attacker.request(callback);
+    expect(JSON.parse(late.text).error.message).toBe(
+      'Invalid or expired OAuth state: start the login again.',
+    );
+  });
+
+  it('sets the binding as an HttpOnly, SameSite=Lax cookie scoped to the callback path', async () => {
+    const response = await fetch(`${tessera.url}/_login/oidc`, { redirect: 'manual' });
+    const [cookie] = response.headers.getSetCookie();
+    expect(cookie).toMatch(
+      /^tessera-oauth-oidc=[A-Za-z0-9_-]{32}; Path=\/_login\/oidc; Max-Age=600; HttpOnly; SameSite=Lax$/,
+    );
+  });
+
+  it('sends a login started over WebSocket to the HTTP start, where a browser completes it', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${tessera.port}`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const ask = (payload: Record<string, unknown>) =>
+      new Promise<Record<string, any>>((resolve) => {
+        socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()) as Record<string, any>));
+        socket.send(JSON.stringify({ controller: 'auth', action: 'login', strategy: 'oidc', ...payload }));
+      });
+    try {
+      const answer = await ask({ requestId: 'start' });
+      expect(answer.status).toBe(302);
+      expect(answer.result).toEqual({ headers: { Location: `${tessera.url}/_login/oidc` }, statusCode: 302 });
+
+      const withRedirect = await ask({ requestId: 'start-redirect', redirectTo: frontEnd });
+      const location = new URL(withRedirect.result.headers.Location as string);
+      expect(location.searchParams.get('redirectTo')).toBe(frontEnd);
+
+      const refused = await ask({ requestId: 'start-evil', redirectTo: 'https://evil.example/' });
+      expect(refused.error).toMatchObject({ status: 400, id: 'plugin.auth-oauth.redirect_not_allowed' });
+    } finally {
+      socket.close();
+    }
+    const browser = new Browser();
+    const callback = await browser.browse(`${tessera.url}/_login/oidc`, 'erin', (url) =>
+      url.startsWith(`${tessera.url}/_login/oidc?`),
+    );
+    const done = await browser.request(callback);
+    expect(done.status).toBe(200);
+    expect(JSON.parse(done.text).result.jwt).toMatch(/^kauth-/);
+  });
+
+  it('ends at an allow-listed front end with the token in the HttpOnly cookie, never in the URL or the body', async () => {
+    const browser = new Browser();
+    const start = `${tessera.url}/_login/oidc?redirectTo=${encodeURIComponent(frontEnd)}`;
+    const callback = await browser.browse(start, 'frank', (url) =>
+      url.startsWith(`${tessera.url}/_login/oidc?`),
+    );
+    const response = await fetch(callback, {
+      redirect: 'manual',
+      headers: { cookie: browser.cookieHeader(callback) },
+    });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(frontEnd);
+    const authCookie = response.headers.getSetCookie().find((cookie) => cookie.startsWith('authToken='));
+    expect(authCookie).toMatch(/^authToken=kauth-[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
+    const body = await response.text();
+    expect(body).not.toContain('kauth-');
+
+    const me = await fetch(`${tessera.url}/_me`, {
+      headers: { cookie: (authCookie ?? '').split(';')[0] ?? '' },
+    });
+    const user = (await me.json()) as { result: { _source: { displayName: string } } };
+    expect(user.result._source.displayName).toBe('User frank');
+  });
+
+  it('refuses a redirect outside the allow-list, look-alikes included', async () => {
+    for (const redirectTo of [
+      'https://evil.example/',
+      `${frontEnd}.evil.example`,
+      `${frontEnd}/../admin`,
+      '/welcome',
+    ]) {
+      const answer = await new Browser().request(
+        `${tessera.url}/_login/oidc?redirectTo=${encodeURIComponent(redirectTo)}`,
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.location).toBeNull();
+      expect(JSON.parse(answer.text).error).toMatchObject({
+        id: 'plugin.auth-oauth.redirect_not_allowed',
+        code: 0x04910001,
+      });
+    }
   });
 
   it('answers an unknown strategy with security.credentials.unknown_strategy', async () => {

@@ -1,0 +1,29 @@
+/**
+ * Baseline WebSocket server (ws, as Tessera's transport): echoes every text frame back unread; a frame
+ * `{"notifyAt":<epoch ms>}` instead gets `{"type":"TokenExpired","notifyAt":...}` pushed at that instant (one
+ * setTimeout each), the floor for the expiry notifications. Idle sockets cost only what ws makes them cost.
+ * `node bare-ws.js <port>`.
+ */
+import { createServer } from 'node:http';
+import { WebSocketServer, type RawData } from 'ws';
+
+const port = Number(process.argv[2]);
+const NOTIFY = Buffer.from('{"notifyAt":');
+const server = createServer();
+const wss = new WebSocketServer({ server, perMessageDeflate: false });
+
+wss.on('connection', (socket) => {
+  socket.on('message', (data: RawData, isBinary) => {
+    const frame = data as Buffer;
+    if (frame.subarray(0, NOTIFY.length).equals(NOTIFY)) {
+      const { notifyAt } = JSON.parse(frame.toString('utf8')) as { notifyAt: number };
+      setTimeout(
+        () => socket.send(JSON.stringify({ type: 'TokenExpired', notifyAt })),
+        Math.max(notifyAt - Date.now(), 0),
+      );
+      return;
+    }
+    socket.send(frame, { binary: isBinary });
+  });
+});
+server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
