@@ -7,6 +7,7 @@ import { CliError } from './cli-error';
 export const USAGE = `Usage: tessera <controller>:<action> [body] [options]
        tessera realtime:subscribe <index> <collection> [filters]
        tessera <controller> --help
+       tessera plugin:create <name> [--dir <folder>]
 
 Sends any API action and prints its result as JSON. Bodies, filters and -a values accept
 relaxed JSON (JSON5: unquoted keys, single quotes, trailing commas).
@@ -30,6 +31,10 @@ Connection (flag, or environment variable; flags win):
 Output:
   --json                    print the result as one compact JSON line
   -h, --help                this help; with a controller, that controller's actions
+
+Local commands (no server):
+  plugin:create <name>      write a ready strategy plugin into ./plugins/<name> (or --dir);
+                            tessera plugin:create --help for more
 
 Errors go to stderr as one line, "tessera: <error id>: <message>", with exit code 1.
 

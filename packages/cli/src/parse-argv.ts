@@ -18,6 +18,7 @@ const VALUE_FLAGS = [
   'index',
   'collection',
   'arg',
+  'dir',
 ] as const;
 const BOOLEAN_FLAGS = ['json', 'help'] as const;
 const SHORT_FLAGS: Record<string, string> = { a: 'arg', h: 'help' };

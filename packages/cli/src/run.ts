@@ -1,12 +1,14 @@
 /**
  * One invocation of the command: parse, connect, send, print. Returns the exit code; never exits itself.
  */
+import path from 'node:path';
 import type { BaseRequest } from 'kuzzle-sdk';
 import { CliError } from './cli-error';
 import { connect, resolveConnection, type Session } from './connection';
 import { controllerHelp, USAGE } from './help';
 import { formatError, formatResult } from './output';
-import { parseArgv } from './parse-argv';
+import { parseArgv, type ParsedArgv } from './parse-argv';
+import { createPlugin, PLUGIN_CREATE_USAGE } from './plugin-create';
 import { parseArgValue, parseJsonObject } from './relaxed-json';
 import { subscribe, subscribeOptions } from './subscribe';
 
@@ -15,10 +17,16 @@ export interface Io {
   stderr: (text: string) => void;
 }
 
-export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  cwd: string = process.cwd(),
+): Promise<number> {
   let session: Session | undefined;
   try {
     const parsed = parseArgv(argv);
+    if (parsed.command === 'plugin:create') return pluginCreate(parsed, cwd, io);
     if (parsed.command === undefined || (parsed.help && !parsed.command.split(':')[0])) {
       (parsed.help ? io.stdout : io.stderr)(USAGE);
       return parsed.help ? 0 : 1;
@@ -75,4 +83,24 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
   } finally {
     await session?.close().catch(() => undefined);
   }
+}
+
+/** `plugin:create`: a local command, no connection. */
+function pluginCreate(parsed: ParsedArgv, cwd: string, io: Io): number {
+  if (parsed.help) {
+    io.stdout(PLUGIN_CREATE_USAGE);
+    return 0;
+  }
+  const [name, ...rest] = parsed.positionals;
+  if (name === undefined)
+    throw new CliError('plugin:create needs a plugin name (tessera plugin:create --help)');
+  if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`);
+  const created = createPlugin(name, parsed.flags.dir, cwd);
+  const shown = path.relative(cwd, created.dir) || '.';
+  io.stdout(
+    `Created the plugin "${name}" (strategy "${created.strategy}") in ${shown}:\n` +
+      created.files.map((file) => `  ${file}\n`).join('') +
+      `Next: cd ${shown} && npm run build && npm test\n`,
+  );
+  return 0;
 }
