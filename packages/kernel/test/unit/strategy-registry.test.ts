@@ -96,7 +96,8 @@ describe('strategy registry', () => {
   });
 
   it('checks definitions when they are registered', () => {
-    const registrar = new StrategyRegistry().registrarFor('p');
+    const registry = new StrategyRegistry();
+    const registrar = registry.registrarFor('p');
     const valid = definition(checkPassword);
     expect(() => registrar.register('Bad Name', valid)).toThrow(
       expect.objectContaining({ id: 'plugin.strategy.invalid_definition' }),
@@ -117,6 +118,15 @@ describe('strategy registry', () => {
         message: 'Failed to register strategy "x": bad options',
       }),
     );
+    class NotAStrategy {}
+    expect(() => registrar.register('x', { ...valid, authenticator: NotAStrategy as never })).toThrow(
+      expect.objectContaining({
+        id: 'plugin.strategy.invalid_definition',
+        message:
+          'Strategy "x": "authenticator" must build a passport strategy (an object with an "authenticate" method)',
+      }),
+    );
+    expect(registry.names()).toEqual([]);
   });
 
   it('lets only the owner replace or remove a strategy, and drops a plugin strategies on teardown', () => {

@@ -78,6 +78,14 @@ export class StrategyRegistry {
         cause: error,
       });
     }
+    // Checked now: without `authenticate`, every login would fail with a TypeError.
+    if (typeof (passport as Partial<PassportStrategy> | null)?.authenticate !== 'function') {
+      throw tesseraError(
+        'plugin.strategy.invalid_definition',
+        name,
+        '"authenticator" must build a passport strategy (an object with an "authenticate" method)',
+      );
+    }
     this.strategies.set(name, {
       name,
       owner,
