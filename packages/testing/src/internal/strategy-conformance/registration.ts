@@ -39,6 +39,11 @@ const BREAKAGES: readonly (readonly [string, Breakage, RegExp])[] = [
     /"authenticator" must be a passport strategy constructor/,
   ],
   [
+    'whose authenticator builds no passport strategy',
+    (definition) => ({ definition: { ...definition, authenticator: class NotAStrategy {} } }),
+    /"authenticator" must build a passport strategy/,
+  ],
+  [
     'whose "methods" is missing',
     (definition) => ({ definition: { ...definition, methods: undefined } }),
     /"methods" must be an object/,
