@@ -163,6 +163,26 @@ describe.each(protocols)('auth-totp over %s', (_name, makeProtocol) => {
       expect(unknown.message).toBe('wrong username or one-time code');
     });
 
+    it('lets users delete their own confirmed enrolment only with a current code', async () => {
+      await createUser('mylehuong', 'my');
+      await kuzzle.auth.login('local', { username: 'my', password: 'my-password' });
+      const enrolment = (await kuzzle.auth.createMyCredentials('totp', {})) as unknown as Enrolment;
+      await kuzzle.auth.updateMyCredentials('totp', { code: code(enrolment) });
+      nextStep();
+
+      const without = await refusal(kuzzle.auth.deleteMyCredentials('totp'));
+      expect(without).toMatchObject({ id: 'plugin.auth-totp.code_required', status: 401 });
+      // kuzzle-sdk's deleteMyCredentials sends no body: the generic query does.
+      const deleted = await kuzzle.query({
+        controller: 'auth',
+        action: 'deleteMyCredentials',
+        strategy: 'totp',
+        body: { code: code(enrolment) },
+      });
+      expect(deleted.result).toEqual({ acknowledged: true });
+      expect(await kuzzle.auth.credentialsExist('totp')).toBe(false);
+    });
+
     it('answers the enrolment of a user who has one with plugin.auth-totp.credentials_exist', async () => {
       await createUser('mylehuong', 'my');
       await kuzzle.security.createCredentials('totp', 'mylehuong', {});
