@@ -30,7 +30,10 @@ export interface StrategyConformanceOptions {
   readonly strategy: string;
   /** The plugin that registers it: its folder (with manifest.json, built), or an in-memory source. */
   readonly plugin: PluginSource;
-  /** Plugins loaded before it, if it needs any. Nothing but the kernel and the plugin may write to storage. */
+  /**
+   * Plugins loaded before it, if it needs any. They may write to their own namespaces; any write outside the
+   * kernel's, the plugin's and theirs fails the suite.
+   */
   readonly otherPlugins?: readonly PluginSource[];
   /** Config overrides: the plugin's own section (`plugins: {<name>: {...}}`), a low bcrypt cost... */
   readonly overrides?: DeepPartial<TesseraConfig>;

@@ -21,6 +21,8 @@ export interface ConformanceKernel {
   readonly writes: StoreWrite[];
   /** The manifest name of the plugin under test: its namespace is `plugin:<name>`. */
   readonly pluginName: string;
+  /** The manifest names of `otherPlugins`. */
+  readonly otherPluginNames: readonly string[];
   /** The kuid of the suite's `n`-th user. */
   readonly kuidOf: (n: number) => string;
   /** Creates user `n`, with `credentials(n)` for the strategy unless `withCredentials` is false. */
@@ -71,6 +73,7 @@ export function useConformanceKernel(options: StrategyConformanceOptions): () =>
       logs,
       writes,
       pluginName: pluginNameOf(options.plugin),
+      otherPluginNames: (options.otherPlugins ?? []).map(pluginNameOf),
       kuidOf,
       createUser: (n, withCredentials = true) =>
         api.query({
