@@ -27,12 +27,19 @@ interface DocumentRow {
 
 const IN_MEMORY = ':memory:';
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/** Prepared statements kept per open database; searches compile to many shapes, so the cache is bounded. */
+const STATEMENT_CACHE_SIZE = 500;
 
 export class SqliteStore implements StoreAdapter {
   readonly engine = 'sqlite';
   readonly path: string;
   private readonly busyTimeoutMs: number;
   private db: Database.Database | null = null;
+  /**
+   * Statements by SQL text, for the open database. Preparing costs more than running the one-row lookups every
+   * request makes (the user of each token); SQLite recompiles a cached statement itself after a schema change.
+   */
+  private readonly statements = new Map<string, Database.Statement<SqlParam[]>>();
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
@@ -59,6 +66,7 @@ export class SqliteStore implements StoreAdapter {
   /** Closes the database; a no-op when it is closed already. */
   close(): Promise<void> {
     return this.attempt(undefined, () => {
+      this.statements.clear();
       this.db?.close();
       this.db = null;
     });
@@ -203,21 +211,28 @@ export class SqliteStore implements StoreAdapter {
 
   /** Runs a statement; returns the number of rows it changed. */
   private run(statement: Sql): number {
-    return this.database()
-      .prepare<SqlParam[]>(statement.text)
-      .run(...statement.params).changes;
+    return this.prepared(statement.text).run(...statement.params).changes;
   }
 
   private first<Row>(query: Sql): Row | undefined {
-    return this.database()
-      .prepare<SqlParam[], Row>(query.text)
-      .get(...query.params);
+    return this.prepared<Row>(query.text).get(...query.params);
   }
 
   private all<Row>(query: Sql): Row[] {
-    return this.database()
-      .prepare<SqlParam[], Row>(query.text)
-      .all(...query.params);
+    return this.prepared<Row>(query.text).all(...query.params);
+  }
+
+  private prepared<Row = unknown>(text: string): Database.Statement<SqlParam[], Row> {
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.database().prepare<SqlParam[]>(text);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.statements.keys().next();
+        if (oldest.done !== true) this.statements.delete(oldest.value);
+      }
+      this.statements.set(text, statement);
+    }
+    return statement as Database.Statement<SqlParam[], Row>;
   }
 }
 
