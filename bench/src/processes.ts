@@ -46,10 +46,15 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+const scratchDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A temporary folder removed when the bench process exits. */
 export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `tessera-bench-${prefix}-`));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  scratchDirs.push(dir);
   return dir;
 }
 
