@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { freePort } from '../fixtures/free-port';
 
 const pluginDir = join(__dirname, '..', '..');
 
@@ -67,17 +68,6 @@ function answerAsGithub(request: IncomingMessage, body: string, response: Server
   } else {
     response.writeHead(404).end();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 describe("the README's GitHub example, through passport-github2", () => {

@@ -4,13 +4,13 @@
  * hand, keeps cookies per origin and submits the provider's login and consent forms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { freePort } from '../fixtures/free-port';
 
 const pluginDir = join(__dirname, '..', '..');
 
@@ -81,17 +81,6 @@ class Browser {
     }
     throw new Error('too many redirects');
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function startProvider(callbackURL: string): Promise<{ issuer: string; child: ChildProcess }> {
