@@ -268,4 +268,41 @@ describe('UserRepository', () => {
     await users().create({ profileIds: ['default', 'admin'] }, null, { id: 'root' });
     expect(await fixture.repo.adminExists()).toBe(true);
   });
+
+  describe('cache', () => {
+    const readsOf = () => [...fixture.reads.values()].reduce((sum, count) => sum + count, 0);
+
+    it('serves a user read again from memory, frozen', async () => {
+      await users().create({ profileIds: ['default'], name: 'Ada' }, null, { id: 'ada' });
+      await users().get('ada');
+      fixture.reads.clear();
+      for (let i = 0; i < 20; i += 1) await users().find('ada');
+      expect(readsOf()).toBe(0);
+      const user = await users().get('ada');
+      expect(() => {
+        (user._source as Record<string, unknown>).name = 'Eve';
+      }).toThrow(TypeError);
+    });
+
+    it('sees an update, a replacement and a deletion at once', async () => {
+      await users().create({ profileIds: ['default'], name: 'Ada' }, null, { id: 'ada' });
+      await users().get('ada');
+      await users().update('ada', { name: 'Ada L.' }, null);
+      expect((await users().get('ada'))._source.name).toBe('Ada L.');
+      await users().replace('ada', { profileIds: ['admin'] }, null);
+      expect((await users().get('ada'))._source.profileIds).toEqual(['admin']);
+      await users().delete('ada');
+      expect(await users().find('ada')).toBeNull();
+    });
+
+    it('sees a write made by another node after invalidateCache', async () => {
+      await users().create({ profileIds: ['default'] }, null, { id: 'ada' });
+      await users().get('ada');
+      const other = await fixture.openNode();
+      await other.users.update('ada', { profileIds: ['admin'] }, null);
+      expect((await users().get('ada'))._source.profileIds).toEqual(['default']);
+      fixture.repo.invalidateCache();
+      expect((await users().get('ada'))._source.profileIds).toEqual(['admin']);
+    });
+  });
 });

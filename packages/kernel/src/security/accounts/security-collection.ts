@@ -1,7 +1,7 @@
 /**
  * SecurityCollection: one kernel collection of security documents (users, profiles or roles). It owns what
- * the three repositories share: the `_kuzzle_info` stamps, the errors for a missing or taken id, and, for the
- * roles and profiles that every request reads, an in-memory cache.
+ * the three repositories share: the `_kuzzle_info` stamps, the errors for a missing or taken id, and an
+ * in-memory cache of the documents every request reads (its user, their profiles and roles).
  *
  * The cache is invalidated by every write made through this module, which is enough on one node. A cluster
  * also needs the other nodes to hear about a write: invalidation messages on the ClusterBus, which comes with
@@ -26,8 +26,11 @@ export type Actor = string | null;
 export type Stored<T extends JsonObject> = T & { _kuzzle_info: KuzzleInfo };
 
 export interface SecurityCollectionOptions {
-  /** Keep the documents in memory: roles and profiles, which every request reads. */
-  readonly cached: boolean;
+  /**
+   * How many documents to keep in memory (0: none). When full, the least recently read goes: all the roles and
+   * profiles fit, the users of a large store may not.
+   */
+  readonly cacheSize: number;
   readonly now: () => number;
   /** Error for a missing id; it takes the id as its only placeholder. */
   readonly notFound: ErrorId;
@@ -46,18 +49,26 @@ export class SecurityCollection<T extends JsonObject> {
     private readonly documents: DocumentCollection<Stored<T>>,
     private readonly options: SecurityCollectionOptions,
   ) {
-    this.cache = options.cached ? new Map() : null;
+    this.cache = options.cacheSize > 0 ? new Map() : null;
   }
 
   /** The document, or null. Cached documents are deep-frozen: every caller shares them. */
   async find(id: string): Promise<SecurityDocument<T> | null> {
     const cached = this.cache?.get(id);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      // Read again: it becomes the most recent (a Map iterates in insertion order).
+      this.cache?.delete(id);
+      this.cache?.set(id, cached);
+      return cached;
+    }
     const generation = this.generation;
     const document = await this.documents.get(id);
     if (document === null || this.cache === null) return document;
     deepFreeze(document);
-    if (generation === this.generation) this.cache.set(id, document);
+    if (generation !== this.generation) return document;
+    if (this.cache.size >= this.options.cacheSize)
+      this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(id, document);
     return document;
   }
 

@@ -22,6 +22,9 @@ export interface SecurityRepositoryOptions {
   readonly now?: () => number;
 }
 
+/** Users kept in memory: every authenticated request reads its user; 10,000 users are a few megabytes. */
+const USER_CACHE_SIZE = 10_000;
+
 export class SecurityRepository {
   private constructor(
     readonly users: UserRepository,
@@ -38,12 +41,12 @@ export class SecurityRepository {
 
     const [users, profiles, roles] = await Promise.all([
       open<UserContent>('users', {
-        cached: false,
+        cacheSize: USER_CACHE_SIZE,
         notFound: 'security.user.not_found',
         alreadyExists: 'security.user.already_exists',
       }),
-      open<ProfileContent>('profiles', { cached: true, notFound: 'security.profile.not_found' }),
-      open<RoleContent>('roles', { cached: true, notFound: 'security.role.not_found' }),
+      open<ProfileContent>('profiles', { cacheSize: Infinity, notFound: 'security.profile.not_found' }),
+      open<RoleContent>('roles', { cacheSize: Infinity, notFound: 'security.role.not_found' }),
     ]);
     const userRepository = new UserRepository(users, profiles);
     return new SecurityRepository(
@@ -75,8 +78,9 @@ export class SecurityRepository {
     return { profiles, roles: new Map(roles.map((role) => [role._id, role._source])) };
   }
 
-  /** Forgets every cached profile and role: for the cluster's invalidation messages, when they come. */
+  /** Forgets every cached user, profile and role: for the cluster's invalidation messages, when they come. */
   invalidateCache(): void {
+    this.users.invalidateCache();
     this.profiles.invalidateCache();
     this.roles.invalidateCache();
   }

@@ -50,6 +50,10 @@ export class UserRepository extends SecurityReads<UserContent> {
     return ids.flatMap((id) => (ANONYMOUS_IDS.has(id) ? [ANONYMOUS_USER] : (stored.get(id) ?? [])));
   }
 
+  invalidateCache(id?: string): void {
+    this.users.invalidate(id);
+  }
+
   /** `content` is createUser's `body.content`. A taken id is `security.user.already_exists`. */
   async create(
     content: JsonObject,
