@@ -8,3 +8,4 @@ export {
   type StrategyLoginAttempt,
 } from './strategy-conformance';
 export { recordStoreWrites, type StoreWrite } from './recording-store';
+export { apiRequest, wireError, type ApiRequestOptions } from './api-request';

@@ -4,7 +4,6 @@
  * Map. Logins drive passport-local the way the kernel does: built with `passReqToCallback: true` and a verify
  * adapter, then `authenticate` on an object created from it that receives success, fail and error.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +25,6 @@ import {
   type PassportStrategyActions,
   type PluginActionDefinition,
   type PluginContext,
-  type SerializedError,
   type StorageNamespace,
   type StoredDocument,
   type StrategyDefinition,
@@ -34,7 +32,13 @@ import {
   type VerifyResult,
 } from '@tessera/plugin-sdk';
 import { createSqliteStore, type SqliteStore } from '@tessera/storage-sqlite';
-import { createRecordingLogger, type LogLine } from '@tessera/testing';
+import {
+  apiRequest as buildApiRequest,
+  createRecordingLogger,
+  wireError,
+  type ApiRequestOptions,
+  type LogLine,
+} from '@tessera/testing';
 
 export const START = Date.UTC(2030, 0, 1);
 export const ADMIN = 'admin-kuid';
@@ -198,47 +202,12 @@ function login(strategy: StrategyDefinition, body: JsonObject): Promise<LoginOut
   });
 }
 
-export interface RequestOptions {
-  readonly controller?: string;
-  readonly action?: string;
-  readonly body?: JsonObject | null;
-  readonly args?: Record<string, unknown>;
-  /** The caller's kuid; null for a request without a user. */
-  readonly user?: string | null;
+/** An API request as the funnel hands it to strategies; by default an administrator's `security` call. */
+export function apiRequest(options: ApiRequestOptions = {}): ApiRequest {
+  return buildApiRequest({ user: ADMIN, ...options });
 }
 
-/** An API request as the funnel hands it to strategies and actions; by default an admin's `security` call. */
-export function apiRequest(options: RequestOptions = {}): ApiRequest {
-  const {
-    controller = 'security',
-    action = 'createCredentials',
-    body = null,
-    args = {},
-    user = ADMIN,
-  } = options;
-  return {
-    id: randomUUID(),
-    input: { controller, action, jwt: null, body, args, volatile: null },
-    connection: { id: randomUUID(), protocol: 'http', ips: ['127.0.0.1'], headers: {} },
-    user: user === null ? null : { _id: user, profileIds: [] },
-    result: null,
-    error: null,
-    status: 200,
-    headers: {},
-  };
-}
-
-/** The JSON form (what a client receives) of the TesseraError `work` rejects with. */
-export async function wireError(work: Promise<unknown>): Promise<SerializedError & Record<string, unknown>> {
-  let result: unknown;
-  try {
-    result = await work;
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return JSON.parse(JSON.stringify(error)) as SerializedError & Record<string, unknown>;
-  }
-  throw new Error(`expected a rejection, got ${JSON.stringify(result)}`);
-}
+export { wireError };
 
 /** Fails when `value`'s JSON form holds a bcrypt hash or any of `passwords`. */
 export function expectNoSecrets(value: unknown, passwords: readonly string[]): void {

@@ -4,7 +4,6 @@
  * passport driver, `authenticate`), a logger that keeps its lines, and a clock the tests move. Codes are
  * computed the way an authenticator app does: with otpauth, from the otpauth:// URI the enrolment answered.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +23,17 @@ import {
   type EventBus,
   type JsonObject,
   type PluginContext,
-  type SerializedError,
   type StorageNamespace,
   type StrategyMethods,
 } from '@tessera/plugin-sdk';
 import { createSqliteStore, type SqliteStore } from '@tessera/storage-sqlite';
-import { createRecordingLogger, type LogLine } from '@tessera/testing';
+import {
+  apiRequest as buildApiRequest,
+  createRecordingLogger,
+  wireError,
+  type ApiRequestOptions,
+  type LogLine,
+} from '@tessera/testing';
 import { TOTP, URI } from 'otpauth';
 
 /** The start of a 30-second step: 2030-01-01T00:00:00Z is a multiple of 30 s since the epoch. */
@@ -174,37 +178,9 @@ export function wrongCodeAt(enrolment: { uri: string }, timeMs: number, steps = 
   }
 }
 
-export interface RequestOptions {
-  readonly controller?: string;
-  readonly action?: string;
-  readonly body?: JsonObject | null;
-  /** The caller's kuid; null for a request without a user. */
-  readonly user?: string | null;
-}
-
 /** An API request as the funnel hands it to strategies; by default an administrator's `security` call. */
-export function apiRequest(options: RequestOptions = {}): ApiRequest {
-  const { controller = 'security', action = 'createCredentials', body = null, user = ADMIN } = options;
-  return {
-    id: randomUUID(),
-    input: { controller, action, jwt: null, body, args: {}, volatile: null },
-    connection: { id: randomUUID(), protocol: 'http', ips: ['127.0.0.1'], headers: {} },
-    user: user === null ? null : { _id: user, profileIds: [] },
-    result: null,
-    error: null,
-    status: 200,
-    headers: {},
-  };
+export function apiRequest(options: ApiRequestOptions = {}): ApiRequest {
+  return buildApiRequest({ user: ADMIN, ...options });
 }
 
-/** The JSON form (what a client receives) of the TesseraError `work` rejects with. */
-export async function wireError(work: Promise<unknown>): Promise<SerializedError & Record<string, unknown>> {
-  let result: unknown;
-  try {
-    result = await work;
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return JSON.parse(JSON.stringify(error)) as SerializedError & Record<string, unknown>;
-  }
-  throw new Error(`expected a rejection, got ${JSON.stringify(result)}`);
-}
+export { wireError };
