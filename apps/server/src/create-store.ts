@@ -1,5 +1,6 @@
 /** Picks the Store adapter named by `storage.engine`. */
-import type { StoreAdapter, TesseraConfig } from '@tessera/kernel';
+import type { TesseraConfig } from '@tessera/kernel';
+import type { StoreAdapter } from '@tessera/store';
 import { tesseraError } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 

@@ -18,6 +18,7 @@ export * from './config';
 export * from './logging';
 export * from './plugins';
 export * from './security/strategies';
+// The Store port moved to @tessera/store; re-exported so code written against the kernel's surface keeps working.
 export type {
   CollectionRef,
   FieldPath,
@@ -26,17 +27,19 @@ export type {
   SortField,
   SearchQuery,
   StoreAdapter,
-} from './storage/store-adapter';
+  QueryLang,
+  SearchLimits,
+} from '@tessera/store';
 export {
   parseSearch,
   parseFilter,
   parseBodyFilter,
   assertFieldPath,
   DEFAULT_SEARCH_LIMITS,
-  type QueryLang,
-  type SearchLimits,
-} from './storage/query-parser';
-export { createStorageNamespace, validateNamespace, deepMerge } from './storage/storage-namespace';
+  createStorageNamespace,
+  validateNamespace,
+  deepMerge,
+} from '@tessera/store';
 // The funnel's authorize step and what it is built from, for the in-process token-check figure of `npm run bench`.
 export { createTokenAuthorizer } from './security/token-authorizer';
 export { TokenManager } from './security/tokens';

@@ -29,8 +29,7 @@ import { StrategyRegistry } from './security/strategies';
 import { RequestRateLimiter } from './security/request-rate-limiter';
 import { createTokenAuthorizer } from './security/token-authorizer';
 import { TokenManager } from './security/tokens';
-import { createStorageNamespace } from './storage/storage-namespace';
-import type { StoreAdapter } from './storage/store-adapter';
+import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import { createHttpApp } from './transports/http-transport';
 import { attachWebSocketTransport, type WebSocketTransport } from './transports/websocket-transport';
 

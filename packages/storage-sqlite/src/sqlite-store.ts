@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CollectionRef, Filter, SearchQuery, StoreAdapter } from '@tessera/kernel';
+import type { CollectionRef, Filter, SearchQuery, StoreAdapter } from '@tessera/store';
 import { TesseraError, type CollectionSpec, type JsonObject, type StoredDocument } from '@tessera/plugin-sdk';
 import { LOWERCASE_FUNCTION, compileFilter, compileSort, lowercase } from './internal/compile-query';
 import { mapSqliteError } from './internal/map-sqlite-error';

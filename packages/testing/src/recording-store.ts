@@ -3,7 +3,7 @@
  * namespace and collection, which operation, the document written), for tests that check where a plugin
  * writes and what it stores.
  */
-import type { CollectionRef, StoreAdapter } from '@tessera/kernel';
+import type { CollectionRef, StoreAdapter } from '@tessera/store';
 import type { JsonObject } from '@tessera/plugin-sdk';
 
 export interface StoreWrite {

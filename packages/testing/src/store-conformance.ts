@@ -3,7 +3,7 @@
  * query parser together give the semantics `@tessera/plugin-sdk`'s storage API promises, whatever the engine.
  */
 import { describe } from '@jest/globals';
-import type { StoreAdapter } from '@tessera/kernel';
+import type { StoreAdapter } from '@tessera/store';
 import { describeDocuments } from './internal/store-conformance/documents';
 import { describeNamespaces } from './internal/store-conformance/namespaces';
 import { describePersistence } from './internal/store-conformance/persistence';

@@ -6,7 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectionInfo, JsonObject } from '@tessera/plugin-sdk';
 import { tesseraError, type TesseraError } from '@tessera/plugin-sdk';
+import { isPlainObject } from '@tessera/store';
 import { Request } from './request';
+
+// Kept reachable here: the kernel's modules read envelopes and config with it.
+export { isPlainObject };
 
 const ENVELOPE_KEYS = new Set(['controller', 'action', 'jwt', 'body', 'requestId', 'volatile']);
 
@@ -81,10 +85,4 @@ export function findPrototypeKey(root: unknown): string | null {
     }
   }
   return null;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }

@@ -2,7 +2,7 @@
  * The `server` controller: clock, identity, health and the public API description that kuzzle-sdk's Http
  * protocol builds its routes from.
  */
-import type { StoreAdapter } from '../storage/store-adapter';
+import type { StoreAdapter } from '@tessera/store';
 import { defineAction, type ActionDefinition, type ActionRegistry } from '../api/action-registry';
 
 export interface ServerControllerDeps {

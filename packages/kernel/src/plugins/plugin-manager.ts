@@ -27,8 +27,7 @@ import {
 } from '@tessera/plugin-sdk';
 import type { ActionDefinition, ActionRegistry } from '../api/action-registry';
 import type { StrategyRegistry } from '../security/strategies';
-import { createStorageNamespace } from '../storage/storage-namespace';
-import type { StoreAdapter } from '../storage/store-adapter';
+import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import { messageOf } from '../internal/message-of';
 import { readManifest, validateManifest } from './read-manifest';
 

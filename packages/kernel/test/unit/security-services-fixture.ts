@@ -27,7 +27,7 @@ import { LoginThrottle } from '../../src/security/login-throttle';
 import type { SecurityServices } from '../../src/security/security-services';
 import { StrategyRegistry } from '../../src/security/strategies';
 import { TokenManager } from '../../src/security/tokens';
-import { createStorageNamespace } from '../../src/storage/storage-namespace';
+import { createStorageNamespace } from '@tessera/store';
 
 /** What the test strategy stores: a plain password, since only these tests ever read it. */
 export interface TestCredentials {

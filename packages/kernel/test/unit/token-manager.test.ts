@@ -9,7 +9,7 @@ import { createSqliteStore } from '@tessera/storage-sqlite';
 import { createRecordingLogger, type LogLine } from '@tessera/testing';
 import { createEventBus } from '../../src/events/event-bus';
 import { createSilentLogger } from '../../src/logging';
-import { createStorageNamespace } from '../../src/storage/storage-namespace';
+import { createStorageNamespace } from '@tessera/store';
 import { TokenManager, parseExpiresIn, type TokenManagerConfig } from '../../src/security/tokens';
 import { createJwtCodec } from '../../src/security/tokens/jwt-codec';
 

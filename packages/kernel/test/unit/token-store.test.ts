@@ -5,8 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DocumentCollection, StorageNamespace } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
-import { createStorageNamespace } from '../../src/storage/storage-namespace';
-import type { StoreAdapter } from '../../src/storage/store-adapter';
+import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import {
   createStoredTokenStore,
   hashToken,

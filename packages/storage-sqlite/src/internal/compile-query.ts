@@ -3,7 +3,7 @@
  * holds for any element of the field's value (`json_each` yields an array's elements, or a scalar itself),
  * and comparisons are type-strict through json_each's `type` column: "1" never equals 1, true never "true".
  */
-import type { FieldPath, Filter, SortField } from '@tessera/kernel';
+import type { FieldPath, Filter, SortField } from '@tessera/store';
 import { jsonPath } from './names';
 import { join, raw, sql, type Sql } from './sql';
 

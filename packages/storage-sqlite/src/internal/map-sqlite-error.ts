@@ -2,7 +2,7 @@
  * The one place SQLite's errors become catalog errors: constraint failures get their meaning back (taken id,
  * taken unique value), anything else is an unexpected storage error that keeps the original as its cause.
  */
-import type { CollectionRef } from '@tessera/kernel';
+import type { CollectionRef } from '@tessera/store';
 import { TesseraError, isTesseraError } from '@tessera/plugin-sdk';
 import { uniqueIndexField } from './names';
 

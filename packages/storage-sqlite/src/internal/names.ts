@@ -2,7 +2,7 @@
  * How Tessera's names become SQLite's: one table per (namespace, collection), one unique index per unique
  * field (named so a constraint error tells which field it was), and JSON paths for `json_each`/`json_extract`.
  */
-import { assertFieldPath, type CollectionRef, type FieldPath } from '@tessera/kernel';
+import { assertFieldPath, type CollectionRef, type FieldPath } from '@tessera/store';
 import { identifier, sql, type Sql } from './sql';
 
 // Namespaces (`kernel`, `plugin:<name>`) and collection names never contain a slash, so names cannot collide.

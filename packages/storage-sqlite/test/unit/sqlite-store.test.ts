@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createStorageNamespace, type StoreAdapter } from '@tessera/kernel';
+import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import { SqliteStore, createSqliteStore } from '@tessera/storage-sqlite';
 import { describeStoreConformance } from '@tessera/testing';
 

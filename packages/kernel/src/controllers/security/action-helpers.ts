@@ -17,7 +17,7 @@ import { arg, type ArgsOf } from '../../api/args';
 import type { Request } from '../../api/request';
 import type { SecurityRepository } from '../../security/accounts';
 import { ANONYMOUS_KUID, type SecurityDocument, type UserContent } from '../../security/model';
-import { DEFAULT_SEARCH_LIMITS } from '../../storage/query-parser';
+import { DEFAULT_SEARCH_LIMITS } from '@tessera/store';
 import { searchLang } from '../auth-controller';
 
 /** Every write is made in the caller's name, as user creation does it. */

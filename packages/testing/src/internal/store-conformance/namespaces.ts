@@ -1,6 +1,6 @@
 /** Conformance: namespaces never see each other's documents, and invalid names never reach the adapter. */
 import { describe, expect, it } from '@jest/globals';
-import { createStorageNamespace } from '@tessera/kernel';
+import { createStorageNamespace } from '@tessera/store';
 import { expectError, useStore, type StoreSetup } from './store-fixture';
 
 const NAMESPACES = ['kernel', 'plugin:a', 'plugin:b'];

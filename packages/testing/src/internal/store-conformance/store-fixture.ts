@@ -3,7 +3,7 @@
  * sections sharing a dataset), opened before and closed and cleaned up after, and helpers to assert errors.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals';
-import { createStorageNamespace, type SearchLimits, type StoreAdapter } from '@tessera/kernel';
+import { createStorageNamespace, type SearchLimits, type StoreAdapter } from '@tessera/store';
 import {
   isTesseraError,
   type CollectionSpec,

@@ -22,7 +22,7 @@ import {
   parseSearch,
   type SearchLimits,
 } from './query-parser';
-import { isPlainObject } from '../api/envelope';
+import { isPlainObject } from './is-plain-object';
 import type { CollectionRef, StoreAdapter } from './store-adapter';
 
 const COLLECTION_NAME = /^[a-z][a-z0-9_-]{0,62}$/;

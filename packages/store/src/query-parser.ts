@@ -5,7 +5,7 @@
  * through Maps, never through object lookups, so `__proto__` and friends are only ever unknown names.
  */
 import { tesseraError, type SearchOptions, type TesseraError } from '@tessera/plugin-sdk';
-import { isPlainObject } from '../api/envelope';
+import { isPlainObject } from './is-plain-object';
 import type { FieldPath, Filter, Scalar, SearchQuery, SortField } from './store-adapter';
 
 export type QueryLang = NonNullable<SearchOptions['lang']>;

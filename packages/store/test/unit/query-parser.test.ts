@@ -4,7 +4,7 @@ import {
   parseBodyFilter,
   parseFilter,
   parseSearch,
-} from '@tessera/kernel';
+} from '@tessera/store';
 import { isTesseraError, type ErrorId } from '@tessera/plugin-sdk';
 
 /** The error `action` throws, checked to be the catalog error `id`. */

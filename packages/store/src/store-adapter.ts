@@ -1,6 +1,7 @@
 /**
  * The Store port: what a storage engine (SQLite, PostgreSQL, MongoDB) implements. Adapters never parse query
- * DSLs: the kernel hands them a parsed Filter, so every engine answers one query model the same way.
+ * DSLs: the storage namespace (storage-namespace.ts) hands them a parsed Filter, so every engine answers one
+ * query model the same way.
  * Namespaces (`kernel`, `plugin:<name>`) are plain strings here; only the kernel chooses them.
  */
 import type { CollectionSpec, JsonObject, JsonValue, StoredDocument } from '@tessera/plugin-sdk';
