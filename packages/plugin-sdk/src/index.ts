@@ -12,6 +12,7 @@ export type {
   DocumentCollection,
   StorageNamespace,
 } from './storage';
+export { parseDuration } from './duration';
 export type { Protocol, ConnectionInfo, RequestInput, RequestUser, ApiRequest } from './request';
 export type { LogLevel, LogFields, Logger } from './logger';
 export type {

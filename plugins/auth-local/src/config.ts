@@ -2,8 +2,7 @@
  * The plugin's configuration (`plugins.auth-local`), checked once at setup: a wrong key or value stops the
  * boot with a message naming the key, rather than surfacing at the first login.
  */
-import { tesseraError, type TesseraError } from '@tessera/plugin-sdk';
-import { parseDuration } from './duration';
+import { parseDuration, tesseraError, type TesseraError } from '@tessera/plugin-sdk';
 
 /** A password policy as written in the configuration (Kuzzle's local plugin format). */
 export interface PasswordPolicyConfig {

@@ -58,6 +58,26 @@ describe.each(protocols)('auth over %s', (_name, makeProtocol) => {
     expect(shortCheck.expiresAt).toBeLessThanOrEqual(Date.now() + 31_000);
   });
 
+  it('reads expiresIn as Kuzzle does, with ms: "1 hour" and "2 days" are durations, "soon" is refused', async () => {
+    await kuzzle.security.createUser('mylehuong', mylehuong());
+    const credentials = { username: 'my', password: 'password' };
+    for (const [expiresIn, ttl] of [
+      ['1 hour', 3_600_000],
+      ['2 days', 172_800_000],
+    ] as const) {
+      const before = Date.now();
+      const { expiresAt } = await kuzzle.auth.checkToken(
+        await kuzzle.auth.login('local', credentials, expiresIn),
+      );
+      expect(expiresAt).toBeGreaterThanOrEqual(before + ttl);
+      expect(expiresAt).toBeLessThanOrEqual(Date.now() + ttl);
+    }
+    await expect(kuzzle.auth.login('local', credentials, 'soon')).rejects.toMatchObject({
+      id: 'api.assert.invalid_argument',
+      status: 400,
+    });
+  });
+
   it('answers an unknown username and a wrong password identically', async () => {
     await kuzzle.security.createUser('mylehuong', mylehuong());
     const failure = async (username: string, password: string) =>

@@ -3,7 +3,7 @@
  * checks a merged configuration and normalises it (sizes to bytes, durations to milliseconds, origins to a list).
  * Where the configuration comes from (file, environment) is load-config.ts's business.
  */
-import { tesseraError, type LogLevel, type TesseraError } from '@tessera/plugin-sdk';
+import { parseDuration, tesseraError, type LogLevel, type TesseraError } from '@tessera/plugin-sdk';
 import { isPlainObject } from '../api/envelope';
 
 const STORAGE_ENGINES = ['sqlite', 'postgres', 'mongodb'] as const;
@@ -178,33 +178,6 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
   log: { level: 'info', format: 'json' },
 };
 
-const DURATION_UNITS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_557_600_000,
-};
-const DURATION = /^(-?(?:\d+(?:\.\d*)?|\.\d+))\s*(ms|s|m|h|d|w|y)?$/i;
-
-/**
- * Whole milliseconds in `value`: a number of milliseconds, or an `ms`-style string (`'500ms'`, `'10s'`, `'30m'`,
- * `'2h'`, `'1d'`, `'1w'`, `'1y'`; a bare number string is milliseconds). Throws a RangeError on anything else.
- */
-export function parseDuration(value: number | string): number {
-  const match = typeof value === 'string' ? DURATION.exec(value.trim()) : null;
-  const milliseconds =
-    typeof value === 'number'
-      ? value
-      : match
-        ? Number(match[1]) * DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()]!
-        : NaN;
-  if (!Number.isFinite(milliseconds)) throw new RangeError(`Not a duration: ${show(value)}`);
-  return Math.round(milliseconds);
-}
-
 const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: KB, mb: KB ** 2, gb: KB ** 3 };
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
 
@@ -278,10 +251,9 @@ const parsed = (expected: string, parse: (value: unknown) => number, min: number
     return Number.isSafeInteger(result) && result >= min ? result : INVALID;
   });
 
-const toMilliseconds = (value: unknown): number =>
-  typeof value === 'number' || typeof value === 'string' ? safely(() => parseDuration(value)) : NaN;
+const toMilliseconds = (value: unknown): number => parseDuration(value) ?? NaN;
 
-const DURATION_FORMS = '(milliseconds, or a string such as "500ms", "30s", "10m", "2h", "1d")';
+const DURATION_FORMS = '(milliseconds, or a string such as "500ms", "30s", "10m", "2h", "1 day")';
 
 const duration = parsed(`a duration ${DURATION_FORMS}`, toMilliseconds, 0);
 
@@ -396,12 +368,4 @@ export function invalidValue(path: readonly string[], expected: string, value: u
 
 function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
-}
-
-function safely(parse: () => number): number {
-  try {
-    return parse();
-  } catch {
-    return NaN;
-  }
 }

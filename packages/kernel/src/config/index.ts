@@ -1,7 +1,6 @@
 /** The server configuration: its types, where it is read from, and how it is checked. */
 export { loadConfig, defaultConfig, type LoadConfigOptions } from './load-config';
 export {
-  parseDuration,
   pluginConfig,
   type TesseraConfig,
   type ServerConfig,

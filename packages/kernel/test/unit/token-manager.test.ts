@@ -201,7 +201,19 @@ describe('parseExpiresIn', () => {
   it('gives the fallback for the values clients send to mean "the default"', () => {
     for (const value of [undefined, null, '', 0]) expect(parseExpiresIn(value, 42)).toBe(42);
     expect(parseExpiresIn('2h', 42)).toBe(2 * HOUR);
-    expect(parseExpiresIn(' -1 ', 42)).toBe(-1);
+    expect(parseExpiresIn('-1', 42)).toBe(-1);
+  });
+
+  it('reads what Kuzzle reads with `ms`: "1 hour", "2 days", a number string', () => {
+    expect(parseExpiresIn('1 hour', 42)).toBe(HOUR);
+    expect(parseExpiresIn('2 days', 42)).toBe(48 * HOUR);
+    expect(parseExpiresIn('3600000', 42)).toBe(HOUR);
+  });
+
+  it.each<unknown>(['soon', '1h30m', '-2h', -5, 0.2, {}, true])('refuses %p', (value) => {
+    expect(() => parseExpiresIn(value, 42)).toThrow(
+      expect.objectContaining({ id: 'api.assert.invalid_argument' }),
+    );
   });
 });
 

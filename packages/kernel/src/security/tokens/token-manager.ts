@@ -9,6 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  parseDuration,
   tesseraError,
   type DocumentCollection,
   type EventBus,
@@ -21,7 +22,7 @@ import {
   type StoredDocument,
   type TokenEvent,
 } from '@tessera/plugin-sdk';
-import { parseDuration, type JwtConfig } from '../../config';
+import type { JwtConfig } from '../../config';
 import type { KuzzleInfo } from '../model';
 import {
   NEVER,
@@ -118,7 +119,8 @@ export interface CreateApiKeyOptions {
 type ApiKeySource = ApiKey['_source'] & { _kuzzle_info: KuzzleInfo };
 
 const API_KEYS = 'api-keys';
-const EXPIRES_IN_FORMS = 'a duration (milliseconds, or a string such as "30m" or "2h"), or -1 for no expiry';
+const EXPIRES_IN_FORMS =
+  'a duration (milliseconds, or a string such as "30m", "2h" or "1 hour"), or -1 for no expiry';
 
 /**
  * Milliseconds of a client's `expiresIn`: -1 for never, a positive integer otherwise. Absent, null, '' and 0
@@ -126,15 +128,8 @@ const EXPIRES_IN_FORMS = 'a duration (milliseconds, or a string such as "30m" or
  */
 export function parseExpiresIn(expiresIn: unknown, fallback: number): number {
   if (expiresIn === undefined || expiresIn === null || expiresIn === '' || expiresIn === 0) return fallback;
-  let ttl = NaN;
-  if (typeof expiresIn === 'number' || typeof expiresIn === 'string') {
-    try {
-      ttl = parseDuration(expiresIn);
-    } catch {
-      // NaN: refused below.
-    }
-  }
-  if (ttl === NEVER || (Number.isSafeInteger(ttl) && ttl > 0)) return ttl;
+  const ttl = parseDuration(expiresIn);
+  if (ttl !== undefined && (ttl === NEVER || (Number.isSafeInteger(ttl) && ttl > 0))) return ttl;
   throw tesseraError('api.assert.invalid_argument', 'expiresIn', EXPIRES_IN_FORMS);
 }
 
@@ -147,7 +142,11 @@ export class TokenManager {
   constructor(private readonly options: TokenManagerOptions) {
     // Checked here rather than at the first login.
     assertHmacAlgorithm(options.config.algorithm);
-    this.defaultTtl = parseDuration(options.config.expiresIn);
+    const defaultTtl = parseDuration(options.config.expiresIn);
+    if (defaultTtl === undefined || defaultTtl <= 0) {
+      throw new RangeError(`Not a positive duration: ${String(options.config.expiresIn)}`);
+    }
+    this.defaultTtl = defaultTtl;
     this.store = options.store ?? createStoredTokenStore(options.namespace);
     this.now = options.now ?? Date.now;
   }
