@@ -39,6 +39,8 @@ export interface KernelOptions {
   readonly log: Logger;
   /** Plugins to load, in order, after the folders listed in `plugins.paths`. */
   readonly plugins?: readonly PluginSource[];
+  /** Epoch ms: the clock tokens are issued and checked against. `Date.now` unless a test moves it. */
+  readonly now?: () => number;
 }
 
 export interface Kernel {
@@ -59,7 +61,7 @@ export const KERNEL_VERSION: string = (
 /** How often expired token records are swept from the store. */
 const PURGE_INTERVAL = 10 * 60_000;
 
-export function createKernel({ config, adapter, log, plugins = [] }: KernelOptions): Kernel {
+export function createKernel({ config, adapter, log, plugins = [], now }: KernelOptions): Kernel {
   const nodeId = `tessera-${randomUUID().slice(0, 8)}`;
   const bus = createEventBus(log);
   const registry = new ActionRegistry();
@@ -71,6 +73,7 @@ export function createKernel({ config, adapter, log, plugins = [] }: KernelOptio
     apiKeyMaxTTL: config.security.apiKey.maxTTL,
     bus,
     log,
+    now,
   });
   // The WebSocket transport exists once the kernel listens; realtime pushes through it from then on.
   let websocket: WebSocketTransport | null = null;

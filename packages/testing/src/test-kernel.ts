@@ -24,6 +24,8 @@ export interface TestKernelOptions {
   readonly log?: Logger;
   /** Wraps the SQLite adapter before the kernel gets it (e.g. `recordStoreWrites`). */
   readonly wrapStore?: (adapter: StoreAdapter) => StoreAdapter;
+  /** The clock tokens are issued and checked against (see `KernelOptions.now`). */
+  readonly now?: () => number;
 }
 
 export interface TestKernel {
@@ -53,6 +55,7 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
     adapter: options.wrapStore ? options.wrapStore(adapter) : adapter,
     log: options.log ?? createSilentLogger(),
     plugins: options.plugins,
+    now: options.now,
   });
   try {
     const { port } = await kernel.start();

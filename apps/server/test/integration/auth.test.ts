@@ -21,9 +21,12 @@ const mylehuong = (username = 'my', password = 'password') => ({
 describe.each(protocols)('auth over %s', (_name, makeProtocol) => {
   let server: TestKernel;
   let kuzzle: Kuzzle;
+  // The server's token clock runs `skew` ms ahead of the wall clock: a test moves time by moving it.
+  let skew = 0;
 
   beforeEach(async () => {
-    server = await startTestKernel({ plugins: builtInPlugins() });
+    skew = 0;
+    server = await startTestKernel({ plugins: builtInPlugins(), now: () => Date.now() + skew });
     kuzzle = new Kuzzle(makeProtocol(server.port));
     await kuzzle.connect();
   });
@@ -76,6 +79,20 @@ describe.each(protocols)('auth over %s', (_name, makeProtocol) => {
       id: 'api.assert.invalid_argument',
       status: 400,
     });
+  });
+
+  it('only reports a refreshed token invalid when checkToken looks at it past the grace period', async () => {
+    await kuzzle.security.createUser('mylehuong', mylehuong());
+    const original = await kuzzle.auth.login('local', { username: 'my', password: 'password' });
+    const { jwt: successor } = await kuzzle.auth.refreshToken();
+    skew += server.config.security.jwt.gracePeriod + 1;
+
+    expect(await kuzzle.auth.checkToken(original)).toEqual({ valid: false, state: 'Invalid token.' });
+    expect(await kuzzle.auth.checkToken(successor)).toMatchObject({ valid: true, kuid: 'mylehuong' });
+    expect(await kuzzle.auth.checkToken(original)).toMatchObject({ valid: false });
+    expect(await kuzzle.auth.checkToken(successor)).toMatchObject({ valid: true, kuid: 'mylehuong' });
+    // The SDK holds the successor: it still authenticates requests.
+    expect((await kuzzle.auth.getCurrentUser())._id).toBe('mylehuong');
   });
 
   it('answers an unknown username and a wrong password identically', async () => {

@@ -153,7 +153,7 @@ export function authController(services: SecurityServices): Record<string, Actio
         }
         if (typeof token !== 'string') throw tesseraError('api.assert.invalid_type', 'body.token', 'string');
         try {
-          const verified = await tokens.verify(token, { consume: false });
+          const verified = await tokens.verify(token, { inspect: true });
           return { valid: true, kuid: verified.kuid, expiresAt: verified.expiresAt };
         } catch (error) {
           if (isTesseraError(error) && error.status === 401) return { valid: false, state: error.message };

@@ -644,6 +644,23 @@ describe('TokenManager.refresh', () => {
     );
   });
 
+  it('only reports a refreshed token invalid past the grace period when it is inspected (auth:checkToken)', async () => {
+    const { manager, clock, events } = await setup();
+    const original = await manager.issue('alice');
+    const successor = await manager.refresh(original);
+    clock.now += 1001;
+    events.length = 0;
+
+    await expect(manager.verify(original.jwt, { inspect: true })).rejects.toHaveProperty(
+      'id',
+      'security.token.invalid',
+    );
+
+    await expect(manager.verify(successor.jwt, { inspect: true })).resolves.toHaveProperty('kuid', 'alice');
+    await expect(manager.verify(successor.jwt)).resolves.toHaveProperty('kuid', 'alice');
+    expect(events).toEqual([]);
+  });
+
   it('refuses to refresh API keys and tokens that never expire', async () => {
     const { manager } = await setup();
     const key = await manager.verify(
@@ -696,13 +713,13 @@ describe('single-use tokens', () => {
     ]);
   });
 
-  it('stay usable after a look that does not consume them (auth:checkToken)', async () => {
+  it('stay usable after an inspection, which does not consume them (auth:checkToken)', async () => {
     const { manager } = await setup();
     const token = await manager.issue('alice', { singleUse: true });
 
-    await expect(manager.verify(token.jwt, { consume: false })).resolves.toMatchObject({ singleUse: true });
+    await expect(manager.verify(token.jwt, { inspect: true })).resolves.toMatchObject({ singleUse: true });
     await expect(manager.verify(token.jwt)).resolves.toMatchObject({ kuid: 'alice' });
-    await expect(manager.verify(token.jwt, { consume: false })).rejects.toHaveProperty(
+    await expect(manager.verify(token.jwt, { inspect: true })).rejects.toHaveProperty(
       'id',
       'security.token.invalid',
     );

@@ -4,7 +4,8 @@
  *
  * Auth tokens are recorded in a TokenStore under their hash; API keys in the kernel's `api-keys` collection
  * under their fingerprint (Kuzzle's document). Neither store ever holds a token. A refreshed token stays valid
- * for the grace period; used after it, it revokes every token of its refresh chain (reuse detection).
+ * for the grace period; presented as a credential after it, it revokes every token of its refresh chain (reuse
+ * detection); inspected (auth:checkToken), it is only reported invalid.
  * `token:*` events fire after the change committed and carry a session id, never a token.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -169,15 +170,19 @@ export class TokenManager {
 
   /**
    * The token `token` stands for. `security.token.invalid` when it is malformed, forged, revoked, an API key
-   * that was deleted, a single-use token already used, or a refreshed token used after the grace period (which
-   * also revokes its whole chain); `security.token.expired` when it expired.
+   * that was deleted, a single-use token already used, or a refreshed token past the grace period;
+   * `security.token.expired` when it expired.
+   *
+   * Verifying a token presented as a credential uses it: a single-use token is consumed, and a refreshed token
+   * past the grace period revokes its whole chain (only a copy can still be using it). With `inspect`
+   * (auth:checkToken) it only looks: nothing changes, whatever the answer.
    */
-  async verify(token: string, options: { consume?: boolean } = {}): Promise<AuthToken> {
+  async verify(token: string, options: { inspect?: boolean } = {}): Promise<AuthToken> {
     const type = typeOf(token);
     const claims = this.jwt().verify(token.slice(PREFIXES[type].length));
     return type === 'apiKey'
       ? this.verifyApiKey(token, claims)
-      : this.verifyAuthToken(token, claims, options.consume !== false);
+      : this.verifyAuthToken(token, claims, options.inspect === true);
   }
 
   /**
@@ -354,14 +359,14 @@ export class TokenManager {
     return toAuthToken(jwt, record);
   }
 
-  /** `consume: false` only looks (auth:checkToken): a single-use token stays usable. */
-  private async verifyAuthToken(token: string, claims: TokenClaims, consume: boolean): Promise<AuthToken> {
+  private async verifyAuthToken(token: string, claims: TokenClaims, inspect: boolean): Promise<AuthToken> {
     const record = await this.store.get(hashToken(token));
     if (record === null || record.type !== 'authToken' || record.kuid !== claims._id) {
       throw tesseraError('security.token.invalid');
     }
     if (this.hasExpired(record.expiresAt)) throw tesseraError('security.token.expired');
     if (this.refreshedBeyondGrace(record)) {
+      if (inspect) throw tesseraError('security.token.invalid');
       // Only a copy of the token can still be using it: whoever holds it, the chain is compromised.
       this.options.log.warn('refreshed token reused after its grace period: refresh chain revoked', {
         kuid: record.kuid,
@@ -370,7 +375,7 @@ export class TokenManager {
       this.revokeRecords(await this.store.deleteChain(record.chainId), 'refresh-reuse');
       throw tesseraError('security.token.invalid');
     }
-    if (record.singleUse && consume) {
+    if (record.singleUse && !inspect) {
       if (!(await this.store.delete(record.hash))) throw tesseraError('security.token.invalid');
       this.emitRevoked(record, 'single-use');
     }
