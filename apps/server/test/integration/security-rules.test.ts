@@ -155,6 +155,31 @@ describe('sessions and API keys', () => {
       withKey.disconnect();
     }
   });
+
+  it("searches API keys with Kuzzle's body, which is the query itself (or a Koncorde filter)", async () => {
+    await kuzzle.auth.login('local', { username: 'my', password: PASSWORD });
+    for (const description of ['ci runner', 'backup job', 'ci deploy']) {
+      await kuzzle.auth.createApiKey(description);
+    }
+    const descriptions = (result: { hits: { _source: { description: string } }[] }) =>
+      result.hits.map((hit) => hit._source.description).sort();
+
+    const matched = await kuzzle.auth.searchApiKeys({ match: { description: 'ci' } });
+    expect(descriptions(matched)).toEqual(['ci deploy', 'ci runner']);
+    const filtered = await kuzzle.auth.searchApiKeys(
+      { equals: { description: 'backup job' } },
+      { lang: 'koncorde' },
+    );
+    expect(descriptions(filtered)).toEqual(['backup job']);
+    expect(descriptions(await kuzzle.auth.searchApiKeys({}))).toHaveLength(3);
+
+    const byAdmin = await kuzzle.security.searchApiKeys('mylehuong', { match: { description: 'deploy' } });
+    expect(descriptions(byAdmin)).toEqual(['ci deploy']);
+    await expect(kuzzle.auth.searchApiKeys({ query: { match_all: {} } })).rejects.toMatchObject({
+      id: 'services.storage.unknown_query_keyword',
+      status: 400,
+    });
+  });
 });
 
 describe('secrets', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import jsonwebtoken from 'jsonwebtoken';
-import type { SearchBody, StorageNamespace } from '@tessera/plugin-sdk';
+import type { JsonObject, StorageNamespace } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { createRecordingLogger, type LogLine } from '@tessera/testing';
 import { createEventBus } from '../../src/events/event-bus';
@@ -862,25 +862,23 @@ describe('API keys', () => {
       },
     });
 
-    const sneaky: SearchBody[] = [
-      { query: { term: { userId: 'bob' } } },
-      { query: { bool: { should: [{ term: { userId: 'bob' } }, { match_all: {} }] } } },
-      { query: { ids: { values: ['bob-1'] } } },
+    const sneaky: JsonObject[] = [
+      { term: { userId: 'bob' } },
+      { bool: { should: [{ term: { userId: 'bob' } }, { match_all: {} }] } },
+      { ids: { values: ['bob-1'] } },
     ];
-    for (const body of sneaky) {
-      const found = await manager.searchApiKeys('alice', body);
+    for (const query of sneaky) {
+      const found = await manager.searchApiKeys('alice', query);
       expect(found.hits.every((hit) => hit._source.userId === 'alice')).toBe(true);
       expect(found.hits.map((hit) => hit._id)).not.toContain('bob-1');
     }
-    await expect(
-      manager.searchApiKeys('alice', { query: { match: { description: '2' } } }),
-    ).resolves.toMatchObject({
+    await expect(manager.searchApiKeys('alice', { match: { description: '2' } })).resolves.toMatchObject({
       total: 1,
       hits: [{ _id: 'alice-2' }],
     });
     const koncorde = await manager.searchApiKeys(
       'alice',
-      { query: { or: [{ equals: { userId: 'bob' } }, { equals: { description: 'alice 3' } }] } },
+      { or: [{ equals: { userId: 'bob' } }, { equals: { description: 'alice 3' } }] },
       { lang: 'koncorde' },
     );
     expect(koncorde).toMatchObject({ total: 1, hits: [{ _id: 'alice-3' }] });

@@ -17,7 +17,6 @@ import {
   type JsonObject,
   type Logger,
   type RevocationReason,
-  type SearchBody,
   type SearchOptions,
   type StorageNamespace,
   type StoredDocument,
@@ -272,20 +271,20 @@ export class TokenManager {
   }
 
   /**
-   * The API keys of `kuid` matching `body`'s query. The query is ANDed with the user's id, so no query reaches
-   * another user's keys; `total` counts every match.
+   * The API keys of `kuid` matching `query`: as in Kuzzle, the whole request body is the query (Elasticsearch's
+   * or, with `lang: 'koncorde'`, a Koncorde filter). It is ANDed with the user's id, so no query reaches another
+   * user's keys; `total` counts every match.
    */
   async searchApiKeys(
     kuid: string,
-    body: SearchBody = {},
+    query: JsonObject = {},
     options: SearchOptions = {},
   ): Promise<{ hits: ApiKey[]; total: number }> {
-    const query = body.query ?? {};
     const restricted: JsonObject =
       options.lang === 'koncorde'
         ? { and: [query, { equals: { userId: kuid } }] }
         : { bool: { filter: [query, { term: { userId: kuid } }] } };
-    const { hits, total } = await (await this.apiKeys()).search({ ...body, query: restricted }, options);
+    const { hits, total } = await (await this.apiKeys()).search({ query: restricted }, options);
     return { hits: hits.map(toApiKey), total };
   }
 
