@@ -82,7 +82,13 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
     sendRaw: (connectionIds, json) => websocket?.sendRaw(connectionIds, json),
     has: (connectionId) => websocket?.has(connectionId) ?? false,
   };
-  const hub = new RealtimeHub({ connections, bus, log, nodeId });
+  const hub = new RealtimeHub({
+    connections,
+    bus,
+    log,
+    nodeId,
+    maxConditions: config.limits.subscriptionConditionsCount,
+  });
   const tokenLifecycle = createTokenLifecycle({
     links: createTokenLinks(),
     connections,

@@ -91,6 +91,8 @@ export interface LimitsConfig {
   readonly concurrentRequests: number;
   readonly requestsBufferSize: number;
   readonly maxSearchSize: number;
+  /** Conditions a realtime subscription filter may hold, counted as Kuzzle does; 0: no limit. */
+  readonly subscriptionConditionsCount: number;
 }
 
 /** One plugin's own configuration: free-form, the plugin checks it. */
@@ -173,7 +175,12 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     revokeTokensOnCredentialsChange: true,
     cookieAuthentication: true,
   },
-  limits: { concurrentRequests: 100, requestsBufferSize: 50_000, maxSearchSize: 10_000 },
+  limits: {
+    concurrentRequests: 100,
+    requestsBufferSize: 50_000,
+    maxSearchSize: 10_000,
+    subscriptionConditionsCount: 16,
+  },
   plugins: { setupTimeout: 10_000, paths: [] },
   log: { level: 'info', format: 'json' },
 };
@@ -314,7 +321,12 @@ const SCHEMA: Section = {
     revokeTokensOnCredentialsChange: boolean,
     cookieAuthentication: boolean,
   },
-  limits: { concurrentRequests: integer(1), requestsBufferSize: integer(1), maxSearchSize: integer(1) },
+  limits: {
+    concurrentRequests: integer(1),
+    requestsBufferSize: integer(1),
+    maxSearchSize: integer(1),
+    subscriptionConditionsCount: integer(0),
+  },
   plugins: {
     setupTimeout: duration,
     paths: listOf(text),

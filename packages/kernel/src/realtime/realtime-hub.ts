@@ -15,7 +15,7 @@
  *   sent there, so nobody learns who else is listening.
  */
 import { createHash } from 'node:crypto';
-import { Koncorde, type NormalizedFilter } from 'koncorde';
+import { Koncorde, type KoncordeOptions, type NormalizedFilter } from 'koncorde';
 import type {
   ConnectionInfo,
   DocumentNotification,
@@ -30,6 +30,7 @@ import type {
 import { TesseraError, tesseraError } from '@tessera/plugin-sdk';
 import { messageOf } from '../internal/message-of';
 import type { ClientConnections } from './client-connections';
+import { assertFilterBounds } from './filter-complexity';
 
 export const CHANNEL_OPTIONS = ['all', 'in', 'out', 'none'] as const;
 /** Which document (`scope`) or user (`users`) notifications a channel gets: `in`, `out`, both, or none. */
@@ -66,6 +67,8 @@ export interface RealtimeHubOptions {
   readonly bus: EventBus;
   readonly log: Logger;
   readonly nodeId: string;
+  /** `limits.subscriptionConditionsCount`: conditions a subscription filter may hold (0: no limit). */
+  readonly maxConditions: number;
 }
 
 interface Member {
@@ -92,8 +95,16 @@ interface Channel {
   readonly connections: Set<string>;
 }
 
+const KONCORDE_OPTIONS: Partial<KoncordeOptions> = {
+  // Our bounds run first (filter-complexity.ts); Koncorde's own count (50 unless set) must not cap them.
+  maxConditions: Number.MAX_SAFE_INTEGER,
+  // RE2, Koncorde's default, said aloud: a client's `regexp` must never backtrack catastrophically.
+  regExpEngine: 're2',
+};
+
 export class RealtimeHub {
-  private readonly koncorde = new Koncorde();
+  // Koncorde's typings require every option; each has a default (the seed: random bytes).
+  private readonly koncorde = new Koncorde(KONCORDE_OPTIONS as KoncordeOptions);
   private readonly rooms = new Map<string, Room>();
   private readonly channels = new Map<string, Channel>();
   /** Connection id -> ids of the rooms it is in. */
@@ -232,6 +243,8 @@ export class RealtimeHub {
   }
 
   private normalize(filters: JsonObject, index: string, collection: string): NormalizedFilter {
+    // Koncorde's normalisation is exponential in the filter's shape: bound the shape before it runs.
+    assertFilterBounds(filters, { maxConditions: this.options.maxConditions });
     try {
       return this.koncorde.normalize(filters, koncordeIndex(index, collection));
     } catch (error) {

@@ -103,7 +103,12 @@ describe('defaults', () => {
         revokeTokensOnCredentialsChange: true,
         cookieAuthentication: true,
       },
-      limits: { concurrentRequests: 100, requestsBufferSize: 50_000, maxSearchSize: 10_000 },
+      limits: {
+        concurrentRequests: 100,
+        requestsBufferSize: 50_000,
+        maxSearchSize: 10_000,
+        subscriptionConditionsCount: 16,
+      },
       plugins: { setupTimeout: 10_000, paths: [] },
       log: { level: 'info', format: 'json' },
     });
@@ -305,6 +310,7 @@ describe('validation', () => {
     ['security.jwt.gracePeriod', true, 'a duration'],
     ['limits.concurrentRequests', 0, 'an integer of at least 1'],
     ['limits.maxSearchSize', 2.5, 'an integer of at least 1'],
+    ['limits.subscriptionConditionsCount', -1, 'an integer of at least 0'],
     ['plugins.setupTimeout', null, 'a duration'],
     ['plugins.paths', './plugins', 'an array, each item a non-empty string'],
     ['plugins.paths', ['./ok', ''], 'an array, each item a non-empty string'],

@@ -65,7 +65,8 @@ export interface HubHarness {
   client(kuid: string, profileIds?: string[]): TestClient;
 }
 
-export function openHub(): HubHarness {
+/** `maxConditions`: `limits.subscriptionConditionsCount` (16 by default). */
+export function openHub({ maxConditions = 16 }: { maxConditions?: number } = {}): HubHarness {
   const errors: HubHarness['errors'] = [];
   const log: Logger = {
     debug() {},
@@ -76,7 +77,7 @@ export function openHub(): HubHarness {
   };
   const bus = createEventBus(log);
   const connections = new RecordingConnections();
-  const hub = new RealtimeHub({ connections, bus, log, nodeId: NODE_ID });
+  const hub = new RealtimeHub({ connections, bus, log, nodeId: NODE_ID, maxConditions });
   let clients = 0;
 
   return {

@@ -66,6 +66,11 @@ export const errorCatalog = {
     status: BAD_REQUEST,
     message: 'Invalid value for the "users" parameter (allowed: "all", "in", "out", "none").',
   },
+  'core.realtime.too_many_terms': {
+    code: 0x00010006,
+    status: SIZE_LIMIT,
+    message: 'Unable to subscribe: maximum number of %s exceeded (max %s, received %s).',
+  },
   'core.realtime.not_subscribed': {
     code: 0x00010008,
     status: PRECONDITION,
