@@ -13,6 +13,7 @@ export type {
   StorageNamespace,
 } from './storage';
 export { parseDuration } from './duration';
+export { parseCookies, serializeCookie, type CookieAttributes } from './cookies';
 export type { Protocol, ConnectionInfo, RequestInput, RequestUser, ApiRequest } from './request';
 export type { LogLevel, LogFields, Logger } from './logger';
 export type {

@@ -6,6 +6,7 @@
  * browser sends it on the provider's top-level redirect back to us.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parseCookies, serializeCookie } from '@tessera/plugin-sdk';
 
 export interface BrowserBinding {
   /** The `Set-Cookie` value for the start answer. */
@@ -21,31 +22,23 @@ export function bindingCookieName(strategy: string): string {
 export function createBinding(strategy: string, callbackURL: string, ttlMs: number): BrowserBinding {
   const value = randomBytes(24).toString('base64url');
   const { pathname, protocol } = new URL(callbackURL);
-  const attributes = [
-    `Path=${pathname}`,
-    `Max-Age=${Math.ceil(ttlMs / 1000)}`,
-    'HttpOnly',
-    'SameSite=Lax',
-    ...(protocol === 'https:' ? ['Secure'] : []),
-  ];
-  return { cookie: `${bindingCookieName(strategy)}=${value}; ${attributes.join('; ')}`, hash: hashOf(value) };
+  const cookie = serializeCookie(bindingCookieName(strategy), value, {
+    path: pathname,
+    maxAge: Math.ceil(ttlMs / 1000),
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: protocol === 'https:',
+  });
+  return { cookie, hash: hashOf(value) };
 }
 
 /** True when the request's `Cookie` header carries the value whose hash the state kept. */
 export function presentsBinding(cookieHeader: string | undefined, strategy: string, hash: string): boolean {
-  const value = cookieValue(cookieHeader ?? '', bindingCookieName(strategy));
+  const value = parseCookies(cookieHeader)[bindingCookieName(strategy)];
   if (value === undefined) return false;
   return timingSafeEqual(Buffer.from(hashOf(value), 'hex'), Buffer.from(hash, 'hex'));
 }
 
 function hashOf(value: string): string {
   return createHash('sha256').update(value).digest('hex');
-}
-
-function cookieValue(header: string, name: string): string | undefined {
-  for (const pair of header.split(';')) {
-    const at = pair.indexOf('=');
-    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
-  }
-  return undefined;
 }

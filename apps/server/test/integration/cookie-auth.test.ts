@@ -3,7 +3,7 @@
  * never shows in a response body, the cookie authenticates every HTTP request, a stale cookie never locks a
  * browser out, and WebSocket connections ignore the cookie.
  */
-import { Kuzzle, WebSocket as SdkWebSocket } from 'kuzzle-sdk';
+import { Http, Kuzzle, WebSocket as SdkWebSocket } from 'kuzzle-sdk';
 import WebSocket from 'ws';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
@@ -91,13 +91,38 @@ describe('cookie authentication over HTTP', () => {
     expect(both.json.error.stack).toBeUndefined();
   });
 
-  it('ignores other cookies and a cleared authToken, and refuses an unreadable Cookie header', async () => {
-    const anonymous = await call(server, '/_me', { headers: { Cookie: 'authToken=null; other=1' } });
-    expect(anonymous.json.result._id).toBe('-1');
-    for (const header of ['authToken', '=value', 'authToken=%E0%A4%A']) {
+  it('reads the Cookie header as cookie.parse does: other cookies, malformed or not, never lock a browser out', async () => {
+    for (const header of [
+      'authToken=null; other=1',
+      'HttpOnly',
+      'authToken',
+      '=value',
+      'theme=%E0%A4%A',
+      'theme; HttpOnly; =x; lang=fr',
+    ]) {
       const { response, json } = await call(server, '/_me', { headers: { Cookie: header } });
-      expect(response.status).toBe(401);
-      expect(json.error).toMatchObject({ id: 'security.cookie.invalid', code: 0x07070001 });
+      expect({ header, status: response.status, kuid: json.result?._id }).toEqual({
+        header,
+        status: 200,
+        kuid: '-1',
+      });
+    }
+    // Our own cookie with a value that is no token is a token that does not verify.
+    const { response, json } = await call(server, '/_me', { headers: { Cookie: 'authToken=%E0%A4%A' } });
+    expect(response.status).toBe(401);
+    expect(json.error.id).toBe('security.token.invalid');
+  });
+
+  it('authenticates kuzzle-sdk sending the Set-Cookie value back as its Cookie header, HttpOnly and all', async () => {
+    const { header } = cookieOf((await login()).response);
+    expect(header).toMatch(/; HttpOnly/);
+    const kuzzle = new Kuzzle(new Http('127.0.0.1', { port: server.port, headers: { Cookie: header } }));
+    try {
+      await kuzzle.connect();
+      expect((await kuzzle.auth.getCurrentUser())._id).toBe('alice');
+      expect(await kuzzle.auth.getMyRights()).not.toHaveLength(0);
+    } finally {
+      kuzzle.disconnect();
     }
   });
 

@@ -8,48 +8,35 @@
  * WebSocket connections never read it: a socket opened by another site would otherwise carry it.
  */
 import type { ConnectionInfo } from '@tessera/plugin-sdk';
-import { tesseraError } from '@tessera/plugin-sdk';
+import { parseCookies, serializeCookie } from '@tessera/plugin-sdk';
 
 export const AUTH_COOKIE = 'authToken';
 
-/** The request's `authToken` cookie, or null (no cookie, Kuzzle's cleared value "null", or not over HTTP). */
+/**
+ * The request's `authToken` cookie, or null (no cookie, Kuzzle's cleared value "null", or not over HTTP). The
+ * header is read as Kuzzle reads it (`cookie.parse`), so another cookie, however malformed, is never an error.
+ */
 export function authCookieOf(connection: ConnectionInfo): string | null {
-  const header = connection.protocol === 'http' ? connection.headers.cookie : undefined;
-  if (header === undefined || header.trim() === '') return null;
-  const value = parseCookieHeader(header).get(AUTH_COOKIE);
+  if (connection.protocol !== 'http') return null;
+  const value = parseCookies(connection.headers.cookie)[AUTH_COOKIE];
   return value === undefined || value === '' || value === 'null' ? null : value;
-}
-
-/** `name=value` pairs separated by `;` (RFC 6265 §4.2.1); an unreadable header is `security.cookie.invalid`. */
-export function parseCookieHeader(header: string): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const pair of header.split(';')) {
-    if (pair.trim() === '') continue;
-    const separator = pair.indexOf('=');
-    const name = pair.slice(0, separator).trim();
-    if (separator < 1 || name === '') throw tesseraError('security.cookie.invalid');
-    let value = pair.slice(separator + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      throw tesseraError('security.cookie.invalid');
-    }
-    // The first occurrence wins, as browsers send the most specific path first.
-    if (!cookies.has(name)) cookies.set(name, value);
-  }
-  return cookies;
 }
 
 /** The `Set-Cookie` value that hands a token to the browser; it expires with the token. */
 export function authCookie(jwt: string, expiresAt: number, secure: boolean): string {
-  const expires = expiresAt > 0 ? `; Expires=${new Date(expiresAt).toUTCString()}` : '';
-  return `${AUTH_COOKIE}=${jwt}; Path=/${expires}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+  return serializeCookie(AUTH_COOKIE, jwt, {
+    ...cookieScope(secure),
+    ...(expiresAt > 0 ? { expires: new Date(expiresAt) } : {}),
+  });
 }
 
 /** The `Set-Cookie` value that makes the browser drop its token. */
 export function clearedAuthCookie(secure: boolean): string {
-  return `${AUTH_COOKIE}=null; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+  return serializeCookie(AUTH_COOKIE, 'null', { ...cookieScope(secure), expires: new Date(0) });
+}
+
+function cookieScope(secure: boolean) {
+  return { path: '/', httpOnly: true, sameSite: 'strict', secure } as const;
 }
 
 /** True when a TLS-terminating proxy says the browser spoke HTTPS: the cookie is then marked `Secure`. */

@@ -669,7 +669,6 @@ export const errorCatalog = {
     status: BAD_REQUEST,
     message: 'The anonymous profile must include the anonymous role',
   },
-  'security.cookie.invalid': { code: 0x07070001, status: UNAUTHORIZED, message: 'Invalid cookie.' },
   'security.cookie.unsupported': {
     code: 0x07070002,
     status: INTERNAL,

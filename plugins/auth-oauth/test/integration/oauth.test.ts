@@ -362,7 +362,7 @@ describe('auth-oauth against a real OpenID provider', () => {
     const response = await fetch(`${tessera.url}/_login/oidc`, { redirect: 'manual' });
     const [cookie] = response.headers.getSetCookie();
     expect(cookie).toMatch(
-      /^tessera-oauth-oidc=[A-Za-z0-9_-]{32}; Path=\/_login\/oidc; Max-Age=600; HttpOnly; SameSite=Lax$/,
+      /^tessera-oauth-oidc=[A-Za-z0-9_-]{32}; Max-Age=600; Path=\/_login\/oidc; HttpOnly; SameSite=Lax$/,
     );
   });
 
