@@ -10,7 +10,7 @@ import type { Request } from '../api/request';
 import { authCookie, authCookieOf, clearedAuthCookie, isSecureConnection } from '../security/auth-cookie';
 import { ANONYMOUS_KUID } from '../security/model';
 import type { SecurityServices } from '../security/security-services';
-import { authenticate } from '../security/strategies';
+import { authenticate, claimedUsername, passportRequestOf } from '../security/strategies';
 import { parseExpiresIn, type AuthToken } from '../security/tokens';
 
 const strategyArg = { strategy: arg.string({ required: true }) };
@@ -70,8 +70,9 @@ export function authController(services: SecurityServices): Record<string, Actio
       handler: async (request, { strategy: name, expiresIn, cookieAuth }) => {
         const strategy = strategies.get(name);
         const cookieRequested = usesCookie(request, cookieAuth);
-        const username =
-          typeof request.input.body?.username === 'string' ? request.input.body.username : null;
+        // The throttle counts the username read from the very request the strategy authenticates.
+        const attempt = passportRequestOf(strategy, request);
+        const username = claimedUsername(strategy, attempt);
         try {
           throttle.admit(request.connection.ips[0] ?? 'unknown', username);
         } catch (error) {
@@ -79,7 +80,7 @@ export function authController(services: SecurityServices): Record<string, Actio
           if (typeof retryAfter === 'number') request.headers['retry-after'] = String(retryAfter);
           throw error;
         }
-        const outcome = await authenticate(strategy, request);
+        const outcome = await authenticate(strategy, attempt);
         if (outcome.kind === 'redirect') {
           request.status = outcome.status;
           request.headers.location = outcome.url;

@@ -104,6 +104,7 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
         ctx.status = 200;
         return;
       }
+      refuseSecretsInUrl(ctx);
       await next();
       if (ctx.body === undefined && ctx.status === 404)
         throw tesseraError('network.http.url_not_found', ctx.path);
@@ -147,6 +148,16 @@ async function routeEnvelope(
   envelope.action = route.action;
   envelope.requestId = requestIdOf(ctx);
   return envelope;
+}
+
+/**
+ * A password in a URL ends up in access logs (ours, a proxy's) and browser history, whatever the answer: any
+ * query-string key naming one (`password`, `currentPassword`...) is refused, on every route.
+ */
+function refuseSecretsInUrl(ctx: Context): void {
+  for (const key of Object.keys(ctx.query)) {
+    if (key.toLowerCase().endsWith('password')) throw tesseraError('network.http.secret_in_url', key);
+  }
 }
 
 /** `Authorization: Bearer <token>`; other schemes are ignored, so the request is anonymous. */

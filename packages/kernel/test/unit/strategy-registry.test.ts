@@ -1,4 +1,11 @@
-import { StrategyRegistry, authenticate, requestFromEnvelope } from '@tessera/kernel';
+import {
+  StrategyRegistry,
+  authenticate,
+  claimedUsername,
+  passportRequestOf,
+  requestFromEnvelope,
+  type RegisteredStrategy,
+} from '@tessera/kernel';
 import type {
   PassportRequest,
   PassportStrategyActions,
@@ -167,24 +174,22 @@ describe('authenticate', () => {
     registry.registrarFor('p').register('form', definition(verify, authenticator));
     return registry.get('form');
   };
+  const login = (strategy: RegisteredStrategy, body: Record<string, unknown>) =>
+    authenticate(strategy, passportRequestOf(strategy, loginRequest(body)));
 
   it('resolves the kuid named by verify', async () => {
-    await expect(
-      authenticate(registered(checkPassword), loginRequest({ username: 'my', password: 'secret' })),
-    ).resolves.toEqual({
+    await expect(login(registered(checkPassword), { username: 'my', password: 'secret' })).resolves.toEqual({
       kind: 'authenticated',
       kuid: 'kuid-my',
     });
   });
 
   it('reports the strategy message on wrong credentials, and passport-style missing fields', async () => {
-    await expect(
-      authenticate(registered(checkPassword), loginRequest({ username: 'my', password: 'nope' })),
-    ).resolves.toEqual({
+    await expect(login(registered(checkPassword), { username: 'my', password: 'nope' })).resolves.toEqual({
       kind: 'failed',
       message: 'wrong username or password',
     });
-    await expect(authenticate(registered(checkPassword), loginRequest({}))).resolves.toEqual({
+    await expect(login(registered(checkPassword), {})).resolves.toEqual({
       kind: 'failed',
       message: 'Missing credentials',
     });
@@ -193,9 +198,9 @@ describe('authenticate', () => {
   it('uses the default failure message when verify resolves false or {kuid: null}', async () => {
     for (const answer of [false, { kuid: null }]) {
       await expect(
-        authenticate(
+        login(
           registered(() => Promise.resolve(answer)),
-          loginRequest({ username: 'a', password: 'b' }),
+          { username: 'a', password: 'b' },
         ),
       ).resolves.toEqual({
         kind: 'failed',
@@ -209,28 +214,69 @@ describe('authenticate', () => {
     ['a non-object', () => Promise.resolve('x'), 'plugin.strategy.invalid_verify_resolve'],
     ['a non-string kuid', () => Promise.resolve({ kuid: 42 }), 'plugin.strategy.invalid_kuid'],
   ])('refuses verify returning %s', async (_what, verify, id) => {
-    await expect(
-      authenticate(registered(verify), loginRequest({ username: 'a', password: 'b' })),
-    ).rejects.toMatchObject({ id });
+    await expect(login(registered(verify), { username: 'a', password: 'b' })).rejects.toMatchObject({ id });
   });
 
   it('rejects with the error verify rejects with', async () => {
     const refusal = new TesseraError('plugin.strategy.missing_user', ['Expired password']);
     await expect(
-      authenticate(
+      login(
         registered(() => Promise.reject(refusal)),
-        loginRequest({ username: 'a', password: 'b' }),
+        { username: 'a', password: 'b' },
       ),
     ).rejects.toBe(refusal);
   });
 
   it('reports a redirect for multi-step strategies', async () => {
-    await expect(
-      authenticate(registered(checkPassword, RedirectStrategy), loginRequest({})),
-    ).resolves.toEqual({
+    await expect(login(registered(checkPassword, RedirectStrategy), {})).resolves.toEqual({
       kind: 'redirect',
       url: 'https://provider.example/authorize?state=x',
       status: 302,
     });
+  });
+});
+
+describe('claimedUsername: the username a login attempt names, read as passport-local reads it', () => {
+  const strategy = (strategyOptions: Record<string, unknown> = {}) => {
+    const registry = new StrategyRegistry();
+    registry.registrarFor('p').register('form', { ...definition(checkPassword), strategyOptions });
+    return registry.get('form');
+  };
+  const claimed = (envelope: Record<string, unknown>, registered = strategy()) =>
+    claimedUsername(
+      registered,
+      passportRequestOf(
+        registered,
+        requestFromEnvelope(
+          { controller: 'auth', action: 'login', strategy: 'form', ...envelope },
+          { id: 'c', protocol: 'websocket', ips: [], headers: {} },
+        ),
+      ),
+    );
+
+  it('reads the body first, then the top-level arguments', () => {
+    expect(claimed({ body: { username: 'alice' }, username: 'bob' })).toBe('alice');
+    expect(claimed({ username: 'bob' })).toBe('bob');
+    expect(claimed({ body: { password: 'x' } })).toBeNull();
+  });
+
+  it('falls back to the arguments when the body value is empty, false or an object', () => {
+    for (const username of ['', 0, false, null, { nested: 'x' }, ['x']]) {
+      expect(claimed({ body: { username }, username: 'bob' })).toBe('bob');
+    }
+  });
+
+  it('keys a number as the string a coercing strategy would read, and nothing else that is not a string', () => {
+    expect(claimed({ body: { username: 42 } })).toBe('42');
+    expect(claimed({ body: { username: true } })).toBeNull();
+  });
+
+  it("follows the strategy's usernameField, nested fields included", () => {
+    expect(
+      claimed({ body: { email: 'a@example.org', username: 'x' } }, strategy({ usernameField: 'email' })),
+    ).toBe('a@example.org');
+    expect(claimed({ body: { user: { name: 'alice' } } }, strategy({ usernameField: 'user[name]' }))).toBe(
+      'alice',
+    );
   });
 });

@@ -276,6 +276,13 @@ export const errorCatalog = {
     status: BAD_REQUEST,
     message: 'Unable to convert the HTTP body to JSON: %s',
   },
+  // network.http, Tessera's own (0x0381)
+  'network.http.secret_in_url': {
+    code: 0x03810001,
+    status: BAD_REQUEST,
+    message:
+      'The argument "%s" carries a secret and is refused in a URL, which access logs and browser history keep: send it in the JSON body (a token: in the Authorization header).',
+  },
   'network.websocket.unexpected_error': {
     code: 0x03030001,
     status: BAD_REQUEST,

@@ -12,6 +12,7 @@ import {
   createEventBus,
   createSilentLogger,
   createStorageNamespace,
+  passportRequestOf,
   StrategyRegistry,
   type AuthenticationOutcome,
 } from '@tessera/kernel';
@@ -113,7 +114,10 @@ export async function startAuthTotp(config: Record<string, unknown> = {}): Promi
     return {
       methods: strategy.methods as PluginInstance['methods'],
       login: (body) =>
-        authenticate(strategy, apiRequest({ controller: 'auth', action: 'login', body, user: null })),
+        authenticate(
+          strategy,
+          passportRequestOf(strategy, apiRequest({ controller: 'auth', action: 'login', body, user: null })),
+        ),
     };
   };
 

@@ -1,9 +1,9 @@
 /**
- * Runs a registered passport strategy once, for one API request, and answers with a promise: the one place
+ * Runs a registered passport strategy once, for one login attempt, and answers with a promise: the one place
  * passport's callback style meets our async code. Passport is driven the way its own middleware does it: a
  * per-attempt object inherits from the strategy and receives the success/fail/redirect/error actions.
  */
-import type { ApiRequest, PassportRequest, PassportStrategyActions } from '@tessera/plugin-sdk';
+import type { PassportRequest, PassportStrategyActions } from '@tessera/plugin-sdk';
 import type { RegisteredStrategy } from './strategy-registry';
 
 export type AuthenticationOutcome =
@@ -11,18 +11,11 @@ export type AuthenticationOutcome =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'redirect'; readonly url: string; readonly status: number };
 
+/** `passportRequest` comes from `passportRequestOf`. */
 export function authenticate(
   strategy: RegisteredStrategy,
-  request: ApiRequest,
+  passportRequest: PassportRequest,
 ): Promise<AuthenticationOutcome> {
-  const passportRequest: PassportRequest = {
-    original: request,
-    body: request.input.body ?? {},
-    query: request.input.args,
-    headers: request.connection.headers,
-    method: 'POST',
-    url: `/login?strategy=${encodeURIComponent(strategy.name)}`,
-  };
   return new Promise((resolve, reject) => {
     const attempt = Object.create(strategy.passport) as typeof strategy.passport & PassportStrategyActions;
     attempt.success = (user, info) =>

@@ -1,2 +1,3 @@
 export { StrategyRegistry, type RegisteredStrategy } from './strategy-registry';
 export { authenticate, type AuthenticationOutcome } from './authenticate';
+export { claimedUsername, passportRequestOf } from './passport-request';

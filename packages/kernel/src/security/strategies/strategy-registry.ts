@@ -19,6 +19,8 @@ export interface RegisteredStrategy {
   readonly name: string;
   readonly owner: string;
   readonly fields: readonly string[];
+  /** The login field naming the account (passport-local's `usernameField` option, else `username`): the throttle's key. */
+  readonly usernameField: string;
   readonly authenticateOptions: Readonly<Record<string, unknown>>;
   readonly passport: PassportStrategy;
   /** The plugin's methods; all but `verify` rethrow foreign errors as `plugin.runtime.unexpected_error`. */
@@ -90,6 +92,7 @@ export class StrategyRegistry {
       name,
       owner,
       fields: Object.freeze([...(definition.fields ?? [])]),
+      usernameField: usernameFieldOf(definition),
       authenticateOptions: Object.freeze({ ...definition.authenticateOptions }),
       passport,
       methods,
@@ -127,6 +130,11 @@ function checkDefinition(name: string, definition: StrategyDefinition): void {
   ) {
     throw invalid('"fields" must be an array of strings');
   }
+}
+
+function usernameFieldOf(definition: StrategyDefinition): string {
+  const field = definition.strategyOptions?.usernameField;
+  return typeof field === 'string' && field !== '' ? field : 'username';
 }
 
 type UnboundMethod = (this: void, ...args: unknown[]) => unknown;
