@@ -73,6 +73,7 @@ export async function tokenCheckFigures(mode: Mode): Promise<Figure[]> {
     const connection: ConnectionInfo = Object.freeze({
       id: 'bench',
       protocol: 'http',
+      address: '127.0.0.1',
       ips: Object.freeze(['127.0.0.1']),
       headers: Object.freeze({}),
     });

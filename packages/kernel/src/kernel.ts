@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import proxyaddr from 'proxy-addr';
 import type { EventBus, IdentitySummary, Logger } from '@tessera/plugin-sdk';
 import { ActionRegistry } from './api/action-registry';
 import { Funnel, type RequestAuthorizer } from './api/funnel';
@@ -173,12 +174,14 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
   };
 
   const listen = async (): Promise<Server> => {
+    const trustProxy = proxyaddr.compile([...config.server.trustedProxies]);
     const app = createHttpApp({
       funnel,
       registry,
       bus,
       nodeId,
       maxRequestSize: config.server.maxRequestSize,
+      trustProxy,
       allowOrigins: config.server.cors.allowOrigin,
       allowCredentials: config.security.cookieAuthentication,
       isReady: () => running && funnel.ready,
@@ -191,6 +194,7 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
       log,
       nodeId,
       maxPayload: config.server.websocket.maxPayload,
+      trustProxy,
       idleTimeout: config.server.websocket.idleTimeout,
       heartbeat: config.server.websocket.heartbeat,
       maxBufferedBytes: config.server.websocket.maxBufferedBytes,

@@ -10,7 +10,13 @@ export interface ConnectionInfo {
   /** Unique per connection; an HTTP request is its own connection. */
   readonly id: string;
   readonly protocol: Protocol;
-  /** Client addresses, nearest first. */
+  /**
+   * The client's address: the TCP peer's, or, when the peer is a trusted proxy (`server.trustedProxies`), the
+   * address the proxies forwarded. What anything keyed by client (the login throttle, events' `ip`) uses. Null for
+   * the kernel's own requests.
+   */
+  readonly address: string | null;
+  /** The addresses the request came through, nearest first: the peer, then each trusted hop; `address` is last. */
   readonly ips: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
 }

@@ -27,7 +27,7 @@ export function apiRequest(options: ApiRequestOptions = {}): ApiRequest {
   return {
     id: randomUUID(),
     input: { controller, action, jwt: null, body, args, volatile: null },
-    connection: { id: randomUUID(), protocol: 'http', ips: ['127.0.0.1'], headers: {} },
+    connection: { id: randomUUID(), protocol: 'http', address: '127.0.0.1', ips: ['127.0.0.1'], headers: {} },
     user: user === null ? null : { _id: user, profileIds: [] },
     result: null,
     error: null,

@@ -39,7 +39,11 @@ describe('cookie authentication over HTTP', () => {
   beforeAll(async () => {
     server = await startTestKernel({
       plugins: builtInPlugins(),
-      overrides: { security: { login: { attemptsPerAddress: 1000, attemptsPerUsername: 1000 } } },
+      overrides: {
+        // The test client plays the TLS-terminating proxy too.
+        server: { trustedProxies: ['loopback'] },
+        security: { login: { attemptsPerAddress: 1000, attemptsPerUsername: 1000 } },
+      },
     });
     await createAlice(server);
   });

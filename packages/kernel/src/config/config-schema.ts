@@ -3,6 +3,7 @@
  * checks a merged configuration and normalises it (sizes to bytes, durations to milliseconds, origins to a list).
  * Where the configuration comes from (file, environment) is load-config.ts's business.
  */
+import proxyaddr from 'proxy-addr';
 import { parseDuration, tesseraError, type LogLevel, type TesseraError } from '@tessera/plugin-sdk';
 import { isPlainObject } from '../api/envelope';
 
@@ -37,6 +38,11 @@ export interface ServerConfig {
     /** Allowed origins; the file may give one string, a comma-separated list or an array. */
     readonly allowOrigin: readonly string[];
   };
+  /**
+   * Proxies whose forwarded headers (X-Forwarded-For, X-Forwarded-Proto...) are believed: addresses, CIDR
+   * ranges, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`. Empty: the TCP peer is the client.
+   */
+  readonly trustedProxies: readonly string[];
   readonly websocket: {
     /** Milliseconds. */
     readonly idleTimeout: number;
@@ -145,6 +151,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     host: '0.0.0.0',
     maxRequestSize: KB * KB,
     cors: { allowOrigin: ['*'] },
+    trustedProxies: [],
     // No maxPayload here: it follows maxRequestSize unless set (see validateConfig).
     websocket: { idleTimeout: 60_000, heartbeat: 30_000, maxBufferedBytes: 8 * KB * KB },
     shutdownTimeout: 10_000,
@@ -275,11 +282,33 @@ const maxTTL = new Rule(`-1 (no limit) or a duration ${DURATION_FORMS}`, (value)
 
 const size = parsed('a size (bytes, or a string such as "512KB", "1MB")', parseSize, 1);
 
-const origins = new Rule('an origin, a comma-separated list of origins or an array of origins', (value) => {
-  const list = typeof value === 'string' ? value.split(',').map((origin) => origin.trim()) : value;
-  const normalised = listOf(text).normalise(list);
-  return Array.isArray(normalised) && normalised.length > 0 ? normalised : INVALID;
+/** A list the file may also write as one string of comma-separated items; each item is checked by `item`. */
+const commaList = (one: string, things: string, item: Rule, minLength: number): Rule =>
+  new Rule(`${one}, a comma-separated list of ${things} or an array of ${things}`, (value) => {
+    const list =
+      typeof value !== 'string'
+        ? value
+        : value.trim() === ''
+          ? []
+          : value.split(',').map((entry) => entry.trim());
+    const normalised = listOf(item).normalise(list);
+    return Array.isArray(normalised) && normalised.length >= minLength ? normalised : INVALID;
+  });
+
+const origins = commaList('an origin', 'origins', text, 1);
+
+/** What proxy-addr compiles: an IP address, a CIDR range or one of its names (`loopback`...). */
+const proxyAddress = accepting('an address', (value) => {
+  if (typeof value !== 'string' || value === '') return false;
+  try {
+    proxyaddr.compile(value);
+    return true;
+  } catch {
+    return false;
+  }
 });
+
+const proxies = commaList('an address', 'addresses (IPs or CIDR ranges)', proxyAddress, 0);
 
 const SCHEMA: Section = {
   server: {
@@ -287,6 +316,7 @@ const SCHEMA: Section = {
     host: text,
     maxRequestSize: size,
     cors: { allowOrigin: origins },
+    trustedProxies: proxies,
     websocket: {
       idleTimeout: duration,
       maxPayload: optional(size),

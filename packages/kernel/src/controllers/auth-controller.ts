@@ -57,7 +57,7 @@ export function authController(services: SecurityServices): Record<string, Actio
 
   const origin = (request: Request) => ({
     connectionId: request.connection.id,
-    ip: request.connection.ips[0],
+    ip: request.connection.address ?? undefined,
   });
 
   return {
@@ -74,7 +74,7 @@ export function authController(services: SecurityServices): Record<string, Actio
         const attempt = passportRequestOf(strategy, request);
         const username = claimedUsername(strategy, attempt);
         try {
-          throttle.admit(request.connection.ips[0] ?? 'unknown', username);
+          throttle.admit(request.connection.address ?? 'unknown', username);
         } catch (error) {
           const retryAfter = isTesseraError(error) ? error.details?.retryAfter : undefined;
           if (typeof retryAfter === 'number') request.headers['retry-after'] = String(retryAfter);

@@ -65,7 +65,7 @@ function selfRequest(plugin: string, kuid: string, profileIds: readonly string[]
       args: {},
       volatile: null,
     },
-    { id: `plugin:${plugin}`, protocol: 'internal', ips: [], headers: {} },
+    { id: `plugin:${plugin}`, protocol: 'internal', address: null, ips: [], headers: {} },
   );
   request.user = { _id: kuid, profileIds: [...profileIds] };
   return request;

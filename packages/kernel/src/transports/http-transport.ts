@@ -12,7 +12,7 @@ import type { ActionRegistry, RegisteredRoute } from '../api/action-registry';
 import type { Funnel } from '../api/funnel';
 import type { Request } from '../api/request';
 import { isPlainObject } from '../api/envelope';
-import { describeConnection, failedRequest } from './wire';
+import { describeConnection, failedRequest, type ProxyTrust } from './wire';
 
 export interface HttpTransportOptions {
   readonly funnel: Funnel;
@@ -20,6 +20,8 @@ export interface HttpTransportOptions {
   readonly bus: EventBus;
   readonly nodeId: string;
   readonly maxRequestSize: number;
+  /** Which peers' forwarded headers are believed (`server.trustedProxies`, compiled by proxy-addr). */
+  readonly trustProxy: ProxyTrust;
   /** `*`, or the origins allowed to call from a browser. */
   readonly allowOrigins: readonly string[];
   /** Lets browsers send the `authToken` cookie cross-origin (`Access-Control-Allow-Credentials`). */
@@ -95,7 +97,7 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
   });
 
   app.use(async (ctx, next) => {
-    ctx.state.connection = describeConnection('http', ctx.req);
+    ctx.state.connection = describeConnection('http', ctx.req, options.trustProxy);
     bus.emit('connection:new', ctx.state.connection);
     try {
       applyCors(ctx, options);

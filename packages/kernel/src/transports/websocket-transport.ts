@@ -13,7 +13,7 @@ import { tesseraError } from '@tessera/plugin-sdk';
 import type { Funnel } from '../api/funnel';
 import type { Request } from '../api/request';
 import type { ClientConnections } from '../realtime/client-connections';
-import { describeConnection, failedRequest } from './wire';
+import { describeConnection, failedRequest, type ProxyTrust } from './wire';
 
 export interface WebSocketTransportOptions {
   readonly funnel: Funnel;
@@ -21,6 +21,8 @@ export interface WebSocketTransportOptions {
   readonly log: Logger;
   readonly nodeId: string;
   readonly maxPayload: number;
+  /** Which peers' forwarded headers are believed (`server.trustedProxies`, compiled by proxy-addr). */
+  readonly trustProxy: ProxyTrust;
   readonly idleTimeout: number;
   readonly heartbeat: number;
   /** Bytes waiting in a socket's send buffer past which the client is too slow: it is closed (1011). */
@@ -95,7 +97,7 @@ export function attachWebSocketTransport(
   wss.on('connection', (socket, message) => {
     const client: Client = {
       socket,
-      connection: describeConnection('websocket', message),
+      connection: describeConnection('websocket', message, options.trustProxy),
       lastSeen: Date.now(),
     };
     clients.set(client.connection.id, client);

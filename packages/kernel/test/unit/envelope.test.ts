@@ -1,7 +1,13 @@
 import { requestFromEnvelope } from '@tessera/kernel';
 import type { ConnectionInfo } from '@tessera/plugin-sdk';
 
-const connection: ConnectionInfo = { id: 'c1', protocol: 'websocket', ips: ['127.0.0.1'], headers: {} };
+const connection: ConnectionInfo = {
+  id: 'c1',
+  protocol: 'websocket',
+  address: '127.0.0.1',
+  ips: ['127.0.0.1'],
+  headers: {},
+};
 
 describe('request envelope', () => {
   it('splits the envelope into input fields and arguments, dropping nulls', () => {

@@ -10,7 +10,7 @@ import {
 import type { ApiRequest, ConnectionInfo, Logger } from '@tessera/plugin-sdk';
 import { TesseraError } from '@tessera/plugin-sdk';
 
-const connection: ConnectionInfo = { id: 'c1', protocol: 'websocket', ips: [], headers: {} };
+const connection: ConnectionInfo = { id: 'c1', protocol: 'websocket', address: null, ips: [], headers: {} };
 const quiet: Logger = createSilentLogger();
 const everyone: RequestAuthorizer = {
   authorize: (request) => {

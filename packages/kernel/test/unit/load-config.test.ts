@@ -69,6 +69,7 @@ describe('defaults', () => {
         host: '0.0.0.0',
         maxRequestSize: 1024 * 1024,
         cors: { allowOrigin: ['*'] },
+        trustedProxies: [],
         websocket: {
           idleTimeout: 60_000,
           maxPayload: 1024 * 1024,
@@ -165,6 +166,15 @@ describe('normalisation', () => {
       'https://b.example',
     ]);
     expect(origins(['https://a.example'])).toEqual(['https://a.example']);
+  });
+
+  it("accepts trustedProxies as addresses, CIDR ranges and proxy-addr's names, in a list or one string", () => {
+    const proxies = (trustedProxies: unknown) =>
+      load({ overrides: invalid({ server: { trustedProxies } }) }).server.trustedProxies;
+    expect(proxies('10.0.0.0/8, 192.168.1.7,loopback')).toEqual(['10.0.0.0/8', '192.168.1.7', 'loopback']);
+    expect(proxies(['::1', 'fd00::/8', 'uniquelocal'])).toEqual(['::1', 'fd00::/8', 'uniquelocal']);
+    expect(proxies('')).toEqual([]);
+    expect(proxies([])).toEqual([]);
   });
 });
 
@@ -296,6 +306,9 @@ describe('validation', () => {
     ['server.maxRequestSize', '1 potato', 'a size'],
     ['server.maxRequestSize', 0, 'a size'],
     ['server.cors.allowOrigin', [], 'an origin'],
+    ['server.trustedProxies', ['10.0.0.0/8', 'proxy.example'], 'an address'],
+    ['server.trustedProxies', '10.0.0.0/33', 'an address'],
+    ['server.trustedProxies', [42], 'an address'],
     ['server.websocket.idleTimeout', '10 parsecs', 'a duration'],
     ['server.websocket.maxPayload', -1, 'a size'],
     ['server.shutdownTimeout', -5, 'a duration'],

@@ -59,10 +59,11 @@ beforeEach(() => {
 const websocket = (client: TestClient): ConnectionInfo => ({
   id: client.id,
   protocol: 'websocket',
+  address: null,
   ips: [],
   headers: {},
 });
-const http: ConnectionInfo = { id: 'an-http-request', protocol: 'http', ips: [], headers: {} };
+const http: ConnectionInfo = { id: 'an-http-request', protocol: 'http', address: null, ips: [], headers: {} };
 
 function call(connection: ConnectionInfo, action: string, envelope: Record<string, unknown> = {}) {
   return funnel.execute({ controller: 'realtime', action, ...envelope }, connection);

@@ -351,7 +351,13 @@ describe('dropConnection', () => {
     const { roomId } = subscribe(alice);
     subscribe(bob);
 
-    harness.bus.emit('connection:remove', { id: alice.id, protocol: 'websocket', ips: [], headers: {} });
+    harness.bus.emit('connection:remove', {
+      id: alice.id,
+      protocol: 'websocket',
+      address: null,
+      ips: [],
+      headers: {},
+    });
 
     expect(harness.hub.count(roomId)).toBe(1);
   });

@@ -17,6 +17,7 @@ let store: DocumentCollection<TestCredentials>;
 const connection: ConnectionInfo = {
   id: 'connection-1',
   protocol: 'websocket',
+  address: '127.0.0.1',
   ips: ['127.0.0.1'],
   headers: {},
 };

@@ -124,7 +124,7 @@ export function requestBy(user: Request['user'] = ADMIN, body: JsonObject | null
   const request = new Request(
     `request-${Math.random().toString(36).slice(2)}`,
     { controller: 'security', action: 'test', jwt: null, body, args: {}, volatile: null },
-    { id: 'connection-1', protocol: 'internal', ips: [], headers: {} },
+    { id: 'connection-1', protocol: 'internal', address: null, ips: [], headers: {} },
   );
   request.user = user;
   return request;

@@ -19,7 +19,13 @@ import { authController } from '../../src/controllers/auth-controller';
 import { LoginThrottle } from '../../src/security/login-throttle';
 import { openHarness, type Harness } from './security-services-fixture';
 
-const connection: ConnectionInfo = { id: 'connection-1', protocol: 'http', ips: ['10.0.0.7'], headers: {} };
+const connection: ConnectionInfo = {
+  id: 'connection-1',
+  protocol: 'http',
+  address: '10.0.0.7',
+  ips: ['10.0.0.7'],
+  headers: {},
+};
 
 type Verify = (
   request: PassportRequest,

@@ -71,7 +71,7 @@ function definition(
 const loginRequest = (body: Record<string, unknown>) =>
   requestFromEnvelope(
     { controller: 'auth', action: 'login', strategy: 'form', body },
-    { id: 'c', protocol: 'http', ips: [], headers: {} },
+    { id: 'c', protocol: 'http', address: null, ips: [], headers: {} },
   );
 
 const users: Record<string, string> = { my: 'secret' };
@@ -249,7 +249,7 @@ describe('claimedUsername: the username a login attempt names, read as passport-
         registered,
         requestFromEnvelope(
           { controller: 'auth', action: 'login', strategy: 'form', ...envelope },
-          { id: 'c', protocol: 'websocket', ips: [], headers: {} },
+          { id: 'c', protocol: 'websocket', address: null, ips: [], headers: {} },
         ),
       ),
     );

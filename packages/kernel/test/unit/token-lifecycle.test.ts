@@ -271,7 +271,7 @@ describe('token lifecycle: refresh and close', () => {
   it('unlinks a connection that closes and stops watching a token left without connections', async () => {
     const { bus, lifecycle, links, timeline, events } = setup({ expiryWarning: 1000 });
     lifecycle.link('c1', token('s1', T0 + 3000));
-    bus.emit('connection:remove', { id: 'c1', protocol: 'websocket', ips: [], headers: {} });
+    bus.emit('connection:remove', { id: 'c1', protocol: 'websocket', address: null, ips: [], headers: {} });
     expect(links.tokenOf('c1')).toBeUndefined();
     expect(jest.getTimerCount()).toBe(0);
     await advance(3000);
@@ -284,7 +284,7 @@ describe('token lifecycle: refresh and close', () => {
     const t = token('s1', T0 + 3000);
     lifecycle.link('c1', t);
     lifecycle.link('c2', t);
-    bus.emit('connection:remove', { id: 'c1', protocol: 'websocket', ips: [], headers: {} });
+    bus.emit('connection:remove', { id: 'c1', protocol: 'websocket', address: null, ips: [], headers: {} });
     await advance(3000);
     expect(of('c1')).toEqual([]);
     expect(of('c2')).toEqual([EXPIRED('expired'), 'dropped']);

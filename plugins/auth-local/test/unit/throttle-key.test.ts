@@ -52,7 +52,7 @@ describe('the throttle key is the username passport-local authenticates', () => 
     const strategy = registerLocal(seen);
     const request = requestFromEnvelope(
       { controller: 'auth', action: 'login', strategy: 'local', ...frame },
-      { id: 'c', protocol: 'websocket', ips: [], headers: {} },
+      { id: 'c', protocol: 'websocket', address: null, ips: [], headers: {} },
     );
     const attempt = passportRequestOf(strategy, request);
     await authenticate(strategy, attempt);
@@ -71,7 +71,7 @@ describe('the throttle key is the username passport-local authenticates', () => 
         body: { email: '', password: 'x' },
         email: 'a@b.c',
       },
-      { id: 'c', protocol: 'websocket', ips: [], headers: {} },
+      { id: 'c', protocol: 'websocket', address: null, ips: [], headers: {} },
     );
     const attempt = passportRequestOf(strategy, request);
     await authenticate(strategy, attempt);
