@@ -4,6 +4,8 @@ export type {
   JsonValue,
   JsonObject,
   StoredDocument,
+  VersionedDocument,
+  WriteCondition,
   SearchBody,
   SortSpec,
   SearchOptions,

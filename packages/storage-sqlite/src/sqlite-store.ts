@@ -1,17 +1,34 @@
 /**
  * SqliteStore: the Store port on an embedded SQLite database (better-sqlite3, synchronous). One table per
- * (namespace, collection) holding `(id, body JSON)`, a unique expression index per unique field, queries
- * compiled to SQL with bound parameters only. WAL mode lets readers in other connections go on while one writes.
+ * (namespace, collection) (internal/schema.ts), an index per declared field, queries compiled to SQL with bound
+ * parameters only. WAL mode lets readers in other connections go on while one writes. Every read-then-write
+ * runs in an IMMEDIATE transaction, which takes the write lock first: nothing interleaves with it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CollectionRef, Filter, SearchQuery, StoreAdapter } from '@tessera/store';
-import { TesseraError, type CollectionSpec, type JsonObject, type StoredDocument } from '@tessera/plugin-sdk';
-import { LOWERCASE_FUNCTION, compileFilter, compileSort, lowercase } from './internal/compile-query';
+import type {
+  CollectionRef,
+  CollectionSchema,
+  FieldPath,
+  Filter,
+  SearchPage,
+  SearchQuery,
+  StoreAdapter,
+  WriteCondition,
+} from '@tessera/store';
+import { TesseraError, type JsonObject, type VersionedDocument } from '@tessera/plugin-sdk';
+import {
+  LOWERCASE_FUNCTION,
+  compileAfter,
+  compileFilter,
+  compileSort,
+  lowercase,
+} from './internal/compile-query';
 import { mapSqliteError } from './internal/map-sqlite-error';
-import { identifier, literal, sql, type Sql, type SqlParam } from './internal/sql';
-import { documents, jsonPath, table, uniqueIndexName } from './internal/names';
+import { createTable, declareFields, migrate } from './internal/schema';
+import { join, sql, type Sql, type SqlParam } from './internal/sql';
+import { documents, table, tableName } from './internal/names';
 
 export interface SqliteStoreOptions {
   /** A database file (its folder is created when missing), or `:memory:`. */
@@ -22,6 +39,7 @@ export interface SqliteStoreOptions {
 
 interface DocumentRow {
   id: string;
+  version: number;
   body: string;
 }
 
@@ -40,6 +58,8 @@ export class SqliteStore implements StoreAdapter {
    * request makes (the user of each token); SQLite recompiles a cached statement itself after a schema change.
    */
   private readonly statements = new Map<string, Database.Statement<SqlParam[]>>();
+  /** Per table, the fields declared so far: conditions on them are compiled for their index. */
+  private readonly declared = new Map<string, ReadonlySet<FieldPath>>();
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
@@ -55,11 +75,14 @@ export class SqliteStore implements StoreAdapter {
       try {
         db.pragma('journal_mode = WAL');
         db.function(LOWERCASE_FUNCTION, { deterministic: true }, lowercase);
+        this.db = db;
+        migrate(db, this.run, this.all);
       } catch (error) {
+        this.db = null;
+        this.statements.clear();
         db.close();
         throw error;
       }
-      this.db = db;
     });
   }
 
@@ -78,33 +101,23 @@ export class SqliteStore implements StoreAdapter {
     );
   }
 
-  ensureCollection(ref: CollectionRef, spec: CollectionSpec): Promise<void> {
+  ensureCollection(ref: CollectionRef, schema: CollectionSchema): Promise<CollectionSchema> {
     return this.transaction(ref, 'immediate', () => {
-      this.run(sql`CREATE TABLE IF NOT EXISTS ${table(ref)} (
-        id TEXT PRIMARY KEY NOT NULL,
-        body TEXT NOT NULL
-      ) STRICT, WITHOUT ROWID`);
-      for (const field of spec.unique ?? []) {
-        // json_type next to the value keeps uniqueness type-strict (true and 1 differ); NULLs never collide, so
-        // documents lacking the field are free. Index expressions cannot take parameters: literal() quotes.
-        const path = literal(jsonPath(field));
-        this.run(sql`CREATE UNIQUE INDEX IF NOT EXISTS ${identifier(uniqueIndexName(ref, field))}
-          ON ${table(ref)} (json_type(body, ${path}), json_extract(body, ${path}))`);
-      }
+      createTable(this.run, ref);
+      const declared = declareFields(this.run, this.all, ref, schema);
+      this.declared.set(tableName(ref), new Set([...declared.unique, ...declared.indexed]));
+      return declared;
     });
   }
 
-  get(ref: CollectionRef, id: string): Promise<StoredDocument | null> {
-    return this.attempt(ref, () => {
-      const row = this.first<DocumentRow>(sql`SELECT id, body FROM ${table(ref)} WHERE id = ${id}`);
-      return row === undefined ? null : toDocument(row);
-    });
+  get(ref: CollectionRef, id: string): Promise<VersionedDocument | null> {
+    return this.attempt(ref, () => this.read(ref, id));
   }
 
-  mGet(ref: CollectionRef, ids: readonly string[]): Promise<StoredDocument[]> {
+  mGet(ref: CollectionRef, ids: readonly string[]): Promise<VersionedDocument[]> {
     return this.attempt(ref, () => {
       const rows = this.all<DocumentRow>(
-        sql`SELECT id, body FROM ${table(ref)} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+        sql`SELECT id, version, body FROM ${table(ref)} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
       );
       const found = new Map(rows.map((row) => [row.id, row]));
       return ids.flatMap((id) => {
@@ -116,58 +129,72 @@ export class SqliteStore implements StoreAdapter {
 
   create(ref: CollectionRef, id: string, source: JsonObject): Promise<void> {
     return this.attempt(ref, () => {
-      this.run(sql`INSERT INTO ${table(ref)} (id, body) VALUES (${id}, ${JSON.stringify(source)})`);
+      this.run(
+        sql`INSERT INTO ${table(ref)} (id, version, body) VALUES (${id}, 1, ${JSON.stringify(source)})`,
+      );
     });
   }
 
-  replace(ref: CollectionRef, id: string, source: JsonObject): Promise<boolean> {
-    return this.attempt(ref, () => this.write(ref, id, source));
-  }
-
-  put(ref: CollectionRef, id: string, source: JsonObject): Promise<void> {
-    return this.attempt(ref, () => {
-      // Not INSERT OR REPLACE: that would also delete whichever document holds a conflicting unique value.
-      this.run(sql`INSERT INTO ${table(ref)} (id, body) VALUES (${id}, ${JSON.stringify(source)})
-        ON CONFLICT (id) DO UPDATE SET body = excluded.body`);
-    });
-  }
-
-  modify(
+  replace(
     ref: CollectionRef,
     id: string,
-    change: (source: JsonObject) => JsonObject,
-  ): Promise<JsonObject | null> {
+    source: JsonObject,
+    condition: WriteCondition = {},
+  ): Promise<VersionedDocument | null> {
     return this.transaction(ref, 'immediate', () => {
-      const row = this.first<DocumentRow>(sql`SELECT id, body FROM ${table(ref)} WHERE id = ${id}`);
-      if (row === undefined) return null;
-      const source = change(toDocument(row)._source);
-      this.write(ref, id, source);
-      return source;
+      const previous = this.readIf(ref, id, condition);
+      if (previous !== null) this.write(ref, id, source);
+      return previous;
     });
   }
 
-  delete(ref: CollectionRef, id: string): Promise<boolean> {
-    return this.attempt(ref, () => this.run(sql`DELETE FROM ${table(ref)} WHERE id = ${id}`) > 0);
+  put(ref: CollectionRef, id: string, source: JsonObject): Promise<VersionedDocument | null> {
+    return this.transaction(ref, 'immediate', () => {
+      const previous = this.read(ref, id);
+      if (previous === null) {
+        this.run(
+          sql`INSERT INTO ${table(ref)} (id, version, body) VALUES (${id}, 1, ${JSON.stringify(source)})`,
+        );
+      } else {
+        this.write(ref, id, source);
+      }
+      return previous;
+    });
   }
 
-  search(ref: CollectionRef, query: SearchQuery): Promise<{ hits: StoredDocument[]; total: number }> {
+  delete(ref: CollectionRef, id: string, condition: WriteCondition = {}): Promise<VersionedDocument | null> {
+    return this.transaction(ref, 'immediate', () => {
+      const previous = this.readIf(ref, id, condition);
+      if (previous !== null) this.run(sql`DELETE FROM ${table(ref)} WHERE id = ${id}`);
+      return previous;
+    });
+  }
+
+  search(ref: CollectionRef, query: SearchQuery): Promise<SearchPage> {
     // One transaction, so the page and the total describe the same state.
     return this.transaction(ref, 'deferred', () => {
-      const where = compileFilter(query.filter);
-      const rows = this.all<DocumentRow>(sql`SELECT id, body FROM ${documents(ref)} WHERE ${where}
-        ORDER BY ${compileSort(query.sort)} LIMIT ${query.size} OFFSET ${query.from}`);
-      return { hits: rows.map(toDocument), total: this.countWhere(ref, where) };
+      const declared = this.declaredOf(ref);
+      const where = compileFilter(query.filter, declared);
+      const page =
+        query.after === undefined
+          ? where
+          : join([where, compileAfter(query.sort, query.after, declared)], ' AND ');
+      const rows = this.all<DocumentRow>(sql`SELECT id, version, body FROM ${documents(ref)} WHERE ${page}
+        ORDER BY ${compileSort(query.sort, declared)} LIMIT ${query.size} OFFSET ${query.from}`);
+      const hits = rows.map(toDocument);
+      return query.total ? { hits, total: this.countWhere(ref, where) } : { hits };
     });
   }
 
   count(ref: CollectionRef, filter: Filter): Promise<number> {
-    return this.attempt(ref, () => this.countWhere(ref, compileFilter(filter)));
+    return this.attempt(ref, () => this.countWhere(ref, compileFilter(filter, this.declaredOf(ref))));
   }
 
   deleteByQuery(ref: CollectionRef, filter: Filter): Promise<number> {
-    return this.attempt(ref, () =>
-      this.run(sql`DELETE FROM ${documents(ref)} WHERE ${compileFilter(filter)}`),
-    );
+    return this.attempt(ref, () => {
+      const where = compileFilter(filter, this.declaredOf(ref));
+      return this.changes(sql`DELETE FROM ${documents(ref)} WHERE ${where}`);
+    });
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -189,8 +216,27 @@ export class SqliteStore implements StoreAdapter {
     return this.attempt(ref, () => this.database().transaction(work)[mode]());
   }
 
-  private write(ref: CollectionRef, id: string, source: JsonObject): boolean {
-    return this.run(sql`UPDATE ${table(ref)} SET body = ${JSON.stringify(source)} WHERE id = ${id}`) > 0;
+  private read(ref: CollectionRef, id: string): VersionedDocument | null {
+    const row = this.first<DocumentRow>(sql`SELECT id, version, body FROM ${table(ref)} WHERE id = ${id}`);
+    return row === undefined ? null : toDocument(row);
+  }
+
+  /** The document, when `condition` holds for it; null when there is none. */
+  private readIf(ref: CollectionRef, id: string, { ifVersion }: WriteCondition): VersionedDocument | null {
+    const current = this.read(ref, id);
+    if (current !== null && ifVersion !== undefined && current._version !== ifVersion) {
+      throw new TesseraError('services.storage.version_conflict', [id, String(ifVersion)]);
+    }
+    return current;
+  }
+
+  private write(ref: CollectionRef, id: string, source: JsonObject): void {
+    this.run(sql`UPDATE ${table(ref)} SET body = ${JSON.stringify(source)}, version = version + 1
+      WHERE id = ${id}`);
+  }
+
+  private declaredOf(ref: CollectionRef): ReadonlySet<FieldPath> {
+    return this.declared.get(tableName(ref)) ?? NOTHING_DECLARED;
   }
 
   private countWhere(ref: CollectionRef, where: Sql): number {
@@ -210,17 +256,19 @@ export class SqliteStore implements StoreAdapter {
   }
 
   /** Runs a statement; returns the number of rows it changed. */
-  private run(statement: Sql): number {
+  private changes(statement: Sql): number {
     return this.prepared(statement.text).run(...statement.params).changes;
   }
+
+  private readonly run = (statement: Sql): void => {
+    this.changes(statement);
+  };
 
   private first<Row>(query: Sql): Row | undefined {
     return this.prepared<Row>(query.text).get(...query.params);
   }
 
-  private all<Row>(query: Sql): Row[] {
-    return this.prepared<Row>(query.text).all(...query.params);
-  }
+  private readonly all = <Row>(query: Sql): Row[] => this.prepared<Row>(query.text).all(...query.params);
 
   private prepared<Row = unknown>(text: string): Database.Statement<SqlParam[], Row> {
     let statement = this.statements.get(text);
@@ -241,6 +289,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return new SqliteStore(options);
 }
 
-function toDocument(row: DocumentRow): StoredDocument {
-  return { _id: row.id, _source: JSON.parse(row.body) as JsonObject };
+const NOTHING_DECLARED: ReadonlySet<FieldPath> = new Set();
+
+function toDocument(row: DocumentRow): VersionedDocument {
+  return { _id: row.id, _source: JSON.parse(row.body) as JsonObject, _version: row.version };
 }

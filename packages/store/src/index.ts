@@ -1,11 +1,14 @@
 export type {
   CollectionRef,
+  CollectionSchema,
   FieldPath,
   Scalar,
   Filter,
   SortField,
   SearchQuery,
+  SearchPage,
   StoreAdapter,
+  WriteCondition,
 } from './store-adapter';
 export {
   parseSearch,
@@ -14,8 +17,10 @@ export {
   assertFieldPath,
   DEFAULT_SEARCH_LIMITS,
   FORBIDDEN_KEYS,
+  QUERY_LIMITS,
   type QueryLang,
   type SearchLimits,
 } from './query-parser';
 export { createStorageNamespace, validateNamespace, deepMerge } from './storage-namespace';
 export { isPlainObject } from './is-plain-object';
+export { scanDocuments, findAll } from './scan-documents';

@@ -1,8 +1,9 @@
 /**
  * Query parser: turns the search bodies Kuzzle clients send (Elasticsearch's query DSL subset, or Koncorde
  * filters) into the Store port's query model, so adapters never see a DSL. Everything a client controls is
- * validated here: keywords, field paths, value types, paging. Keys are read with Object.keys and dispatched
- * through Maps, never through object lookups, so `__proto__` and friends are only ever unknown names.
+ * validated here: keywords, field paths, value types, paging, and the size of the query itself (QUERY_LIMITS),
+ * so that no query shape reaches an engine's own limits as an engine error. Keys are read with Object.keys and
+ * dispatched through Maps, never through object lookups, so `__proto__` and friends are only ever unknown names.
  */
 import { tesseraError, type SearchOptions, type TesseraError } from '@tessera/plugin-sdk';
 import { isPlainObject } from './is-plain-object';
@@ -16,6 +17,13 @@ export interface SearchLimits {
 }
 
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = Object.freeze({ maxSize: 10_000 });
+
+/**
+ * How large a query may be, whatever the engine: nesting (bool, and, or, not) as Elasticsearch bounds it, query
+ * clauses in all (Elasticsearch's historical max_clause_count), and values listed by ids, terms and in (its
+ * max_terms_count). Adapters compile within these bounds without reaching their engine's limits.
+ */
+export const QUERY_LIMITS = Object.freeze({ maxDepth: 32, maxClauses: 1024, maxValues: 65_536 });
 
 const DEFAULT_SIZE = 10;
 
@@ -34,17 +42,21 @@ export function assertFieldPath(path: unknown): FieldPath {
   return path;
 }
 
-/** Parses a search body and its options into the adapter's SearchQuery. */
+/** Parses a search body and its options into the adapter's SearchQuery (counting every match: `total`). */
 export function parseSearch(
   body: unknown,
   options: SearchOptions = {},
   limits: SearchLimits = DEFAULT_SEARCH_LIMITS,
 ): SearchQuery {
-  const { query, sort } = readBody(body);
+  const { query, sort, searchAfter } = readBody(body);
   const from = readCount('from', options.from, 0);
   const size = readCount('size', options.size, DEFAULT_SIZE);
   if (size > limits.maxSize) throw tesseraError('services.storage.get_limit_exceeded');
-  return { filter: parseFilter(query, options.lang), sort: parseSort(sort), from, size };
+  const sortFields = parseSort(sort);
+  const search = { filter: parseFilter(query, options.lang), sort: sortFields, from, size, total: true };
+  if (searchAfter === undefined) return search;
+  if (from !== 0) throw invalid('from', '0 with search_after: the cursor says where the page starts');
+  return { ...search, after: parseSearchAfter(searchAfter, sortFields) };
 }
 
 /**
@@ -67,13 +79,16 @@ export function parseFilter(query: unknown, lang: QueryLang = 'elasticsearch'): 
 // ---------------------------------------------------------------------------------------------------------
 // Body, paging, sort
 
-function readBody(body: unknown): { query: unknown; sort: unknown } {
-  if (body === undefined || body === null) return { query: undefined, sort: undefined };
-  if (!isPlainObject(body)) throw invalid('body', 'an object {query?, sort?}');
+const BODY_KEYS: ReadonlySet<string> = new Set(['query', 'sort', 'search_after']);
+
+function readBody(body: unknown): { query: unknown; sort: unknown; searchAfter: unknown } {
+  if (body === undefined || body === null)
+    return { query: undefined, sort: undefined, searchAfter: undefined };
+  if (!isPlainObject(body)) throw invalid('body', 'an object {query?, sort?, search_after?}');
   for (const key of Object.keys(body)) {
-    if (key !== 'query' && key !== 'sort') throw tesseraError('services.storage.invalid_search_query', key);
+    if (!BODY_KEYS.has(key)) throw tesseraError('services.storage.invalid_search_query', key);
   }
-  return { query: body['query'], sort: body['sort'] };
+  return { query: body['query'], sort: body['sort'], searchAfter: body['search_after'] };
 }
 
 function readCount(name: string, value: unknown, fallback: number): number {
@@ -87,9 +102,28 @@ function readCount(name: string, value: unknown, fallback: number): number {
 const SORT_FORMS =
   '"field", {"field": "asc"|"desc"}, {"field": {"order": "asc"|"desc"}} or an array of those';
 
+/** The sort, ended with `_id` (unless it names `_id` already) so that documents never tie. */
 function parseSort(sort: unknown): SortField[] {
   if (sort === undefined || sort === null) return [];
-  return (Array.isArray(sort) ? sort : [sort]).map(parseSortEntry);
+  const fields = (Array.isArray(sort) ? sort : [sort]).map(parseSortEntry);
+  if (fields.length === 0 || fields.some(({ field }) => field === '_id')) return fields;
+  return [...fields, { field: '_id', order: 'asc' }];
+}
+
+/** Elasticsearch's cursor: one value per sort key (the trailing `_id` may be left out). */
+function parseSearchAfter(values: unknown, sort: readonly SortField[]): Scalar[] {
+  const expected = 'the sort values of the last document of the previous page (null for a missing one)';
+  if (sort.length === 0) throw invalid('search_after', 'a sort to page along');
+  if (!Array.isArray(values) || values.length === 0 || values.length > sort.length) {
+    throw invalid('search_after', `an array of 1 to ${sort.length} values: ${expected}`);
+  }
+  return values.map((value: unknown, i) => {
+    const id = sort[i]?.field === '_id';
+    if (id ? typeof value !== 'string' : !isScalar(value, true)) {
+      throw invalid(`search_after[${i}]`, id ? 'a document id' : `${ES_SCALAR} or null: ${expected}`);
+    }
+    return value as Scalar;
+  });
 }
 
 function parseSortEntry(entry: unknown): SortField {
@@ -121,7 +155,14 @@ class Dialect {
       'services.storage.unknown_query_keyword' | 'api.assert.koncorde_unknown_keyword',
   ) {}
 
-  readonly parse = (query: unknown): Filter => {
+  parse(query: unknown): Filter {
+    const filter = this.parseAt(query, 1, { clauses: 0 });
+    countValues(filter);
+    return filter;
+  }
+
+  private parseAt(query: unknown, depth: number, seen: { clauses: number }): Filter {
+    if (depth > QUERY_LIMITS.maxDepth) tooComplex(`more than ${QUERY_LIMITS.maxDepth} nested levels`);
     if (!isPlainObject(query)) throw invalid('query', 'an object');
     const keywords = Object.keys(query);
     if (keywords.length === 0) return ALL;
@@ -131,8 +172,26 @@ class Dialect {
     }
     const clause = this.clauses.get(keyword);
     if (clause === undefined) throw tesseraError(this.unknownKeyword, keyword);
-    return clause(query[keyword], this.parse);
-  };
+    seen.clauses += 1;
+    if (seen.clauses > QUERY_LIMITS.maxClauses) tooComplex(`more than ${QUERY_LIMITS.maxClauses} clauses`);
+    return clause(query[keyword], (sub) => this.parseAt(sub, depth + 1, seen));
+  }
+}
+
+function tooComplex(reason: string): never {
+  throw tesseraError('services.storage.query_too_complex', reason);
+}
+
+/** Refuses a query listing more values (ids, terms, in) than QUERY_LIMITS allows, all clauses together. */
+function countValues(filter: Filter): void {
+  let values = 0;
+  const pending = [filter];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.kind === 'ids' || next.kind === 'terms') values += next.values.length;
+    else if (next.kind === 'and' || next.kind === 'or') pending.push(...next.filters);
+    else if (next.kind === 'not') pending.push(next.filter);
+  }
+  if (values > QUERY_LIMITS.maxValues) tooComplex(`more than ${QUERY_LIMITS.maxValues} values listed`);
 }
 
 const ALL: Filter = Object.freeze({ kind: 'all' });
@@ -372,10 +431,14 @@ function unwrap(keyword: string, value: unknown, key: string): unknown {
   return isPlainObject(value) ? readKeys(keyword, value, [key], [])[0] : value;
 }
 
+function isScalar(value: unknown, nullable: boolean): value is Scalar {
+  if (typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  return nullable && value === null;
+}
+
 function readScalar(argument: string, value: unknown, nullable: boolean): Scalar {
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (nullable && value === null) return null;
+  if (isScalar(value, nullable)) return value;
   throw invalid(argument, nullable ? `${ES_SCALAR} or null` : ES_SCALAR);
 }
 

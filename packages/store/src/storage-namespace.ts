@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  isTesseraError,
   tesseraError,
   type CollectionSpec,
   type DocumentCollection,
@@ -13,6 +14,8 @@ import {
   type StorageNamespace,
   type StoredDocument,
   type TesseraError,
+  type VersionedDocument,
+  type WriteCondition,
 } from '@tessera/plugin-sdk';
 import {
   DEFAULT_SEARCH_LIMITS,
@@ -23,7 +26,7 @@ import {
   type SearchLimits,
 } from './query-parser';
 import { isPlainObject } from './is-plain-object';
-import type { CollectionRef, StoreAdapter } from './store-adapter';
+import type { CollectionRef, CollectionSchema, FieldPath, StoreAdapter } from './store-adapter';
 
 const COLLECTION_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 const PLUGIN_NAMESPACE = /^plugin:[a-z][a-z0-9-]*$/;
@@ -43,14 +46,28 @@ export function createStorageNamespace(
   limits: SearchLimits = DEFAULT_SEARCH_LIMITS,
 ): StorageNamespace {
   const name = validateNamespace(namespace);
-  // Keyed by collection and unique fields: a later call naming more unique fields must still get its indexes.
+  // Keyed by collection and schema: a later call declaring more fields must still get its indexes.
   const ensured = new Map<string, Promise<void>>();
+  // Per collection, every field declared so far (by any call, any process): the ones held to scalars.
+  const declared = new Map<string, Set<FieldPath>>();
 
-  const ensure = (ref: CollectionRef, unique: string[]): Promise<void> => {
-    const key = JSON.stringify([ref.collection, unique]);
+  const declaredOf = (collection: string): Set<FieldPath> => {
+    let fields = declared.get(collection);
+    if (fields === undefined) {
+      fields = new Set();
+      declared.set(collection, fields);
+    }
+    return fields;
+  };
+
+  const ensure = (ref: CollectionRef, schema: CollectionSchema): Promise<void> => {
+    const key = JSON.stringify([ref.collection, schema.unique, schema.indexed]);
     let ready = ensured.get(key);
     if (ready === undefined) {
-      ready = adapter.ensureCollection(ref, { unique });
+      ready = adapter.ensureCollection(ref, schema).then((answer) => {
+        const fields = declaredOf(ref.collection);
+        for (const field of [...answer.unique, ...answer.indexed]) fields.add(field);
+      });
       ensured.set(key, ready);
       // Forget a failure (say, duplicates already stored for a new unique field) so a later call retries.
       void ready.catch(() => ensured.delete(key));
@@ -68,8 +85,8 @@ export function createStorageNamespace(
         throw tesseraError('services.storage.invalid_collection_name', String(collection));
       }
       const ref: CollectionRef = Object.freeze({ namespace: name, collection });
-      await ensure(ref, readUniqueFields(spec));
-      return createCollection<T>(adapter, ref, limits);
+      await ensure(ref, readSchema(spec));
+      return createCollection<T>(adapter, ref, declaredOf(collection), limits);
     },
   };
   return Object.freeze(storage);
@@ -89,63 +106,98 @@ export function deepMerge(target: JsonObject, changes: JsonObject): JsonObject {
   return merged;
 }
 
+/** How many times update re-reads a document that another write changed under it before giving up. */
+const UPDATE_ATTEMPTS = 100;
+
 function createCollection<T extends object>(
   adapter: StoreAdapter,
   ref: CollectionRef,
+  declared: ReadonlySet<FieldPath>,
   limits: SearchLimits,
 ): DocumentCollection<T> {
   const notFound = (id: string) =>
     tesseraError('services.storage.not_found', id, ref.namespace, ref.collection);
+
+  /** The checked JSON copy of a source the caller hands over. */
+  const sourceOf = (value: unknown, path: string): JsonObject =>
+    assertDeclaredScalars(toSource(value, path), declared, ref.collection);
+
+  const replace = async (id: string, source: JsonObject, condition: WriteCondition) => {
+    if ((await adapter.replace(ref, id, source, readCondition(condition))) === null) throw notFound(id);
+  };
 
   const documents: DocumentCollection<T> = {
     name: ref.collection,
 
     async get(id: string) {
       const document = await adapter.get(ref, readId(id));
-      return document === null ? null : typed<T>(document);
+      return document === null ? null : unversioned<T>(document);
+    },
+
+    async getVersioned(id: string) {
+      const document = await adapter.get(ref, readId(id));
+      return document === null ? null : (document as unknown as VersionedDocument<T>);
     },
 
     async mGet(ids: readonly string[]) {
       if (!Array.isArray(ids)) throw invalid('ids', 'an array of document ids');
-      return (await adapter.mGet(ref, ids.map(readId))).map(typed<T>);
+      return (await adapter.mGet(ref, ids.map(readId))).map(unversioned<T>);
     },
 
     async create(source: T, id?: string) {
       const document = {
         _id: id === undefined ? randomUUID() : readId(id),
-        _source: toSource(source, '_source'),
+        _source: sourceOf(source, '_source'),
       };
       await adapter.create(ref, document._id, document._source);
       return typed<T>(document);
     },
 
-    async replace(id: string, source: T) {
-      const document = { _id: readId(id), _source: toSource(source, '_source') };
-      if (!(await adapter.replace(ref, document._id, document._source))) throw notFound(document._id);
+    async replace(id: string, source: T, condition: WriteCondition = {}) {
+      const document = { _id: readId(id), _source: sourceOf(source, '_source') };
+      await replace(document._id, document._source, condition);
       return typed<T>(document);
     },
 
     async createOrReplace(id: string, source: T) {
-      const document = { _id: readId(id), _source: toSource(source, '_source') };
+      const document = { _id: readId(id), _source: sourceOf(source, '_source') };
       await adapter.put(ref, document._id, document._source);
       return typed<T>(document);
     },
 
-    async update(id: string, changes: Partial<T>) {
+    /** A compare-and-set loop: read, merge, write only if nothing was written meanwhile, else read again. */
+    async update(id: string, changes: Partial<T>, condition: WriteCondition = {}) {
       const _id = readId(id);
       const patch = toSource(changes, 'changes');
-      const _source = await adapter.modify(ref, _id, (current) => deepMerge(current, patch));
-      if (_source === null) throw notFound(_id);
-      return typed<T>({ _id, _source });
+      const { ifVersion } = readCondition(condition);
+      for (let attempt = 1; ; attempt++) {
+        const current = await adapter.get(ref, _id);
+        if (current === null) throw notFound(_id);
+        const version = ifVersion ?? current._version;
+        const _source = assertDeclaredScalars(deepMerge(current._source, patch), declared, ref.collection);
+        try {
+          await replace(_id, _source, { ifVersion: version });
+          return typed<T>({ _id, _source });
+        } catch (error) {
+          const retry = ifVersion === undefined && attempt < UPDATE_ATTEMPTS;
+          if (!retry || !isTesseraError(error) || error.id !== 'services.storage.version_conflict')
+            throw error;
+        }
+      }
     },
 
-    async delete(id: string) {
-      return adapter.delete(ref, readId(id));
+    async delete(id: string, condition: WriteCondition = {}) {
+      return (await adapter.delete(ref, readId(id), readCondition(condition))) !== null;
     },
 
     async search(body = {}, options = {}) {
       const { hits, total } = await adapter.search(ref, parseSearch(body, options, limits));
-      return { hits: hits.map(typed<T>), total };
+      return { hits: hits.map(unversioned<T>), total: total ?? hits.length };
+    },
+
+    async find(body = {}, options = {}) {
+      const query = { ...parseSearch(body, options, limits), total: false };
+      return (await adapter.search(ref, query)).hits.map(unversioned<T>);
     },
 
     async count(body = {}, options = {}) {
@@ -164,17 +216,62 @@ function typed<T extends object>(document: StoredDocument): StoredDocument<T> {
   return document as unknown as StoredDocument<T>;
 }
 
-function readUniqueFields(spec: CollectionSpec): string[] {
-  const expected = '{"unique"?: [<field path>, ...]}';
-  if (!isPlainObject(spec) || Object.keys(spec).some((key) => key !== 'unique'))
+/** The document without its version, for the reads that do not ask for it. */
+function unversioned<T extends object>({ _id, _source }: VersionedDocument): StoredDocument<T> {
+  return typed<T>({ _id, _source });
+}
+
+const SPEC_KEYS: ReadonlySet<string> = new Set(['unique', 'indexed']);
+
+function readSchema(spec: CollectionSpec): CollectionSchema {
+  const expected = '{"unique"?: [<field path>, ...], "indexed"?: [<field path>, ...]}';
+  if (!isPlainObject(spec) || Object.keys(spec).some((key) => !SPEC_KEYS.has(key)))
     throw invalid('spec', expected);
-  const unique: unknown = spec.unique ?? [];
-  if (!Array.isArray(unique)) throw invalid('spec.unique', expected);
-  const fields = unique.map((field: unknown) => {
-    if (field === '_id') throw invalid('spec.unique', 'source fields (document ids are unique already)');
-    return assertFieldPath(field);
-  });
-  return [...new Set(fields)].sort();
+  const fields = (name: 'unique' | 'indexed'): FieldPath[] => {
+    const list: unknown = spec[name] ?? [];
+    if (!Array.isArray(list)) throw invalid(`spec.${name}`, expected);
+    const paths = list.map((field: unknown) => {
+      if (field === '_id') throw invalid(`spec.${name}`, 'source fields (document ids are indexed already)');
+      return assertFieldPath(field);
+    });
+    return [...new Set(paths)].sort();
+  };
+  return { unique: fields('unique'), indexed: fields('indexed') };
+}
+
+function readCondition(condition: unknown): WriteCondition {
+  const expected = '{"ifVersion"?: <a version from getVersioned>}';
+  if (!isPlainObject(condition) || Object.keys(condition).some((key) => key !== 'ifVersion')) {
+    throw invalid('condition', expected);
+  }
+  const { ifVersion } = condition;
+  if (ifVersion === undefined) return {};
+  if (typeof ifVersion !== 'number' || !Number.isSafeInteger(ifVersion) || ifVersion < 1) {
+    throw invalid('condition.ifVersion', 'a positive integer');
+  }
+  return { ifVersion };
+}
+
+/**
+ * Returns `source` once every declared field in it holds a scalar or nothing: adapters index those fields by
+ * their plain value. A path does not descend into arrays, as in queries.
+ */
+function assertDeclaredScalars(
+  source: JsonObject,
+  declared: ReadonlySet<FieldPath>,
+  collection: string,
+): JsonObject {
+  for (const field of declared) {
+    let value: JsonValue | undefined = source;
+    for (const segment of field.split('.')) {
+      value = isJsonObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
+    }
+    if (Array.isArray(value))
+      throw tesseraError('services.storage.indexed_field_not_scalar', field, collection, 'an array');
+    if (isJsonObject(value))
+      throw tesseraError('services.storage.indexed_field_not_scalar', field, collection, 'an object');
+  }
+  return source;
 }
 
 function readId(id: unknown): string {

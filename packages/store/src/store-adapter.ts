@@ -1,10 +1,10 @@
 /**
  * The Store port: what a storage engine (SQLite, PostgreSQL, MongoDB) implements. Adapters never parse query
  * DSLs: the storage namespace (storage-namespace.ts) hands them a parsed Filter, so every engine answers one
- * query model the same way.
- * Namespaces (`kernel`, `plugin:<name>`) are plain strings here; only the kernel chooses them.
+ * query model the same way. Namespaces (`kernel`, `plugin:<name>`) are plain strings here; only the kernel
+ * chooses them. The Store conformance suite in `@tessera/testing` holds every adapter to this contract.
  */
-import type { CollectionSpec, JsonObject, JsonValue, StoredDocument } from '@tessera/plugin-sdk';
+import type { JsonObject, JsonValue, VersionedDocument, WriteCondition } from '@tessera/plugin-sdk';
 
 export interface CollectionRef {
   readonly namespace: string;
@@ -17,8 +17,21 @@ export type FieldPath = string;
 export type Scalar = string | number | boolean | null;
 
 /**
+ * The fields a collection declares, validated and sorted. Declared fields hold scalars only (the namespace
+ * refuses anything else), so an adapter may serve conditions on them from an index of their plain value.
+ */
+export interface CollectionSchema {
+  /** A unique index each; documents lacking the field or holding null there are not constrained. */
+  readonly unique: readonly FieldPath[];
+  /** A plain index each. */
+  readonly indexed: readonly FieldPath[];
+}
+
+/**
  * The parsed query model. On a field holding an array, a field condition holds when it holds for any element
- * (Elasticsearch's and Koncorde's semantics). Comparisons are type-strict: "1" never equals 1.
+ * (Elasticsearch's and Koncorde's semantics); an object's members are not values of the field. A path never
+ * descends into an array. Comparisons are type-strict ("1" never equals 1), and strings compare by Unicode code
+ * point, whatever the engine's collation.
  */
 export type Filter =
   | { readonly kind: 'all' }
@@ -33,7 +46,7 @@ export type Filter =
       readonly lt?: number | string;
       readonly lte?: number | string;
     }
-  /** The field is present and not null. */
+  /** The field holds a value other than null: a scalar, or one in its arrays or objects at any depth. */
   | { readonly kind: 'exists'; readonly field: FieldPath }
   /** String value starting with `value` (case-sensitive). */
   | { readonly kind: 'prefix'; readonly field: FieldPath; readonly value: string }
@@ -48,47 +61,82 @@ export interface SortField {
   readonly order: 'asc' | 'desc';
 }
 
+/**
+ * A search. Order: with an empty `sort`, the order documents were created in (a replace keeps a document's
+ * place). Otherwise by each sort key in turn: a document's key for a field is its value, on an array its
+ * smallest element ascending and its largest descending; values of several types order numbers, then
+ * strings, then booleans (false first), reversed when descending; documents lacking the field (or holding
+ * only null, `[]`, objects there) come last in both directions. The parser ends every non-empty sort with `_id`,
+ * so the order is total.
+ */
 export interface SearchQuery {
   readonly filter: Filter;
-  /** Applied in order, then `_id` ascending as the tie-breaker so pages are stable. */
   readonly sort: readonly SortField[];
+  /**
+   * Only documents whose sort keys come strictly after these values, compared key by key in the sort's order:
+   * a cursor of at most `sort.length` values (null standing for a missing value). Never set with an empty sort.
+   */
+  readonly after?: readonly Scalar[];
   readonly from: number;
   readonly size: number;
+  /** Whether to count every match (a second pass for most engines); `total` is left out when false. */
+  readonly total: boolean;
 }
 
+export interface SearchPage {
+  readonly hits: VersionedDocument[];
+  /** Present when the query asked for it. */
+  readonly total?: number;
+}
+
+/**
+ * Every method rejects with a catalog TesseraError: the ones named below, `services.storage.not_connected` when
+ * the engine cannot be reached (the call fails within a bounded time, and a later call succeeds once the
+ * engine is back), `services.storage.unexpected_error` for anything else.
+ */
 export interface StoreAdapter {
   /** `sqlite`, `postgres`, `mongodb`. */
   readonly engine: string;
+  /**
+   * Connects, and creates or migrates the adapter's own schema. Rejects when the engine cannot be reached, with
+   * an error naming the engine and where it is (never a password).
+   */
   open(): Promise<void>;
   close(): Promise<void>;
   /** True when the engine answers. */
   ping(): Promise<boolean>;
-  /** Idempotent. Unique fields get a unique index; documents without the field are not constrained. */
-  ensureCollection(ref: CollectionRef, spec: CollectionSpec): Promise<void>;
-  get(ref: CollectionRef, id: string): Promise<StoredDocument | null>;
-  mGet(ref: CollectionRef, ids: readonly string[]): Promise<StoredDocument[]>;
   /**
-   * Inserts atomically. Rejects with `services.storage.document_already_exists` when the id is taken and with
-   * `services.storage.unique_violation` when a unique field's value is taken.
+   * Creates the collection and the indexes of `schema` when missing (idempotent, safe when several nodes call
+   * it at once), and answers everything the collection declares by now: `schema` merged with what earlier calls,
+   * from any process, declared. Rejects with `services.storage.unique_violation` when stored documents already
+   * break a new unique field, and `services.storage.indexed_field_not_scalar` when they hold a non-scalar value
+   * in a newly declared field.
+   */
+  ensureCollection(ref: CollectionRef, schema: CollectionSchema): Promise<CollectionSchema>;
+  get(ref: CollectionRef, id: string): Promise<VersionedDocument | null>;
+  mGet(ref: CollectionRef, ids: readonly string[]): Promise<VersionedDocument[]>;
+  /**
+   * Inserts atomically, at version 1. Rejects with `services.storage.document_already_exists` when the id is taken
+   * and with `services.storage.unique_violation` when a unique field's value is taken.
    */
   create(ref: CollectionRef, id: string, source: JsonObject): Promise<void>;
-  /** Replaces an existing document; false when there is none. Unique fields as in create. */
-  replace(ref: CollectionRef, id: string, source: JsonObject): Promise<boolean>;
-  /** Creates or replaces. Unique fields as in create. */
-  put(ref: CollectionRef, id: string, source: JsonObject): Promise<void>;
   /**
-   * Atomically reads the document, passes its source to `change`, and writes the result back.
-   * Returns the new source, or null when there is no such document (then `change` is not called).
+   * Replaces an existing document, one version up, keeping its place in the creation order. Answers the document
+   * as it was, or null when there is none (nothing is written). Unique fields as in create.
    */
-  modify(
+  replace(
     ref: CollectionRef,
     id: string,
-    change: (source: JsonObject) => JsonObject,
-  ): Promise<JsonObject | null>;
-  delete(ref: CollectionRef, id: string): Promise<boolean>;
-  search(ref: CollectionRef, query: SearchQuery): Promise<{ hits: StoredDocument[]; total: number }>;
+    source: JsonObject,
+    condition?: WriteCondition,
+  ): Promise<VersionedDocument | null>;
+  /** Creates (at version 1) or replaces (one version up); answers the document replaced, or null. */
+  put(ref: CollectionRef, id: string, source: JsonObject): Promise<VersionedDocument | null>;
+  /** Deletes; answers the document as it was, or null when there was none. */
+  delete(ref: CollectionRef, id: string, condition?: WriteCondition): Promise<VersionedDocument | null>;
+  search(ref: CollectionRef, query: SearchQuery): Promise<SearchPage>;
   count(ref: CollectionRef, filter: Filter): Promise<number>;
   deleteByQuery(ref: CollectionRef, filter: Filter): Promise<number>;
 }
 
-export type { JsonValue };
+export type { JsonValue, WriteCondition };

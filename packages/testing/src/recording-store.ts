@@ -9,9 +9,8 @@ import type { JsonObject } from '@tessera/plugin-sdk';
 export interface StoreWrite {
   readonly namespace: string;
   readonly collection: string;
-  readonly operation:
-    'ensureCollection' | 'create' | 'replace' | 'put' | 'modify' | 'delete' | 'deleteByQuery';
-  /** The document as written (create, replace, put, modify), when there is one. */
+  readonly operation: 'ensureCollection' | 'create' | 'replace' | 'put' | 'delete' | 'deleteByQuery';
+  /** The document as written (create, replace, put), when there is one. */
   readonly source?: JsonObject;
 }
 
@@ -24,9 +23,9 @@ export function recordStoreWrites(adapter: StoreAdapter, writes: StoreWrite[] = 
     open: () => adapter.open(),
     close: () => adapter.close(),
     ping: () => adapter.ping(),
-    ensureCollection: (ref, spec) => {
+    ensureCollection: (ref, schema) => {
       note(ref, 'ensureCollection');
-      return adapter.ensureCollection(ref, spec);
+      return adapter.ensureCollection(ref, schema);
     },
     get: (ref, id) => adapter.get(ref, id),
     mGet: (ref, ids) => adapter.mGet(ref, ids),
@@ -36,22 +35,17 @@ export function recordStoreWrites(adapter: StoreAdapter, writes: StoreWrite[] = 
       note(ref, 'create', source);
       return adapter.create(ref, id, source);
     },
-    replace: (ref, id, source) => {
+    replace: (ref, id, source, condition) => {
       note(ref, 'replace', source);
-      return adapter.replace(ref, id, source);
+      return adapter.replace(ref, id, source, condition);
     },
     put: (ref, id, source) => {
       note(ref, 'put', source);
       return adapter.put(ref, id, source);
     },
-    modify: async (ref, id, change) => {
-      const written = await adapter.modify(ref, id, change);
-      note(ref, 'modify', written ?? undefined);
-      return written;
-    },
-    delete: (ref, id) => {
+    delete: (ref, id, condition) => {
       note(ref, 'delete');
-      return adapter.delete(ref, id);
+      return adapter.delete(ref, id, condition);
     },
     deleteByQuery: (ref, filter) => {
       note(ref, 'deleteByQuery');

@@ -5,13 +5,17 @@
 import { describe } from '@jest/globals';
 import type { StoreAdapter } from '@tessera/store';
 import { describeDocuments } from './internal/store-conformance/documents';
+import { describeEngineEdges } from './internal/store-conformance/engine-edges';
 import { describeNamespaces } from './internal/store-conformance/namespaces';
 import { describePersistence } from './internal/store-conformance/persistence';
 import { describePrototypePollution } from './internal/store-conformance/prototype-pollution';
 import { describeQueries } from './internal/store-conformance/queries';
+import { describeOrderAndCursors } from './internal/store-conformance/order-and-cursors';
 import { describeQueryErrors } from './internal/store-conformance/query-errors';
+import { describeQueryLimits } from './internal/store-conformance/query-limits';
 import { describeSortAndPaging } from './internal/store-conformance/sort-and-paging';
 import { describeUniqueFields } from './internal/store-conformance/unique-fields';
+import { describeVersions } from './internal/store-conformance/versions';
 
 export interface StoreConformanceOptions {
   /**
@@ -34,11 +38,15 @@ export function describeStoreConformance(
   const setup = { makeAdapter, cleanup, reopen: options.reopen };
   describe(`Store conformance: ${name}`, () => {
     describeDocuments(setup);
+    describeVersions(setup);
     describeUniqueFields(setup);
     describeNamespaces(setup);
     describeQueries(setup);
     describeSortAndPaging(setup);
+    describeOrderAndCursors(setup);
+    describeEngineEdges(setup);
     describeQueryErrors(setup);
+    describeQueryLimits(setup);
     describePrototypePollution(setup);
     if (options.reopen !== undefined) describePersistence(setup);
   });

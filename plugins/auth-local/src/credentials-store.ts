@@ -96,8 +96,8 @@ export class CredentialsStore {
   }
 
   private async findOne(field: 'kuid' | 'username', value: string): Promise<StoredCredentials | null> {
-    const { hits } = await this.documents.search({ query: { term: { [field]: value } } }, { size: 1 });
-    return hits[0] ?? null;
+    const [found] = await this.documents.find({ query: { term: { [field]: value } } }, { size: 1 });
+    return found ?? null;
   }
 }
 

@@ -66,8 +66,8 @@ export class IdentityStore {
   }
 
   private async findOne(field: 'kuid' | 'identity', value: string): Promise<StoredIdentity | null> {
-    const { hits } = await this.documents.search({ query: { term: { [field]: value } } }, { size: 1 });
-    return hits[0] ?? null;
+    const [found] = await this.documents.find({ query: { term: { [field]: value } } }, { size: 1 });
+    return found ?? null;
   }
 }
 

@@ -49,7 +49,10 @@ export class StateStore {
   ) {}
 
   static async open(storage: StorageNamespace, now: () => number): Promise<StateStore> {
-    return new StateStore(await storage.collection<StateDocument>('login-states'), now);
+    return new StateStore(
+      await storage.collection<StateDocument>('login-states', { indexed: ['expiresAt'] }),
+      now,
+    );
   }
 
   /** Saves a new attempt and returns its state handle. Expired attempts are purged on the way. */

@@ -49,7 +49,7 @@ export class EnrolmentStore {
   static async open(storage: StorageNamespace): Promise<EnrolmentStore> {
     const [enrolments, usedSteps] = await Promise.all([
       storage.collection<EnrolmentDocument>('enrolments'),
-      storage.collection<UsedStepDocument>('used-steps'),
+      storage.collection<UsedStepDocument>('used-steps', { indexed: ['kuid'] }),
     ]);
     return new EnrolmentStore(enrolments, usedSteps);
   }

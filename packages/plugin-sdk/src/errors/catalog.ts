@@ -19,6 +19,7 @@ const BAD_REQUEST = 400;
 const UNAUTHORIZED = 401;
 const FORBIDDEN = 403;
 const NOT_FOUND = 404;
+const CONFLICT = 409;
 const PRECONDITION = 412;
 const SIZE_LIMIT = 413;
 const TOO_MANY_REQUESTS = 429;
@@ -114,6 +115,11 @@ export const errorCatalog = {
     status: SIZE_LIMIT,
     message: 'The number of documents edited by this request exceeds the configured server limit.',
   },
+  'services.storage.not_connected': {
+    code: 0x01010018,
+    status: SERVICE_UNAVAILABLE,
+    message: 'Storage service is not connected.',
+  },
   'services.storage.incomplete_delete': {
     code: 0x01010009,
     status: PARTIAL,
@@ -138,6 +144,22 @@ export const errorCatalog = {
     code: 0x01800004,
     status: INTERNAL,
     message: 'The storage namespace "%s" is invalid',
+  },
+  'services.storage.version_conflict': {
+    code: 0x01800005,
+    status: CONFLICT,
+    message: 'Document "%s" is no longer at version %s: another write came first.',
+  },
+  'services.storage.query_too_complex': {
+    code: 0x01800006,
+    status: BAD_REQUEST,
+    message: 'The query is too complex: %s.',
+  },
+  'services.storage.indexed_field_not_scalar': {
+    code: 0x01800007,
+    status: BAD_REQUEST,
+    message:
+      'The field "%s" of "%s" is declared unique or indexed: it holds a string, a number, a boolean or null, not %s.',
   },
 
   // api.assert (0x0201)

@@ -1,11 +1,17 @@
 /**
- * Compiles the Store port's Filter and sort to SQL over `(id, body)` rows. A field condition holds when it
- * holds for any element of the field's value (`json_each` yields an array's elements, or a scalar itself),
- * and comparisons are type-strict through json_each's `type` column: "1" never equals 1, true never "true".
+ * Compiles the Store port's Filter, sort and cursor to SQL over `(seq, id, version, body)` rows.
+ *
+ * A condition on a declared field (unique or indexed: a scalar, by the port's contract) compares the field's
+ * key, the very expression its index holds (names.fieldKey), so SQLite answers it from the index. Any other
+ * field holds when any element matches (`json_each` yields an array's elements, or a scalar itself), with
+ * type-strict comparisons through json_each's `type` column: "1" never equals 1, true never "true".
+ *
+ * Lists of conditions become balanced trees of AND/OR, never a chain: SQLite refuses expressions nested over
+ * 1000 deep, and a chain of 1000 ORs is that deep.
  */
-import type { FieldPath, Filter, SortField } from '@tessera/store';
-import { jsonPath } from './names';
-import { join, raw, sql, type Sql } from './sql';
+import type { FieldPath, Filter, Scalar, SortField } from '@tessera/store';
+import { fieldKey, jsonPath } from './names';
+import { join, raw, sql, type Sql, type SqlParam } from './sql';
 
 /** A SQL function the store registers: JavaScript's toLowerCase, which SQLite's lower() is not beyond ASCII. */
 export const LOWERCASE_FUNCTION = 'tessera_lowercase';
@@ -13,6 +19,9 @@ export const LOWERCASE_FUNCTION = 'tessera_lowercase';
 export function lowercase(text: unknown): unknown {
   return typeof text === 'string' ? text.toLowerCase() : text;
 }
+
+/** Declared fields of the collection a query runs on. */
+export type DeclaredFields = ReadonlySet<FieldPath>;
 
 /** One value of a field, as SQL: its JSON type name and its SQL value. */
 interface Element {
@@ -25,21 +34,23 @@ type Predicate = (element: Element) => Sql;
 // `doc` is the alias names.documents() gives the table.
 const DOCUMENT_ID: Element = { type: raw("'text'"), value: raw('doc.id') };
 const EACH: Element = { type: raw('e.type'), value: raw('e.value') };
+const TRUE = raw('1');
+const FALSE = raw('0');
 
 type Range = Extract<Filter, { kind: 'range' }>;
 
-export function compileFilter(filter: Filter): Sql {
+export function compileFilter(filter: Filter, declared: DeclaredFields): Sql {
   switch (filter.kind) {
     case 'all':
-      return raw('1');
+      return TRUE;
     case 'ids':
       return sql`doc.id IN (SELECT value FROM json_each(${JSON.stringify(filter.values)}))`;
     case 'term':
-      return anyElement(filter.field, oneOf([filter.value]));
+      return terms(filter.field, [filter.value], declared);
     case 'terms':
-      return anyElement(filter.field, oneOf(filter.values));
+      return terms(filter.field, filter.values, declared);
     case 'range':
-      return anyElement(filter.field, inRange(filter));
+      return range(filter, declared);
     case 'prefix':
       return anyElement(
         filter.field,
@@ -54,28 +65,78 @@ export function compileFilter(filter: Filter): Sql {
       );
     }
     case 'exists':
-      return exists(filter.field);
+      return exists(filter.field, declared);
     case 'and':
-      return combine(filter.filters, ' AND ', '1');
+      return balanced(
+        filter.filters.map((f) => compileFilter(f, declared)),
+        'AND',
+        TRUE,
+      );
     case 'or':
-      return combine(filter.filters, ' OR ', '0');
+      return balanced(
+        filter.filters.map((f) => compileFilter(f, declared)),
+        'OR',
+        FALSE,
+      );
     case 'not':
-      return sql`NOT (${compileFilter(filter.filter)})`;
+      return sql`NOT (${compileFilter(filter.filter, declared)})`;
   }
 }
 
 /**
- * ORDER BY terms. On an array, ascending order uses its smallest element and descending its largest, and
- * documents lacking the field come last either way (Elasticsearch's defaults); `id` breaks ties.
+ * A document's sort key for `field`, compared as the port orders values: numbers, then strings (SQLite's
+ * BINARY collation: code point order), then booleans (blobs), NULL for a document without one. On an array,
+ * ascending takes its smallest element, descending its largest.
  */
-export function compileSort(sort: readonly SortField[]): Sql {
-  const terms = sort.map(({ field, order }) => {
-    const direction = raw(order === 'asc' ? 'ASC' : 'DESC');
-    if (field === '_id') return sql`doc.id ${direction}`;
-    const pick = raw(order === 'asc' ? 'min' : 'max');
-    return sql`(SELECT ${pick}(e.value) FROM ${elementsOf(field)} AND e.type NOT IN ('null', 'object', 'array')) ${direction} NULLS LAST`;
+function sortKey({ field, order }: SortField, declared: DeclaredFields): Sql {
+  if (field === '_id') return raw('doc.id');
+  if (declared.has(field)) return fieldKey(field);
+  const pick = raw(order === 'asc' ? 'min' : 'max');
+  return sql`(SELECT ${pick}(${elementKey(EACH)}) FROM ${elementsOf(field)} AND e.type NOT IN ('null', 'object', 'array'))`;
+}
+
+/** ORDER BY: the sort keys, missing values last either way; creation order (`seq`) without a sort. */
+export function compileSort(sort: readonly SortField[], declared: DeclaredFields): Sql {
+  if (sort.length === 0) return raw('doc.seq ASC');
+  return join(
+    sort.map((key) => sql`${sortKey(key, declared)} ${raw(key.order === 'asc' ? 'ASC' : 'DESC')} NULLS LAST`),
+    ', ',
+  );
+}
+
+/**
+ * The cursor condition: the document's sort keys come strictly after `after`, compared key by key. A missing
+ * value (NULL) comes after every value in both directions, so nothing comes strictly after it but later keys.
+ */
+export function compileAfter(
+  sort: readonly SortField[],
+  after: readonly Scalar[],
+  declared: DeclaredFields,
+): Sql {
+  const keys = sort.slice(0, after.length).map((key) => sortKey(key, declared));
+  const branches = after.map((value, i) => {
+    const key = keys[i] ?? raw('NULL');
+    const equalBefore = keys
+      .slice(0, i)
+      .map((earlier, j) => sql`${earlier} IS ${keyParam(after[j] ?? null)}`);
+    if (value === null) return FALSE;
+    const operator = raw(sort[i]?.order === 'desc' ? '<' : '>');
+    const beyond = sql`(${key} ${operator} ${keyParam(value)} OR ${key} IS NULL)`;
+    return balanced([...equalBefore, beyond], 'AND', TRUE);
   });
-  return join([...terms, raw('doc.id ASC')], ', ');
+  return balanced(branches, 'OR', FALSE);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** A value as fieldKey and elementKey spell it: booleans as one-byte blobs. */
+function keyParam(value: Scalar): SqlParam {
+  if (typeof value === 'boolean') return Buffer.from([value ? 1 : 0]);
+  return value;
+}
+
+function elementKey({ type, value }: Element): Sql {
+  return sql`(CASE ${type} WHEN 'true' THEN x'01' WHEN 'false' THEN x'00' ELSE ${value} END)`;
 }
 
 /**
@@ -91,6 +152,42 @@ function anyElement(field: FieldPath, predicate: Predicate): Sql {
   return sql`EXISTS (SELECT 1 FROM ${elementsOf(field)} AND ${predicate(EACH)})`;
 }
 
+/**
+ * term and terms: the field holds one of `values`, type-strictly. A single value is compared directly: a
+ * list read from json_each costs a subquery per condition, which a wide `or` of terms would multiply.
+ */
+function terms(field: FieldPath, values: readonly Scalar[], declared: DeclaredFields): Sql {
+  if (field === '_id') {
+    const ids = values.filter((value) => typeof value === 'string');
+    return sql`doc.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  }
+  if (!declared.has(field)) {
+    const [single] = values;
+    return anyElement(field, values.length === 1 && single !== undefined ? equalTo(single) : oneOf(values));
+  }
+  // A declared field holds one scalar: an index lookup per value. json_each would hand booleans back as 0
+  // and 1, so they are bound one by one, as the blobs the key holds; null is no key (and needs no index).
+  const key = fieldKey(field);
+  const plain = values.filter((value) => typeof value === 'string' || typeof value === 'number');
+  const booleans = [...new Set(values.filter((value) => typeof value === 'boolean'))];
+  const branches = [
+    ...(plain.length === 1 ? [sql`${key} = ${plain[0] ?? null}`] : []),
+    ...(plain.length > 1 ? [sql`${key} IN (SELECT value FROM json_each(${JSON.stringify(plain)}))`] : []),
+    ...booleans.map((value) => sql`${key} = ${keyParam(value)}`),
+    ...(values.includes(null) ? [sql`json_type(doc.body, ${jsonPath(field)}) = 'null'`] : []),
+  ];
+  return balanced(branches, 'OR', FALSE);
+}
+
+/** Same JSON type and value as `value`: numbers compare as numbers, whatever JSON spelling they had. */
+function equalTo(value: Scalar): Predicate {
+  if (value === null) return ({ type }) => sql`${type} = 'null'`;
+  if (typeof value === 'boolean') return ({ type }) => sql`${type} = ${value ? 'true' : 'false'}`;
+  if (typeof value === 'number')
+    return ({ type, value: v }) => sql`${type} IN ('integer', 'real') AND ${v} = ${value}`;
+  return ({ type, value: v }) => sql`${type} = 'text' AND ${v} = ${value}`;
+}
+
 /** Same JSON type and same value as one of `values` (JSON-encoded so their types survive binding). */
 function oneOf(values: readonly unknown[]): Predicate {
   const encoded = JSON.stringify(values);
@@ -98,40 +195,48 @@ function oneOf(values: readonly unknown[]): Predicate {
     sql`EXISTS (SELECT 1 FROM json_each(${encoded}) AS v WHERE v.type = ${type} AND v.value IS ${value})`;
 }
 
-function inRange({ gt, gte, lt, lte }: Range): Predicate {
+function range(filter: Range, declared: DeclaredFields): Sql {
+  const { gt, gte, lt, lte } = filter;
   const bounds = [
     [gt, '>'],
     [gte, '>='],
     [lt, '<'],
     [lte, '<='],
   ] as const;
-  // The parser makes every bound the same type; the element must have it too.
+  // The parser makes every bound the same type; the value must have it too.
   const textual = typeof (gt ?? gte ?? lt ?? lte) === 'string';
-  return ({ type, value }) =>
-    join(
-      [
-        textual ? sql`${type} = 'text'` : sql`${type} IN ('integer', 'real')`,
-        ...bounds.flatMap(([bound, operator]) =>
-          bound === undefined ? [] : [sql`${value} ${raw(operator)} ${bound}`],
-        ),
-      ],
-      ' AND ',
+  const compare = (value: Sql) =>
+    bounds.flatMap(([bound, operator]) =>
+      bound === undefined ? [] : [sql`${value} ${raw(operator)} ${bound}`],
     );
+  if (filter.field !== '_id' && declared.has(filter.field)) {
+    // On the key, every number sorts before '' and every string from '' up to the blobs (x'' is the least):
+    // the type check is a range too, so the index serves it.
+    const key = fieldKey(filter.field);
+    const sameType = textual ? [sql`${key} >= ''`, sql`${key} < x''`] : [sql`${key} < ''`];
+    return join([...sameType, ...compare(key)], ' AND ');
+  }
+  return anyElement(filter.field, ({ type, value }) =>
+    join([textual ? sql`${type} = 'text'` : sql`${type} IN ('integer', 'real')`, ...compare(value)], ' AND '),
+  );
 }
 
 /**
- * Present and not null. Unlike the other conditions this looks into objects too, so an object with at least one
- * non-null member exists, as in Elasticsearch, while `[]`, `[null]` and `{}` do not.
+ * Present and holding a value other than null. On arrays and objects this looks at every depth (json_tree),
+ * so `[]`, `[null]`, `{}` and `{"a": null}` do not exist while `{"a": [1]}` does.
  */
-function exists(field: FieldPath): Sql {
-  if (field === '_id') return raw('1');
-  return sql`EXISTS (SELECT 1 FROM json_each(doc.body, ${jsonPath(field)}) AS e WHERE e.type <> 'null')`;
+function exists(field: FieldPath, declared: DeclaredFields): Sql {
+  if (field === '_id') return TRUE;
+  if (declared.has(field)) return sql`${fieldKey(field)} IS NOT NULL`;
+  return sql`EXISTS (SELECT 1 FROM json_tree(doc.body, ${jsonPath(field)}) AS e WHERE e.type NOT IN ('null', 'object', 'array'))`;
 }
 
-function combine(filters: readonly Filter[], operator: ' AND ' | ' OR ', empty: '1' | '0'): Sql {
-  if (filters.length === 0) return raw(empty);
-  return join(
-    filters.map((filter) => sql`(${compileFilter(filter)})`),
-    operator,
-  );
+/** `parts` joined by `operator` as a balanced tree: nested log2(n) deep, not n. */
+function balanced(parts: readonly Sql[], operator: 'AND' | 'OR', empty: Sql): Sql {
+  if (parts.length === 0) return empty;
+  if (parts.length === 1) return parts[0] ?? empty;
+  const middle = Math.ceil(parts.length / 2);
+  const left = balanced(parts.slice(0, middle), operator, empty);
+  const right = balanced(parts.slice(middle), operator, empty);
+  return sql`(${left}) ${raw(operator)} (${right})`;
 }

@@ -4,21 +4,25 @@
  */
 import type { CollectionRef } from '@tessera/store';
 import { TesseraError, isTesseraError } from '@tessera/plugin-sdk';
-import { uniqueIndexField } from './names';
+import { parseIndexName } from './names';
 
-// SQLite names the index in the message: "UNIQUE constraint failed: index '<name>'".
+// SQLite names the index of an expression in the message: "UNIQUE constraint failed: index '<name>'", and the
+// columns of a column constraint: "UNIQUE constraint failed: <table>.id".
 const UNIQUE_INDEX = /index '(.+)'$/;
+const UNIQUE_ID = /\.id$/;
 
 export function mapSqliteError(error: unknown, ref?: CollectionRef): TesseraError {
   if (isTesseraError(error)) return error;
-  if (isSqliteError(error)) {
-    if (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+  if (isSqliteError(error) && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    if (UNIQUE_ID.test(error.message)) {
       return new TesseraError('services.storage.document_already_exists', [], { cause: error });
     }
     const indexName = UNIQUE_INDEX.exec(error.message)?.[1];
-    const field = indexName === undefined ? undefined : uniqueIndexField(indexName);
-    if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' && ref !== undefined && field !== undefined) {
-      return new TesseraError('services.storage.unique_violation', [ref.collection, field], { cause: error });
+    const index = indexName === undefined ? undefined : parseIndexName(indexName);
+    if (ref !== undefined && index?.kind === 'unique') {
+      return new TesseraError('services.storage.unique_violation', [ref.collection, index.field], {
+        cause: error,
+      });
     }
   }
   const message = hasMessage(error) ? error.message : String(error);

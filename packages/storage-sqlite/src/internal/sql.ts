@@ -3,7 +3,8 @@
  * `sql` tag turns every interpolated value into one, and only fragments built here are inlined as text.
  */
 
-export type SqlParam = string | number | null;
+/** What SQLite binds: text, numbers, NULL, and blobs (the keys of boolean values). */
+export type SqlParam = string | number | null | Buffer;
 
 export class Sql {
   constructor(

@@ -2,12 +2,15 @@
  * SqliteStore: the Store conformance suite on a real database file (a fresh one per adapter) and in memory,
  * plus what only SQLite has: the file, its WAL, its folder, persistence across connections.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
+import Database from 'better-sqlite3';
+import { createStorageNamespace, parseFilter, type Filter, type StoreAdapter } from '@tessera/store';
 import { SqliteStore, createSqliteStore } from '@tessera/storage-sqlite';
 import { describeStoreConformance } from '@tessera/testing';
+import { compileFilter } from '../../src/internal/compile-query';
+import { documents } from '../../src/internal/names';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -138,6 +141,84 @@ describe('SqliteStore', () => {
       });
     } finally {
       await store.close();
+    }
+  });
+
+  it('migrates tables of the first layout at open: documents, unique fields, id order as creation order', async () => {
+    const path = freshFile();
+    mkdirSync(dirname(path), { recursive: true });
+    // The first layout, as version 0.1 wrote it.
+    const old = new Database(path);
+    old.exec(`CREATE TABLE "plugin:a/users" (id TEXT PRIMARY KEY NOT NULL, body TEXT NOT NULL) STRICT, WITHOUT ROWID;
+      CREATE UNIQUE INDEX "plugin:a/users/unique/email"
+        ON "plugin:a/users" (json_type(body, '$."email"'), json_extract(body, '$."email"'));
+      INSERT INTO "plugin:a/users" VALUES ('zed', '{"email":"z@example.com"}'), ('amy', '{"email":"a@example.com"}');`);
+    old.close();
+
+    const store = createSqliteStore({ path });
+    await store.open();
+    try {
+      const users = await createStorageNamespace(store, 'plugin:a').collection('users');
+      expect(await users.getVersioned('zed')).toEqual({
+        _id: 'zed',
+        _source: { email: 'z@example.com' },
+        _version: 1,
+      });
+      expect((await users.search()).hits.map((hit) => hit._id)).toEqual(['amy', 'zed']);
+      await expect(users.create({ email: 'a@example.com' })).rejects.toMatchObject({
+        id: 'services.storage.unique_violation',
+        props: ['users', 'email'],
+      });
+      await users.create({ email: 'new@example.com' }, 'new');
+      expect((await users.search()).hits.map((hit) => hit._id)).toEqual(['amy', 'zed', 'new']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers term, terms and range on declared fields from their index', async () => {
+    const path = freshFile();
+    const store = createSqliteStore({ path });
+    await store.open();
+    const ref = { namespace: 'kernel', collection: 'tokens' };
+    try {
+      await createStorageNamespace(store, 'kernel').collection('tokens', {
+        unique: ['hash'],
+        indexed: ['kuid', 'expiresAt', 'active'],
+      });
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    const declared = new Set(['hash', 'kuid', 'expiresAt', 'active']);
+    const plan = (filter: Filter) => {
+      const where = compileFilter(filter, declared);
+      const query = `EXPLAIN QUERY PLAN SELECT id FROM ${documents(ref).text} WHERE ${where.text}`;
+      return (db.prepare(query).all(...where.params) as { detail: string }[])
+        .map((row) => row.detail)
+        .join(' | ');
+    };
+    try {
+      expect(plan(parseFilter({ term: { hash: 'abc' } }))).toMatch(
+        /USING INDEX kernel\/tokens\/unique\/hash/,
+      );
+      expect(plan(parseFilter({ term: { kuid: 'ada' } }))).toMatch(/USING INDEX kernel\/tokens\/index\/kuid/);
+      expect(plan(parseFilter({ terms: { kuid: ['ada', 'alan'] } }))).toMatch(
+        /USING INDEX kernel\/tokens\/index\/kuid/,
+      );
+      expect(plan(parseFilter({ term: { active: true } }))).toMatch(
+        /USING INDEX kernel\/tokens\/index\/active/,
+      );
+      expect(plan(parseFilter({ range: { expiresAt: { gte: 0, lte: 10 } } }))).toMatch(
+        /USING INDEX kernel\/tokens\/index\/expiresAt/,
+      );
+      expect(
+        plan(parseFilter({ bool: { filter: [{ term: { kuid: 'ada' } }, { term: { type: 'x' } }] } })),
+      ).toMatch(/USING INDEX kernel\/tokens\/index\/kuid/);
+      // An undeclared field is a scan.
+      expect(plan(parseFilter({ term: { type: 'x' } }))).toMatch(/^SCAN doc/);
+    } finally {
+      db.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import {
   DEFAULT_SEARCH_LIMITS,
+  QUERY_LIMITS,
   assertFieldPath,
   parseBodyFilter,
   parseFilter,
@@ -20,12 +21,13 @@ function thrown(action: () => unknown, id: ErrorId): { message: string; props: s
 
 describe('parseSearch', () => {
   it('defaults to every document, no sort, from 0 and size 10', () => {
-    expect(parseSearch(undefined)).toEqual({ filter: { kind: 'all' }, sort: [], from: 0, size: 10 });
-    expect(parseSearch({}, {})).toEqual({ filter: { kind: 'all' }, sort: [], from: 0, size: 10 });
+    const everything = { filter: { kind: 'all' }, sort: [], from: 0, size: 10, total: true };
+    expect(parseSearch(undefined)).toEqual(everything);
+    expect(parseSearch({}, {})).toEqual(everything);
     expect(parseSearch({ query: {} }).filter).toEqual({ kind: 'all' });
   });
 
-  it('reads every sort form, in order', () => {
+  it('reads every sort form, in order, and ends a sort with _id unless it names _id', () => {
     const { sort } = parseSearch({
       sort: ['name', { age: 'desc' }, { 'a.b': { order: 'asc' } }, { _id: {} }],
     });
@@ -35,7 +37,41 @@ describe('parseSearch', () => {
       { field: 'a.b', order: 'asc' },
       { field: '_id', order: 'asc' },
     ]);
-    expect(parseSearch({ sort: { age: 'desc' } }).sort).toEqual([{ field: 'age', order: 'desc' }]);
+    expect(parseSearch({ sort: { age: 'desc' } }).sort).toEqual([
+      { field: 'age', order: 'desc' },
+      { field: '_id', order: 'asc' },
+    ]);
+    expect(parseSearch({ sort: [{ _id: 'desc' }, 'age'] }).sort).toEqual([
+      { field: '_id', order: 'desc' },
+      { field: 'age', order: 'asc' },
+    ]);
+    expect(parseSearch({ sort: [] }).sort).toEqual([]);
+  });
+
+  it('reads search_after as a cursor along the sort, its _id optional', () => {
+    const sort = [{ age: 'desc' }, 'name'];
+    expect(parseSearch({ sort, search_after: [36, null, 'ada'] })).toMatchObject({
+      sort: [
+        { field: 'age', order: 'desc' },
+        { field: 'name', order: 'asc' },
+        { field: '_id', order: 'asc' },
+      ],
+      after: [36, null, 'ada'],
+    });
+    expect(parseSearch({ sort, search_after: [true] }).after).toEqual([true]);
+  });
+
+  it.each([
+    ['without a sort', { search_after: ['a'] }, {}, 'search_after'],
+    ['empty', { sort: 'a', search_after: [] }, {}, 'search_after'],
+    ['longer than the sort and _id', { sort: 'a', search_after: [1, 'x', 'y'] }, {}, 'search_after'],
+    ['holding an object', { sort: 'a', search_after: [{}] }, {}, 'search_after[0]'],
+    ['with a number for _id', { sort: 'a', search_after: [1, 2] }, {}, 'search_after[1]'],
+    ['not an array', { sort: 'a', search_after: 'x' }, {}, 'search_after'],
+    ['with from', { sort: 'a', search_after: [1] }, { from: 10 }, 'from'],
+  ])('refuses a search_after %s', (_, body, options, argument) => {
+    const error = thrown(() => parseSearch(body, options), 'api.assert.invalid_argument');
+    expect(error.message).toContain(`"${argument}"`);
   });
 
   it('takes from and size, up to the configured limit', () => {
@@ -57,7 +93,7 @@ describe('parseSearch', () => {
     expect(error.message).toBe(`Invalid argument "${name}". Expected: a non-negative integer`);
   });
 
-  it('refuses body keys other than query and sort', () => {
+  it('refuses body keys other than query, sort and search_after', () => {
     const error = thrown(() => parseSearch({ query: {}, aggs: {} }), 'services.storage.invalid_search_query');
     expect(error.message).toBe('The argument "aggs" is not allowed at this level of a search query.');
     thrown(() => parseSearch('query'), 'api.assert.invalid_argument');
@@ -309,6 +345,62 @@ describe('parseFilter (koncorde)', () => {
     expect(thrown(() => parseFilter(query, 'koncorde'), 'api.assert.invalid_argument').props[0]).toBe(
       argument,
     );
+  });
+});
+
+describe('query limits', () => {
+  const nested = (keyword: string, depth: number, leaf: object): object => {
+    let query: object = leaf;
+    for (let i = 1; i < depth; i++) query = { [keyword]: keyword === 'not' ? query : [query] };
+    return query;
+  };
+  const leaf = { equals: { a: 1 } };
+
+  it('accepts queries at the limits: depth, clauses and listed values', () => {
+    expect(() => parseFilter(nested('not', QUERY_LIMITS.maxDepth, leaf), 'koncorde')).not.toThrow();
+    const wide = Array.from({ length: QUERY_LIMITS.maxClauses - 1 }, (_, n) => ({ equals: { a: n } }));
+    expect(parseFilter({ or: wide }, 'koncorde')).toMatchObject({ kind: 'or' });
+    const values = Array.from({ length: QUERY_LIMITS.maxValues }, (_, n) => n);
+    expect(parseFilter({ terms: { a: values } })).toMatchObject({ kind: 'terms' });
+  });
+
+  it.each([
+    ['1,100 nested nots', () => parseFilter(nested('not', 1100, leaf), 'koncorde'), 'nested levels'],
+    [
+      'one level too deep',
+      () => parseFilter(nested('and', QUERY_LIMITS.maxDepth + 1, leaf), 'koncorde'),
+      'nested levels',
+    ],
+    [
+      'bools nested too deep',
+      () => {
+        let query: object = { term: { a: 1 } };
+        for (let i = 0; i < QUERY_LIMITS.maxDepth; i++) query = { bool: { must: [query] } };
+        return parseFilter(query);
+      },
+      'nested levels',
+    ],
+    [
+      'one clause too many',
+      () => parseFilter({ or: Array.from({ length: QUERY_LIMITS.maxClauses }, () => leaf) }, 'koncorde'),
+      'clauses',
+    ],
+    [
+      'too many values over several clauses',
+      () =>
+        parseFilter({
+          bool: {
+            should: [
+              { terms: { a: Array.from({ length: QUERY_LIMITS.maxValues }, (_, n) => n) } },
+              { ids: { values: ['one more'] } },
+            ],
+          },
+        }),
+      'values',
+    ],
+  ])('refuses %s with a clear 400', (_, parse, reason) => {
+    const error = thrown(parse, 'services.storage.query_too_complex');
+    expect(error.message).toMatch(new RegExp(`^The query is too complex: more than \\d+ ${reason}`));
   });
 });
 

@@ -17,7 +17,11 @@ import {
   type SearchOptions,
   type SearchResult,
 } from '@tessera/plugin-sdk';
+import { scanDocuments } from '@tessera/store';
 import type { KuzzleInfo, SecurityDocument } from '../model';
+
+/** How many times update runs its change again over a concurrent write before giving up. */
+const UPDATE_ATTEMPTS = 100;
 
 /** The kuid a write is made for; null when the server itself writes (the bootstrap). */
 export type Actor = string | null;
@@ -37,8 +41,6 @@ export interface SecurityCollectionOptions {
   /** Error for create on a taken id; the store's own `services.storage.document_already_exists` when absent. */
   readonly alreadyExists?: ErrorId;
 }
-
-const SCAN_PAGE_SIZE = 1000;
 
 export class SecurityCollection<T extends JsonObject> {
   private readonly cache: Map<string, SecurityDocument<T>> | null;
@@ -101,12 +103,8 @@ export class SecurityCollection<T extends JsonObject> {
   }
 
   /** Every document matching `body`, page after page: for the internal scans the store cannot express as a query. */
-  async *scan(body: SearchBody = {}): AsyncGenerator<SecurityDocument<T>> {
-    for (let from = 0; ; from += SCAN_PAGE_SIZE) {
-      const { hits } = await this.documents.search(body, { from, size: SCAN_PAGE_SIZE });
-      yield* hits;
-      if (hits.length < SCAN_PAGE_SIZE) return;
-    }
+  scan(body: SearchBody = {}): AsyncGenerator<SecurityDocument<T>> {
+    return scanDocuments(this.documents, body.query);
   }
 
   create(id: string, content: T, actor: Actor): Promise<SecurityDocument<T>> {
@@ -124,17 +122,29 @@ export class SecurityCollection<T extends JsonObject> {
 
   /**
    * Replaces the content with `change(current content)`, keeping who created the document. `change` also
-   * validates. A read then a write, not a transaction: two concurrent updates of one document can lose one.
+   * validates. The write is conditioned on the version read: when another write came first, `change` runs
+   * again on what it wrote, so no concurrent update is lost.
    */
   async update(
     id: string,
     change: (current: T) => T | Promise<T>,
     actor: Actor,
   ): Promise<SecurityDocument<T>> {
-    const { _kuzzle_info: info, ...current } = (await this.get(id))._source;
-    const content = await change(contentOf<T>(current));
-    const updated: KuzzleInfo = { ...info, updater: actor, updatedAt: this.options.now() };
-    return this.write(id, () => this.documents.replace(id, this.stamp(content, updated)));
+    for (let attempt = 1; ; attempt++) {
+      const read = await this.documents.getVersioned(id);
+      if (read === null) throw new TesseraError(this.options.notFound, [id]);
+      const { _kuzzle_info: info, ...current } = read._source;
+      const content = await change(contentOf<T>(current));
+      const updated: KuzzleInfo = { ...info, updater: actor, updatedAt: this.options.now() };
+      try {
+        return await this.write(id, () =>
+          this.documents.replace(id, this.stamp(content, updated), { ifVersion: read._version }),
+        );
+      } catch (error) {
+        const conflict = isTesseraError(error) && error.id === 'services.storage.version_conflict';
+        if (!conflict || attempt >= UPDATE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   async delete(id: string): Promise<void> {

@@ -22,6 +22,7 @@ import {
   type StoredDocument,
   type TokenEvent,
 } from '@tessera/plugin-sdk';
+import { findAll } from '@tessera/store';
 import type { JwtConfig } from '../../config';
 import type { KuzzleInfo } from '../model';
 import {
@@ -33,7 +34,6 @@ import {
   type TokenClaims,
 } from './jwt-codec';
 import { resolveJwtSecret } from './jwt-secret';
-import { searchAll } from './search-all';
 import {
   createStoredTokenStore,
   hashToken,
@@ -301,7 +301,7 @@ export class TokenManager {
   /** Deletes every API key of `kuid` (the user is being deleted); returns how many. */
   async deleteApiKeys(kuid: string, reason: RevocationReason = 'user-deleted'): Promise<number> {
     const keys = await this.apiKeys();
-    const owned = await searchAll(keys, { term: { userId: kuid } });
+    const owned = await findAll(keys, { term: { userId: kuid } });
     const deleted = await Promise.all(owned.map((key) => keys.delete(key._id)));
     const revoked = owned.filter((_key, i) => deleted[i]);
     for (const key of revoked) this.emitRevoked(apiKeyEvent(key._id, key._source), reason);
@@ -316,7 +316,10 @@ export class TokenManager {
   }
 
   private apiKeys(): Promise<DocumentCollection<ApiKeySource>> {
-    return this.options.namespace.collection<ApiKeySource>(API_KEYS, { unique: ['fingerprint'] });
+    return this.options.namespace.collection<ApiKeySource>(API_KEYS, {
+      unique: ['fingerprint'],
+      indexed: ['userId'],
+    });
   }
 
   private authTokenTtl(expiresIn: unknown, bypassMaxTTL?: boolean): number {
@@ -383,8 +386,7 @@ export class TokenManager {
 
   private async verifyApiKey(token: string, claims: TokenClaims): Promise<AuthToken> {
     const keys = await this.apiKeys();
-    const { hits } = await keys.search({ query: { term: { fingerprint: hashToken(token) } } }, { size: 1 });
-    const key = hits[0];
+    const [key] = await keys.find({ query: { term: { fingerprint: hashToken(token) } } }, { size: 1 });
     if (key === undefined || key._source.userId !== claims._id) throw tesseraError('security.token.invalid');
     if (this.hasExpired(key._source.expiresAt)) throw tesseraError('security.token.expired');
     const { userId, expiresAt, ttl } = key._source;

@@ -12,7 +12,7 @@ import {
   type StorageNamespace,
   type StoredDocument,
 } from '@tessera/plugin-sdk';
-import { searchAll } from './search-all';
+import { findAll } from '@tessera/store';
 
 export type TokenType = 'authToken' | 'apiKey';
 
@@ -83,11 +83,9 @@ export function createStoredTokenStore(
   const cache = new LruCache<TokenRecord>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
   // Bumped after every committed write: a read that started before a write must not cache what it read.
   let writes = 0;
-  // Hashes being marked refreshed: the namespace has no compare-and-set, so this process serialises them.
-  const refreshing = new Set<string>();
-
+  // Revocations look records up by user and by refresh chain, and the purge by expiry: indexed, not scanned.
   const tokens = (): Promise<DocumentCollection<TokenSource>> =>
-    namespace.collection<TokenSource>(COLLECTION);
+    namespace.collection<TokenSource>(COLLECTION, { indexed: ['kuid', 'chainId', 'expiresAt'] });
 
   const remember = (record: TokenRecord): void => {
     cache.set(record.hash, Object.freeze({ ...record }));
@@ -110,7 +108,7 @@ export function createStoredTokenStore(
 
   /** Every record matching all of `filters`. */
   const find = async (filters: JsonObject[]): Promise<TokenRecord[]> => {
-    const documents = await searchAll(await tokens(), { bool: { filter: filters } });
+    const documents = await findAll(await tokens(), { bool: { filter: filters } });
     return documents.map(toRecord);
   };
 
@@ -136,22 +134,21 @@ export function createStoredTokenStore(
       return deleted;
     },
 
+    /** A compare-and-set on the record's version: of concurrent refreshes, on any number of nodes, one wins. */
     async markRefreshed(hash, at) {
-      if (refreshing.has(hash)) return false;
-      refreshing.add(hash);
+      const collection = await tokens();
+      const current = await collection.getVersioned(hash);
+      if (current === null || current._source.refreshedAt !== null) return false;
       try {
-        const current = await read(hash);
-        if (current === null || current.refreshedAt !== null) return false;
-        await (await tokens()).update(hash, { refreshedAt: at });
-        remember({ ...current, refreshedAt: at });
-        return true;
+        await collection.update(hash, { refreshedAt: at }, { ifVersion: current._version });
       } catch (error) {
-        // Deleted between the read and the update: revoked, so not refreshed.
-        if (isTesseraError(error) && error.id === 'services.storage.not_found') return false;
+        // Another write came first (a refresh), or the record went (a revocation): not refreshed by this call.
+        const lost = ['services.storage.version_conflict', 'services.storage.not_found'];
+        if (isTesseraError(error) && lost.includes(error.id)) return false;
         throw error;
-      } finally {
-        refreshing.delete(hash);
       }
+      remember(toRecord({ _id: hash, _source: { ...current._source, refreshedAt: at } }));
+      return true;
     },
 
     listByKuid(kuid) {

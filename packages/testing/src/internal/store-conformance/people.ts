@@ -3,7 +3,7 @@
  * arrays), nested objects, values of one field in several JSON types ("1", 1, true, "true", 1.5), explicit
  * nulls, empty arrays and objects, and documents lacking fields.
  */
-import type { DocumentCollection, JsonObject } from '@tessera/plugin-sdk';
+import type { CollectionSpec, DocumentCollection, JsonObject } from '@tessera/plugin-sdk';
 
 export const PEOPLE: Readonly<Record<string, JsonObject>> = {
   ada: {
@@ -54,6 +54,12 @@ export const PEOPLE: Readonly<Record<string, JsonObject>> = {
 };
 
 export const EVERYONE = Object.keys(PEOPLE).sort();
+
+/** The fields of PEOPLE that hold scalars in every document, declared unique or indexed. */
+export const PEOPLE_DECLARED: CollectionSpec = {
+  unique: ['name', 'address.city'],
+  indexed: ['age', 'active', 'code', 'nickname', 'address.zip'],
+};
 
 export async function seedPeople(people: DocumentCollection): Promise<void> {
   for (const [id, source] of Object.entries(PEOPLE)) await people.create(source, id);

@@ -3,8 +3,8 @@
  * adapter: any array element matches, comparisons are type-strict, nested paths work, `_id` is the id.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { DocumentCollection, JsonObject, SearchOptions } from '@tessera/plugin-sdk';
-import { EVERYONE, seedPeople } from './people';
+import type { CollectionSpec, DocumentCollection, JsonObject, SearchOptions } from '@tessera/plugin-sdk';
+import { EVERYONE, PEOPLE_DECLARED, seedPeople } from './people';
 import { idsOf, useStore, type StoreSetup } from './store-fixture';
 
 type Case = readonly [title: string, query: JsonObject | undefined, expected: readonly string[]];
@@ -151,12 +151,18 @@ const KONCORDE_CASES: readonly Case[] = [
   ],
 ];
 
+/** Declared fields change how an engine answers (from an index), never what it answers: run it both ways. */
 export function describeQueries(setup: StoreSetup): void {
-  describe('queries', () => {
+  describeQueriesOn(setup, 'queries', {});
+  describeQueriesOn(setup, 'queries on declared fields', PEOPLE_DECLARED);
+}
+
+function describeQueriesOn(setup: StoreSetup, title: string, spec: CollectionSpec): void {
+  describe(title, () => {
     const store = useStore(setup, 'all');
     let people: DocumentCollection;
     beforeAll(async () => {
-      people = await store().collection('people');
+      people = await store().collection('people', spec);
       await seedPeople(people);
     });
 

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { DocumentCollection, SortSpec } from '@tessera/plugin-sdk';
-import { seedPeople } from './people';
+import { PEOPLE_DECLARED, seedPeople } from './people';
 import { expectError, idsOf, useStore, type StoreSetup } from './store-fixture';
 
 type SortCase = readonly [title: string, sort: SortSpec, expected: readonly string[]];
@@ -51,13 +51,17 @@ export function describeSortAndPaging(setup: StoreSetup): void {
   describe('sort', () => {
     const store = useStore(setup, 'all');
     let people: DocumentCollection;
+    let declared: DocumentCollection;
     beforeAll(async () => {
       people = await store().collection('people');
+      declared = await store().collection('declared-people', PEOPLE_DECLARED);
       await seedPeople(people);
+      await seedPeople(declared);
     });
 
     it.each(SORT_CASES)('sorts by %s', async (_, sort, expected) => {
       expect(idsOf(await people.search({ sort }))).toEqual(expected);
+      expect(idsOf(await declared.search({ sort }))).toEqual(expected);
     });
 
     it('sorts the matching documents only', async () => {
