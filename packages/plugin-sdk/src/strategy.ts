@@ -73,6 +73,21 @@ export interface StrategyMethods {
   ): Promise<{ hits: JsonObject[]; total: number }>;
   /** Called by `auth:refreshToken` with this strategy; may shorten the new token (`{expiresIn}`) or throw to refuse. */
   refreshToken?(request: ApiRequest): Promise<{ expiresIn?: string | number } | void>;
+  /**
+   * For credentials a user proves only by signing in somewhere else (an OAuth provider's identity), which a
+   * body must never set. When it is defined, `auth:createMyCredentials` (`isUpdate` false) and
+   * `auth:updateMyCredentials` (`isUpdate` true) call it instead of validate, create and update, and answer its
+   * result: where the caller sends a browser to sign in (the OAuth plugin: `{url, expiresAt}`). Nothing is
+   * written then, so the kernel emits no `credentials:*` event: the strategy writes the credentials when that
+   * sign-in completes, and emits them itself. Throw to refuse (a body that names credentials, say).
+   */
+  startLink?(
+    request: ApiRequest,
+    body: JsonObject,
+    kuid: string,
+    strategy: string,
+    isUpdate: boolean,
+  ): Promise<JsonObject>;
 }
 
 export interface StrategyDefinition {

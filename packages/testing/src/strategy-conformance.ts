@@ -2,13 +2,15 @@
  * The strategy conformance suite: every strategy plugin runs it. It boots a real kernel with the plugin, drives
  * it over the API as a client would, and checks the contract of `@tessera/plugin-sdk`'s StrategyDefinition as
  * the kernel relies on it: the definition is checked at registration, credentials go through create, exists,
- * getInfo, update, validate and delete with clean errors on bad input, a wrong login is a clean 401, the plugin
- * writes only in its own storage namespace, and no secret ever shows in an answer or a log line.
+ * getInfo, update, validate and delete with clean errors on bad input, a user acts on their own credentials as
+ * the strategy declares (from a body, or only through a sign-in elsewhere), a wrong login is a clean 401, the
+ * plugin writes only in its own storage namespace, and no secret ever shows in an answer or a log line.
  */
 import { describe } from '@jest/globals';
 import type { DeepPartial, PluginSource, TesseraConfig } from '@tessera/kernel';
 import type { JsonObject } from '@tessera/plugin-sdk';
 import { describeCredentialLifecycle } from './internal/strategy-conformance/credential-lifecycle';
+import { describeOwnCredentials } from './internal/strategy-conformance/own-credentials';
 import { describeRegistration } from './internal/strategy-conformance/registration';
 import { describeSandboxAndSecrets } from './internal/strategy-conformance/sandbox-and-secrets';
 import { useConformanceKernel } from './internal/strategy-conformance/conformance-kernel';
@@ -67,6 +69,15 @@ export interface StrategyConformanceOptions {
    * secret in plain text anywhere in the store fails the suite. The kernel's namespace may never hold one.
    */
   readonly secretsAtRest?: boolean;
+  /**
+   * `true` for a strategy whose users get credentials only by signing in somewhere else (an OAuth provider's
+   * identity), never from a body of their own: it defines `startLink`. The suite then checks that a user's
+   * `auth:createMyCredentials`, `updateMyCredentials`, `validateMyCredentials` and
+   * `security:createRestrictedUser` naming credentials are refused with a clean 4xx and change nothing, and that
+   * `createMyCredentials` and `updateMyCredentials` with an empty body answer a `url`. Default false: a user
+   * creates their own credentials from a body. The `security:*` actions are checked with bodies either way.
+   */
+  readonly ownCredentialsBySignIn?: boolean;
 }
 
 /** Declares the suite for one strategy. One kernel serves the whole suite; each check uses its own users. */
@@ -75,6 +86,7 @@ export function describeStrategyConformance(options: StrategyConformanceOptions)
     describeRegistration(options);
     const kernel = useConformanceKernel(options);
     describeCredentialLifecycle(options, kernel);
+    describeOwnCredentials(options, kernel);
     describeSandboxAndSecrets(options, kernel);
   });
 }

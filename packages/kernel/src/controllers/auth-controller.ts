@@ -251,7 +251,7 @@ export function authController(services: SecurityServices): Record<string, Actio
       body: 'required',
       http: [{ verb: 'POST', path: '/_me/credentials/:strategy/_create' }],
       handler: (request, { strategy }) =>
-        credentials.create(request, strategy, caller(request).kuid, request.input.body as JsonObject),
+        credentials.createOwn(request, strategy, caller(request).kuid, request.input.body as JsonObject),
     }),
 
     updateMyCredentials: defineAction({
@@ -259,7 +259,7 @@ export function authController(services: SecurityServices): Record<string, Actio
       body: 'required',
       http: [{ verb: 'PUT', path: '/_me/credentials/:strategy/_update' }],
       handler: (request, { strategy }) =>
-        credentials.update(request, strategy, caller(request).kuid, request.input.body as JsonObject),
+        credentials.updateOwn(request, strategy, caller(request).kuid, request.input.body as JsonObject),
     }),
 
     deleteMyCredentials: defineAction({

@@ -53,6 +53,30 @@ export class Credentials {
     return result;
   }
 
+  /**
+   * The caller's own credentials (`auth:createMyCredentials`, `auth:updateMyCredentials`). A strategy whose
+   * credentials only a sign-in elsewhere proves (it has `startLink`) answers where to send the browser, and
+   * nothing is written now; any other creates or updates them from the body.
+   */
+  createOwn(request: ApiRequest, strategy: string, kuid: string, body: JsonObject): Promise<JsonObject> {
+    const methods = this.methods(strategy);
+    return methods.startLink
+      ? methods.startLink(request, body, kuid, strategy, false)
+      : this.create(request, strategy, kuid, body);
+  }
+
+  updateOwn(
+    request: ApiRequest & { token?: { kuid: string; sessionId: string } | null },
+    strategy: string,
+    kuid: string,
+    body: JsonObject,
+  ): Promise<JsonObject> {
+    const methods = this.methods(strategy);
+    return methods.startLink
+      ? methods.startLink(request, body, kuid, strategy, true)
+      : this.update(request, strategy, kuid, body);
+  }
+
   async delete(request: ApiRequest, strategy: string, kuid: string): Promise<void> {
     await this.methods(strategy).delete(request, kuid, strategy);
     this.options.bus.emit('credentials:deleted', { kuid, strategy, author: authorOf(request) });
