@@ -5,6 +5,7 @@
 import { definePlugin, type PluginDefinition } from '@tessera/plugin-sdk';
 import { readSettings } from './config';
 import { IdentityStore } from './identity-store';
+import { LinkTickets } from './link-tickets';
 import { createOauthStrategy } from './oauth-strategy';
 import { resolveProvider } from './provider';
 import { StateStore } from './state-store';
@@ -20,21 +21,23 @@ export function createAuthOauthPlugin(options: AuthOauthOptions = {}): PluginDef
     async setup(ctx) {
       const settings = readSettings(ctx.config, ctx.log);
       const states = await StateStore.open(ctx.storage, now);
+      const tickets = await LinkTickets.open(ctx.storage, now);
       for (const strategy of settings.strategies) {
-        const [provider, identities] = await Promise.all([
+        const [provider, store] = await Promise.all([
           resolveProvider(strategy),
           IdentityStore.open(ctx.storage, strategy.name, now),
         ]);
+        const callbackURL = String(strategy.credentials.callbackURL);
         ctx.strategies.register(
           strategy.name,
-          createOauthStrategy(
-            strategy,
+          createOauthStrategy(strategy, {
             provider,
-            identities,
-            states.forStrategy(strategy.name, String(strategy.credentials.callbackURL), strategy.stateTtlMs),
-            ctx.accounts,
-            settings.defaultProfiles,
-          ),
+            store,
+            states: states.forStrategy(strategy.name, callbackURL, strategy.stateTtlMs, tickets),
+            tickets,
+            ctx,
+            defaultProfiles: settings.defaultProfiles,
+          }),
         );
       }
     },

@@ -25,6 +25,8 @@ export interface StrategySettings {
   readonly kuzzleAttributesMapping: Readonly<Record<string, string>>;
   /** Milliseconds a login attempt's `state` stays valid. */
   readonly stateTtlMs: number;
+  /** Milliseconds a link URL (its ticket) stays valid before a browser opens it. */
+  readonly linkTtlMs: number;
   /** Front-end URLs a login may name as `redirectTo`: the flow then ends with the token in a cookie and a 302 there. */
   readonly redirectURLs: readonly string[];
 }
@@ -36,6 +38,8 @@ export interface AuthOauthSettings {
 
 const NAME = /^[a-z][a-z0-9_-]{0,40}$/;
 const DEFAULT_STATE_TTL_MS = 10 * 60 * 1000;
+// A link URL is opened by the client at once (a popup, a redirect): minutes are plenty, and it is a bearer URL.
+const DEFAULT_LINK_TTL_MS = 2 * 60 * 1000;
 
 export function readSettings(config: unknown, log: Logger): AuthOauthSettings {
   const root = asObject(config, 'the configuration');
@@ -106,9 +110,8 @@ function readStrategy(name: string, value: unknown, log: Logger): StrategySettin
   if (mapping[identifierAttribute] !== undefined)
     throw invalid(`strategies.${name}: the identifier attribute cannot be renamed`);
   const scope = cfg.scope === undefined ? (kind === 'oidc' ? ['openid'] : []) : cfg.scope;
-  const stateTtlMs = cfg.stateTtlMs === undefined ? DEFAULT_STATE_TTL_MS : cfg.stateTtlMs;
-  if (typeof stateTtlMs !== 'number' || !(stateTtlMs > 0))
-    throw invalid(`strategies.${name}.stateTtlMs must be a positive number`);
+  const stateTtlMs = positiveNumber(cfg.stateTtlMs ?? DEFAULT_STATE_TTL_MS, `strategies.${name}.stateTtlMs`);
+  const linkTtlMs = positiveNumber(cfg.linkTtlMs ?? DEFAULT_LINK_TTL_MS, `strategies.${name}.linkTtlMs`);
   const redirectURLs = stringList(cfg.redirectURLs ?? [], `strategies.${name}.redirectURLs`);
   for (const url of redirectURLs)
     if (!isAbsoluteWebUrl(url))
@@ -127,6 +130,7 @@ function readStrategy(name: string, value: unknown, log: Logger): StrategySettin
     persist: persist.includes(identifierAttribute) ? persist : [identifierAttribute, ...persist],
     kuzzleAttributesMapping: mapping as Record<string, string>,
     stateTtlMs,
+    linkTtlMs,
     redirectURLs,
   };
 }
@@ -149,6 +153,11 @@ function asObject(value: unknown, what: string): Record<string, unknown> {
 
 function requireString(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '') throw invalid(`${what} must be a non-empty string`);
+  return value;
+}
+
+function positiveNumber(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !(value > 0)) throw invalid(`${what} must be a positive number`);
   return value;
 }
 

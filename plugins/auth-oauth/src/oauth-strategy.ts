@@ -1,11 +1,19 @@
 /**
  * One configured OAuth strategy: its passport authenticator and the credential methods on its identity store.
  * A login finds the user linked to the provider identity (the `identifierAttribute` of the profile, nothing
- * else), or at the first login creates one with the default profiles and the mapped attributes; credentials are `{identity}` (or `{<identifierAttribute>: value}`), linking an identity to a user.
+ * else), or at the first login creates one with the default profiles and the mapped attributes.
+ *
+ * Linking: a provider identity is linked to an existing user only by a sign-in at the provider that this user
+ * started while logged in (`startLink`, then the callback of that attempt), never from a body a user sends for
+ * themselves: otherwise anyone could claim the identity of a person who has not signed in yet, and that person
+ * would land in their account at their first sign-in (pre-hijacking). Administrators keep linking by value
+ * (`{identity}` or `{<identifierAttribute>: value}`), as Kuzzle does: whoever may set any user's credentials
+ * can take any account over anyway, and migrations need it.
  */
 import {
   isTesseraError,
   tesseraError,
+  type ApiRequest,
   type JsonObject,
   type JsonValue,
   type PluginContext,
@@ -15,21 +23,47 @@ import {
 } from '@tessera/plugin-sdk';
 import type { StrategySettings } from './config';
 import type { IdentityStore, StoredIdentity } from './identity-store';
+import type { LinkTickets, PendingLink } from './link-tickets';
 import type { ResolvedProvider } from './provider';
-import { guardedAuthenticator } from './guarded-authenticator';
+import { guardedAuthenticator, startURL } from './guarded-authenticator';
 import type { StrategyStateStore } from './state-store';
 
-/** The kernel's user creation, as the plugin context hands it over. */
-export type PluginAccounts = PluginContext['accounts'];
+/** What one strategy works with. */
+export interface OauthStrategyParts {
+  readonly provider: ResolvedProvider;
+  readonly store: IdentityStore;
+  readonly states: StrategyStateStore;
+  readonly tickets: LinkTickets;
+  /** The plugin's context: user creation, the user directory, the bus. */
+  readonly ctx: Pick<PluginContext, 'accounts' | 'identity' | 'bus'>;
+  readonly defaultProfiles: readonly string[];
+}
+
+/**
+ * The requests that may link an identity by its value: an administrator's actions on any user, and the
+ * kernel's own (a first login's user creation, made for this plugin: no client can send an internal request).
+ * A user's actions on themselves (`auth:*MyCredentials`, `security:createRestrictedUser`) never may.
+ */
+const LINK_BY_VALUE = new Set([
+  'security:createCredentials',
+  'security:updateCredentials',
+  'security:validateCredentials',
+  'security:createUser',
+  'security:upsertUser',
+  'security:createFirstAdmin',
+]);
 
 export function createOauthStrategy(
   settings: StrategySettings,
-  provider: ResolvedProvider,
-  store: IdentityStore,
-  states: StrategyStateStore,
-  accounts: PluginAccounts,
-  defaultProfiles: readonly string[],
+  parts: OauthStrategyParts,
 ): StrategyDefinition {
+  const { provider, store, states, tickets, ctx, defaultProfiles } = parts;
+  const linkRequiresLogin = () => tesseraError('plugin.auth-oauth.link_requires_login', settings.name);
+  const assertMayLinkByValue = (request: ApiRequest) => {
+    const { controller, action } = request.input;
+    if (request.connection.protocol !== 'internal' && !LINK_BY_VALUE.has(`${controller}:${action}`))
+      throw linkRequiresLogin();
+  };
   const identityOf = (credentials: JsonObject): string | undefined => {
     const value = credentials.identity ?? credentials[settings.identifierAttribute];
     return typeof value === 'string' && value !== ''
@@ -49,7 +83,7 @@ export function createOauthStrategy(
    */
   const firstLogin = async (identity: string, raw: JsonObject): Promise<StoredIdentity> => {
     try {
-      await accounts.createUser({
+      await ctx.accounts.createUser({
         profileIds: defaultProfiles,
         content: mapped(settings, raw),
         credentials: { [settings.name]: { identity } },
@@ -64,6 +98,30 @@ export function createOauthStrategy(
         `No user is linked to the ${settings.name} identity "${identity}".`,
       );
     return linked;
+  };
+  /**
+   * The callback of a link attempt: links `identity` to the user who started it, unless another user holds
+   * it. The user is looked up first, so that a user deleted meanwhile is not left with credentials.
+   */
+  const completeLink = async ({ kuid, update }: PendingLink, identity: string): Promise<StoredIdentity> => {
+    const owner = await store.findByIdentity(identity);
+    if (owner !== null && owner._source.kuid !== kuid)
+      throw tesseraError(
+        'security.credentials.rejected',
+        `the ${settings.name} identity you signed in with is linked to another user.`,
+      );
+    if (owner !== null) return owner;
+    if ((await ctx.identity.describe(kuid)) === null) throw tesseraError('security.user.not_found', kuid);
+    const current = update ? await store.findByKuid(kuid) : null;
+    if (current === null) {
+      const created = await store.create(kuid, identity, {});
+      ctx.bus.emit('credentials:created', { kuid, strategy: settings.name, author: kuid });
+      return created;
+    }
+    const updated = await store.update(current, identity, current._source.attributes);
+    // As after any change of credentials: the kernel's pipe revokes the user's other tokens.
+    await ctx.bus.pipeline('credentials:updated', { kuid, strategy: settings.name, author: kuid });
+    return updated;
   };
   const notFound = (what: string) =>
     tesseraError('services.storage.not_found', what, 'plugin:auth-oauth', `identities-${settings.name}`);
@@ -86,17 +144,44 @@ export function createOauthStrategy(
         const identity = scalar(pick(raw, settings.identifierAttribute));
         if (identity === undefined)
           return { kuid: null, message: `The provider's profile has no "${settings.identifierAttribute}".` };
-        const linked = (await store.findByIdentity(identity)) ?? (await firstLogin(identity, raw));
+        const { link, redirectTo } = states.endOf(request.original);
+        const linked =
+          link === null
+            ? ((await store.findByIdentity(identity)) ?? (await firstLogin(identity, raw)))
+            : await completeLink(link, identity);
         await store.update(linked, identity, persisted(settings, raw));
-        const redirectTo = states.redirectOf(request.original);
         return redirectTo === null
           ? { kuid: linked._source.kuid }
           : { kuid: linked._source.kuid, redirectTo };
       },
+      async startLink(_request, body, kuid, _strategy, isUpdate) {
+        const { redirectTo, ...named } = body;
+        if (Object.keys(named).length > 0) throw linkRequiresLogin();
+        if (redirectTo !== undefined && !settings.redirectURLs.includes(redirectTo as string))
+          throw tesseraError(
+            'plugin.auth-oauth.redirect_not_allowed',
+            typeof redirectTo === 'string' ? redirectTo : JSON.stringify(redirectTo),
+            settings.name,
+          );
+        const current = await store.findByKuid(kuid);
+        if (current === null && isUpdate) throw notFound(kuid);
+        if (current !== null && !isUpdate)
+          throw tesseraError(
+            'security.credentials.rejected',
+            `A strategy already exists for the user "${kuid}".`,
+          );
+        const { ticket, expiresAt } = await tickets.issue(
+          settings.name,
+          { kuid, update: isUpdate },
+          settings.linkTtlMs,
+        );
+        return { url: startURL(settings, { redirectTo, link: ticket }), expiresAt };
+      },
       async exists(_request, kuid) {
         return (await store.findByKuid(kuid)) !== null;
       },
-      async validate(_request, credentials, kuid, _strategy, isUpdate) {
+      async validate(request, credentials, kuid, _strategy, isUpdate) {
+        assertMayLinkByValue(request);
         const identity = identityOf(credentials);
         if (identity === undefined) {
           if (isUpdate) return true;
@@ -113,13 +198,15 @@ export function createOauthStrategy(
           );
         return true;
       },
-      async create(_request, credentials, kuid) {
+      async create(request, credentials, kuid) {
+        assertMayLinkByValue(request);
         const identity = identityOf(credentials);
         if (identity === undefined)
           throw tesseraError('security.credentials.rejected', 'Missing "identity".');
         return infoOf(await store.create(kuid, identity, {}));
       },
-      async update(_request, credentials, kuid) {
+      async update(request, credentials, kuid) {
+        assertMayLinkByValue(request);
         const current = await store.findByKuid(kuid);
         if (current === null) throw notFound(kuid);
         return infoOf(

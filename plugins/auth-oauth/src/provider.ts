@@ -75,9 +75,16 @@ async function discover(name: string, issuer: string): Promise<DiscoveryDocument
   return document as DiscoveryDocument;
 }
 
-/** passport-oauth2 with a profile: the JSON of `userInfoURL`, read with the access token as a bearer. */
+/**
+ * passport-oauth2 with a profile: the JSON of `userInfoURL`, read with the access token as a bearer. A `prompt`
+ * among the authenticate options goes to the authorization request (OpenID's `prompt=login`).
+ */
 function userInfoStrategy(name: string, userInfoURL: string): PassportStrategyConstructor {
   return class UserInfoStrategy extends OAuth2Strategy {
+    override authorizationParams(options: { prompt?: unknown }): object {
+      return typeof options.prompt === 'string' ? { prompt: options.prompt } : {};
+    }
+
     override userProfile(accessToken: string, done: (error?: unknown, profile?: unknown) => void): void {
       fetchProfile(name, userInfoURL, accessToken).then(
         (profile) => done(null, profile),

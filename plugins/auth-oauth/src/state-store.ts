@@ -3,11 +3,19 @@
  * passport-oauth2 calls `store` when it redirects to the provider and `verify` when the provider sends the
  * browser back. A state names the strategy that made it, carries the PKCE code verifier and the hash of the
  * browser binding, expires after `ttlMs`, and is deleted by the first `verify` that sees it: of two callbacks
- * with one state, only the one whose delete succeeds goes on.
+ * with one state, only the one whose delete succeeds goes on. An attempt started with a link ticket (see
+ * link-tickets.ts) also carries the user it links the identity to.
  */
 import { randomBytes } from 'node:crypto';
-import type { ApiRequest, DocumentCollection, PassportRequest, StorageNamespace } from '@tessera/plugin-sdk';
+import {
+  tesseraError,
+  type ApiRequest,
+  type DocumentCollection,
+  type PassportRequest,
+  type StorageNamespace,
+} from '@tessera/plugin-sdk';
 import { createBinding, presentsBinding } from './browser-binding';
+import type { LinkTickets, PendingLink } from './link-tickets';
 
 interface StateDocument {
   strategy: string;
@@ -17,16 +25,24 @@ interface StateDocument {
   binding: string;
   /** The allow-listed front-end URL the login ends at, or null for a JSON answer. */
   redirectTo: string | null;
+  /** The user a link attempt links the identity to; null for a login. */
+  link: PendingLink | null;
+}
+
+/** What the strategy's `verify` needs of a consumed attempt. */
+export interface AttemptEnd {
+  readonly redirectTo: string | null;
+  readonly link: PendingLink | null;
 }
 
 /** A consumed attempt: what the callback needs. */
-export interface LoginAttempt {
+export interface LoginAttempt extends AttemptEnd {
   readonly verifier: string;
-  readonly redirectTo: string | null;
 }
 
 const UNKNOWN_STATE = 'Invalid or expired OAuth state: start the login again.';
 const OTHER_BROWSER = 'This login was started in another browser: start the login again.';
+const UNKNOWN_LINK = 'Invalid, used or expired link URL: ask for a new one.';
 
 type StoreCallback = (error: unknown, handle?: string) => void;
 type VerifyCallback = (error: unknown, ok?: string | false, info?: { message: string }) => void;
@@ -37,9 +53,9 @@ export interface PassportStateStore {
   verify(req: unknown, providedState: unknown, callback: VerifyCallback): void;
 }
 
-/** One strategy's store, which also tells the strategy's `verify` where the consumed attempt wants to end. */
+/** One strategy's store, which also tells the strategy's `verify` how the consumed attempt ends. */
 export interface StrategyStateStore extends PassportStateStore {
-  redirectOf(request: ApiRequest): string | null;
+  endOf(request: ApiRequest): AttemptEnd;
 }
 
 export class StateStore {
@@ -77,26 +93,42 @@ export class StateStore {
       return { refused: UNKNOWN_STATE };
     const found = await this.states.get(handle);
     if (found === null || !(await this.states.delete(handle))) return { refused: UNKNOWN_STATE };
-    const { strategy: owner, verifier, expiresAt, binding, redirectTo } = found._source;
+    const { strategy: owner, verifier, expiresAt, binding, redirectTo, link } = found._source;
     if (owner !== strategy || expiresAt < this.now()) return { refused: UNKNOWN_STATE };
     if (!presentsBinding(cookieHeader, strategy, binding)) return { refused: OTHER_BROWSER };
-    return { verifier, redirectTo };
+    return { verifier, redirectTo, link: link ?? null };
   }
 
   /**
    * The store one strategy hands to passport-oauth2, wrapping the promises in its callbacks. `store` runs when
-   * a login starts (over HTTP: the strategy sends other starts there first) and sets the binding cookie.
+   * a login starts (over HTTP: the strategy sends other starts there first), consumes the start's `link`
+   * ticket if it has one, and sets the binding cookie.
    */
-  forStrategy(strategy: string, callbackURL: string, ttlMs: number): StrategyStateStore {
-    const redirects = new WeakMap<ApiRequest, string | null>();
+  forStrategy(
+    strategy: string,
+    callbackURL: string,
+    ttlMs: number,
+    tickets: LinkTickets,
+  ): StrategyStateStore {
+    const ends = new WeakMap<ApiRequest, AttemptEnd>();
+    const start = async (query: PassportRequest['query'], verifier: string) => {
+      const link = query.link === undefined ? null : await tickets.consume(strategy, query.link);
+      if (query.link !== undefined && link === null)
+        throw tesseraError('plugin.strategy.missing_user', UNKNOWN_LINK);
+      const binding = createBinding(strategy, callbackURL, ttlMs);
+      const redirectTo = typeof query.redirectTo === 'string' ? query.redirectTo : null;
+      const handle = await this.create(
+        { strategy, verifier, binding: binding.hash, redirectTo, link },
+        ttlMs,
+      );
+      return { handle, cookie: binding.cookie };
+    };
     return {
       store: (req, verifier, _state, _meta, callback) => {
         const { original, query } = req as PassportRequest;
-        const binding = createBinding(strategy, callbackURL, ttlMs);
-        const redirectTo = typeof query.redirectTo === 'string' ? query.redirectTo : null;
-        this.create({ strategy, verifier, binding: binding.hash, redirectTo }, ttlMs).then(
-          (handle) => {
-            original.headers['set-cookie'] = binding.cookie;
+        start(query, verifier).then(
+          ({ handle, cookie }) => {
+            original.headers['set-cookie'] = cookie;
             callback(null, handle);
           },
           (error: unknown) => callback(error),
@@ -107,13 +139,13 @@ export class StateStore {
         this.consume(strategy, providedState, headers.cookie).then(
           (attempt) => {
             if ('refused' in attempt) return callback(null, false, { message: attempt.refused });
-            redirects.set(original, attempt.redirectTo);
+            ends.set(original, { redirectTo: attempt.redirectTo, link: attempt.link });
             callback(null, attempt.verifier);
           },
           (error: unknown) => callback(error),
         );
       },
-      redirectOf: (request) => redirects.get(request) ?? null,
+      endOf: (request) => ends.get(request) ?? { redirectTo: null, link: null },
     };
   }
 }

@@ -549,6 +549,12 @@ export const errorCatalog = {
     status: BAD_GATEWAY,
     message: 'The provider of the strategy "%s" failed to answer; try again later.',
   },
+  'plugin.auth-oauth.link_requires_login': {
+    code: 0x04910003,
+    status: BAD_REQUEST,
+    message:
+      'A "%s" identity is linked only by signing in at its provider, never from a request body: call auth:createMyCredentials (or updateMyCredentials) with an empty body, then open the "url" it answers in a browser.',
+  },
 
   // plugin.auth-totp (0x0492): the TOTP strategy's own errors
   'plugin.auth-totp.code_required': {

@@ -1,6 +1,7 @@
 /**
  * An OAuth strategy runs the strategy conformance suite. Its credentials are links between a provider identity
- * and a user (`{identity}`), which the API creates, reads, changes and deletes without the provider. Logging in
+ * and a user (`{identity}`), which an administrator's API creates, reads, changes and deletes without the
+ * provider; a user links their own only through a sign-in at the provider (`ownCredentialsBySignIn`). Logging in
  * needs the provider (oauth.test.ts runs that against a real one); the wrong login here is a callback with a
  * forged `state` and `code`, which the strategy must refuse before it ever calls the provider, so the
  * provider's endpoints point at a closed port.
@@ -41,4 +42,5 @@ describeStrategyConformance({
   invalidCredentials: [{}, { identity: '' }, { identity: { nested: true } }],
   wrongLogin: (n) => ({ args: { code: `forged-code-${n}`, state: `forged-state-${n}-forged-state-forged` } }),
   secrets: () => [CLIENT_SECRET],
+  ownCredentialsBySignIn: true,
 });

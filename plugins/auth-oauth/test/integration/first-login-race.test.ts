@@ -9,6 +9,7 @@ import { definePlugin } from '@tessera/plugin-sdk';
 import { createRecordingLogger, startTestKernel, type TestKernel } from '@tessera/testing';
 import { readSettings } from '../../src/config';
 import { IdentityStore } from '../../src/identity-store';
+import { LinkTickets } from '../../src/link-tickets';
 import { createOauthStrategy } from '../../src/oauth-strategy';
 import { StateStore } from '../../src/state-store';
 
@@ -58,14 +59,15 @@ describe('two first logins of one identity, the other one landing in between', (
                 return found;
               };
               const states = await StateStore.open(context.storage, Date.now);
-              strategy = createOauthStrategy(
-                settings,
-                { authenticator: class {} as never, endpoints: {} },
-                identities,
-                states.forStrategy('oidc', 'http://127.0.0.1/_login/oidc', 60_000),
-                context.accounts,
-                ['default'],
-              );
+              const tickets = await LinkTickets.open(context.storage, Date.now);
+              strategy = createOauthStrategy(settings, {
+                provider: { authenticator: class {} as never, endpoints: {} },
+                store: identities,
+                states: states.forStrategy('oidc', 'http://127.0.0.1/_login/oidc', 60_000, tickets),
+                tickets,
+                ctx: context,
+                defaultProfiles: ['default'],
+              });
               context.strategies.register('oidc', strategy);
             },
           }),

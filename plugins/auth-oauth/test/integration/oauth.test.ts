@@ -3,176 +3,29 @@
  * Tessera with the local and oauth strategies, and a small programmatic browser that follows redirects by
  * hand, keeps cookies per origin and submits the provider's login and consent forms.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
-import { builtInPlugins } from '@tessera/server';
-import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { freePort } from '../fixtures/free-port';
-
-const pluginDir = join(__dirname, '..', '..');
-
-interface Answer {
-  status: number;
-  location: string | null;
-  text: string;
-}
-
-/** A browser reduced to what OAuth needs: cookies per origin, manual redirects, form posts. */
-class Browser {
-  private readonly jars = new Map<string, Map<string, string>>();
-
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Answer> {
-    const target = new URL(url);
-    const jar = this.jars.get(target.origin) ?? new Map<string, string>();
-    this.jars.set(target.origin, jar);
-    const headers: Record<string, string> = {};
-    if (jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    let body: string | undefined;
-    if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
-    }
-    const response = await fetch(target, { method: init.method ?? 'GET', headers, body, redirect: 'manual' });
-    for (const cookie of response.headers.getSetCookie()) {
-      const pair = cookie.split(';')[0] ?? '';
-      const at = pair.indexOf('=');
-      jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-    const location = response.headers.get('location');
-    return {
-      status: response.status,
-      location: location === null ? null : new URL(location, target).toString(),
-      text: await response.text(),
-    };
-  }
-
-  /** The Cookie header this browser would send to `url`'s origin. */
-  cookieHeader(url: string): string {
-    const jar = this.jars.get(new URL(url).origin) ?? new Map<string, string>();
-    return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  /** Follows redirects from `url`, submitting any form the provider shows, until `stop` says it is home. */
-  async browse(url: string, login: string, stop: (url: string) => boolean): Promise<string> {
-    let current = url;
-    let answer = await this.request(current);
-    for (let step = 0; step < 20; step += 1) {
-      if (answer.location !== null) {
-        current = answer.location;
-        if (stop(current)) return current;
-        answer = await this.request(current);
-        continue;
-      }
-      const action = /<form[^>]*action="([^"]+)"/.exec(answer.text)?.[1];
-      if (action === undefined)
-        throw new Error(`stuck at ${current}: ${answer.status} ${answer.text.slice(0, 200)}`);
-      const form: Record<string, string> = {};
-      for (const [, name, value] of answer.text.matchAll(
-        /<input[^>]*name="([^"]+)"(?:[^>]*?value="([^"]*)")?/g,
-      ))
-        if (name !== undefined) form[name] = value ?? '';
-      if ('login' in form) form.login = login;
-      if ('password' in form) form.password = 'any password';
-      current = new URL(action, current).toString();
-      answer = await this.request(current, { method: 'POST', form });
-    }
-    throw new Error('too many redirects');
-  }
-}
-
-async function startProvider(callbackURL: string): Promise<{ issuer: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'fixtures', 'oidc-server.mjs'), callbackURL], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const issuer = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`oidc-server exited with ${String(code)}`)));
-    lines.once('line', (line) => resolve((JSON.parse(line) as { issuer: string }).issuer));
-  });
-  return { issuer, child };
-}
+import type { TestKernel } from '@tessera/testing';
+import { Browser } from '../fixtures/browser';
+import { startOidcTessera, type OidcTessera } from '../fixtures/oidc-tessera';
 
 describe('auth-oauth against a real OpenID provider', () => {
-  let provider: { issuer: string; child: ChildProcess };
+  let setup: OidcTessera;
   let tessera: TestKernel;
   let adminJwt: string;
   const frontEnd = 'http://app.127.0.0.1.nip.test:5173/welcome';
 
-  const api = async (
-    controller: string,
-    action: string,
-    payload: Record<string, unknown> = {},
-    jwt?: string,
-  ): Promise<{
-    status: number;
-    result: Record<string, unknown> | null;
-    error: { id: string; message: string } | null;
-  }> => {
-    const response = await fetch(`${tessera.url}/_query`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(jwt ? { authorization: `Bearer ${jwt}` } : {}) },
-      body: JSON.stringify({ controller, action, ...payload }),
-    });
-    return (await response.json()) as never;
-  };
-
-  /** Runs the whole flow for `login` at the provider and returns Tessera's JSON answer at the callback. */
-  const signIn = async (login: string) => {
-    const browser = new Browser();
-    const callback = await browser.browse(`${tessera.url}/_login/oidc`, login, (url) =>
-      url.startsWith(`${tessera.url}/_login/oidc?`),
-    );
-    const answer = await browser.request(callback);
-    return { callback, status: answer.status, body: JSON.parse(answer.text) as Record<string, any> };
-  };
+  const api: OidcTessera['api'] = (...args) => setup.api(...args);
+  const signIn = (login: string) => setup.signIn(login);
 
   beforeAll(async () => {
-    const port = await freePort();
-    const callbackURL = `http://127.0.0.1:${port}/_login/oidc`;
-    provider = await startProvider(callbackURL);
-    tessera = await startTestKernel({
-      plugins: [...builtInPlugins(), { dir: pluginDir }],
-      overrides: {
-        server: { port },
-        // Each OAuth login is two auth:login calls (the redirect and the callback): lift the throttle.
-        security: { login: { attemptsPerAddress: 0 } },
-        plugins: {
-          'auth-oauth': {
-            strategies: {
-              oidc: {
-                passportStrategy: 'oidc',
-                issuer: provider.issuer,
-                credentials: { clientID: 'tessera', clientSecret: 'tessera-secret', callbackURL },
-                scope: ['openid', 'email', 'profile'],
-                identifierAttribute: 'sub',
-                persist: ['email', 'name'],
-                kuzzleAttributesMapping: { name: 'displayName' },
-                redirectURLs: [frontEnd],
-              },
-            },
-            defaultProfiles: ['default'],
-          },
-        },
-      },
-    });
-    const admin = await api('security', 'createFirstAdmin', {
-      _id: 'root',
-      body: { content: {}, credentials: { local: { username: 'root', password: 'root-password-1' } } },
-    });
-    expect(admin.error).toBeNull();
-    const login = await api('auth', 'login', {
-      strategy: 'local',
-      body: { username: 'root', password: 'root-password-1' },
-    });
-    adminJwt = (login.result as { jwt: string }).jwt;
+    setup = await startOidcTessera({ strategy: { redirectURLs: [frontEnd] } });
+    tessera = setup.tessera;
+    adminJwt = setup.adminJwt;
   });
 
   afterAll(async () => {
-    await tessera?.stop();
-    provider?.child.kill('SIGTERM');
+    await setup?.stop();
   });
 
   it('lists both the local and the oauth strategy', async () => {
@@ -184,7 +37,7 @@ describe('auth-oauth against a real OpenID provider', () => {
     const answer = await new Browser().request(`${tessera.url}/_login/oidc`);
     expect(answer.status).toBe(302);
     const location = new URL(answer.location ?? '');
-    expect(location.origin).toBe(provider.issuer);
+    expect(location.origin).toBe(setup.provider.issuer);
     expect(location.searchParams.get('client_id')).toBe('tessera');
     expect(location.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
@@ -222,7 +75,7 @@ describe('auth-oauth against a real OpenID provider', () => {
   });
 
   it('gives two concurrent first logins of one identity one user, and leaves no other', async () => {
-    const home = (url: string) => url.startsWith(`${tessera.url}/_login/oidc?`);
+    const home = setup.isCallback;
     const browsers = [new Browser(), new Browser()];
     const callbacks = await Promise.all(
       browsers.map((browser) => browser.browse(`${tessera.url}/_login/oidc`, 'dave', home)),
@@ -342,9 +195,7 @@ describe('auth-oauth against a real OpenID provider', () => {
     expect(start.status).toBe(302);
 
     const attacker = new Browser();
-    const callback = await attacker.browse(`${tessera.url}/_login/oidc`, 'mallory', (url) =>
-      url.startsWith(`${tessera.url}/_login/oidc?`),
-    );
+    const callback = await attacker.browse(`${tessera.url}/_login/oidc`, 'mallory', setup.isCallback);
     const victim = await new Browser().request(callback);
     expect(victim.status).toBe(401);
     expect(JSON.parse(victim.text).error).toMatchObject({
@@ -389,9 +240,7 @@ describe('auth-oauth against a real OpenID provider', () => {
       socket.close();
     }
     const browser = new Browser();
-    const callback = await browser.browse(`${tessera.url}/_login/oidc`, 'erin', (url) =>
-      url.startsWith(`${tessera.url}/_login/oidc?`),
-    );
+    const callback = await browser.browse(`${tessera.url}/_login/oidc`, 'erin', setup.isCallback);
     const done = await browser.request(callback);
     expect(done.status).toBe(200);
     expect(JSON.parse(done.text).result.jwt).toMatch(/^kauth-/);
@@ -400,9 +249,7 @@ describe('auth-oauth against a real OpenID provider', () => {
   it('ends at an allow-listed front end with the token in the HttpOnly cookie, never in the URL or the body', async () => {
     const browser = new Browser();
     const start = `${tessera.url}/_login/oidc?redirectTo=${encodeURIComponent(frontEnd)}`;
-    const callback = await browser.browse(start, 'frank', (url) =>
-      url.startsWith(`${tessera.url}/_login/oidc?`),
-    );
+    const callback = await browser.browse(start, 'frank', setup.isCallback);
     const response = await fetch(callback, {
       redirect: 'manual',
       headers: { cookie: browser.cookieHeader(callback) },

@@ -1,6 +1,6 @@
 /**
- * The front-end redirect allow-list is checked at boot: only absolute http(s) URLs, with no fragment and no
- * user info, can ever be redirected to.
+ * Settings checked at boot: the front-end redirect allow-list (only absolute http(s) URLs, with no fragment and
+ * no user info, can ever be redirected to) and the lifetime of link URLs.
  */
 import { describe, expect, it } from '@jest/globals';
 import { createRecordingLogger } from '@tessera/testing';
@@ -44,6 +44,24 @@ describe('strategies.<name>.redirectURLs', () => {
   it('refuses a value that is not a list of strings', () => {
     expect(() => readSettings(withRedirects('https://app.example.com/'), createRecordingLogger())).toThrow(
       /redirectURLs must be a list of strings/,
+    );
+  });
+});
+
+describe('strategies.<name>.linkTtlMs', () => {
+  const withLinkTtl = (linkTtlMs: unknown) => ({
+    strategies: { sso: { ...withRedirects([]).strategies.sso, linkTtlMs } },
+  });
+
+  it('defaults to two minutes, and keeps a positive number of milliseconds', () => {
+    const log = createRecordingLogger();
+    expect(readSettings(withLinkTtl(undefined), log).strategies[0]?.linkTtlMs).toBe(120_000);
+    expect(readSettings(withLinkTtl(30_000), log).strategies[0]?.linkTtlMs).toBe(30_000);
+  });
+
+  it.each([0, -1, '120000'])('refuses %p', (linkTtlMs) => {
+    expect(() => readSettings(withLinkTtl(linkTtlMs), createRecordingLogger())).toThrow(
+      /strategies\.sso\.linkTtlMs must be a positive number/,
     );
   });
 });
