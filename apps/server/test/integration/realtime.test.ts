@@ -2,10 +2,10 @@
  * Token lifecycle notifications and the %auth channel, with kuzzle-sdk over WebSocket and a raw ws client
  * where the SDK hides frames.
  */
-import WebSocketClient from 'ws';
 import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { openRawClient } from './raw-websocket';
 
 const PASSWORD = 'a long enough passphrase';
 const user = (username: string, profileIds = ['default']) => ({
@@ -36,26 +36,7 @@ async function sdk(username?: string, expiresIn?: string): Promise<Kuzzle> {
   return kuzzle;
 }
 
-/** A raw client: every frame it receives, and a way to send a request and await its answer. */
-async function raw() {
-  const socket = new WebSocketClient(`ws://127.0.0.1:${server.port}`);
-  const frames: any[] = [];
-  const waiting = new Map<string, (frame: any) => void>();
-  socket.on('message', (data) => {
-    const frame = JSON.parse((data as Buffer).toString('utf8'));
-    frames.push(frame);
-    waiting.get(frame.room)?.(frame);
-  });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  let counter = 0;
-  const query = (request: Record<string, unknown>) =>
-    new Promise<any>((resolve) => {
-      const requestId = `r${++counter}`;
-      waiting.set(requestId, resolve);
-      socket.send(JSON.stringify({ ...request, requestId }));
-    });
-  return { socket, frames, query, ofType: (type: string) => frames.filter((frame) => frame.type === type) };
-}
+const raw = () => openRawClient(server.port);
 
 afterEach(async () => {
   await server.stop();

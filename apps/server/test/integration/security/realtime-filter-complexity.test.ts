@@ -3,10 +3,11 @@
  * A default user, after `createFirstAdmin` with `reset`, subscribes over raw WebSocket frames and with kuzzle-sdk;
  * each refusal is Kuzzle's `core.realtime.too_many_terms`, and the filters at the bounds are admitted.
  */
-import WebSocketClient from 'ws';
+import type WebSocketClient from 'ws';
 import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { openRawClient } from '../raw-websocket';
 
 const PASSWORD = 'a long enough passphrase';
 const TOO_MANY_TERMS = { status: 413, id: 'core.realtime.too_many_terms', code: 0x00010006 };
@@ -34,24 +35,11 @@ async function start(overrides: Record<string, unknown> = {}): Promise<void> {
   http.disconnect();
 }
 
-/** A raw WebSocket client logged in as the default user: `query` sends a frame and resolves with its answer. */
+/** A raw WebSocket client logged in as the default user: `subscribe` sends a frame and resolves with its answer. */
 async function rawDefaultUser() {
-  const socket = new WebSocketClient(`ws://127.0.0.1:${server.port}`);
-  sockets.push(socket);
-  const answers = new Map<string, (frame: any) => void>();
-  socket.on('message', (data) => {
-    const frame = JSON.parse((data as Buffer).toString('utf8'));
-    answers.get(frame.requestId)?.(frame);
-  });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  let counter = 0;
-  const query = (request: Record<string, unknown>) =>
-    new Promise<any>((resolve) => {
-      const requestId = `r${++counter}`;
-      answers.set(requestId, resolve);
-      socket.send(JSON.stringify({ ...request, requestId }));
-    });
-  const login = await query({
+  const client = await openRawClient(server.port);
+  sockets.push(client.socket);
+  const login = await client.query({
     controller: 'auth',
     action: 'login',
     strategy: 'local',
@@ -59,7 +47,14 @@ async function rawDefaultUser() {
   });
   const jwt: string = login.result.jwt;
   const subscribe = (body: unknown) =>
-    query({ controller: 'realtime', action: 'subscribe', index: 'shop', collection: 'orders', body, jwt });
+    client.query({
+      controller: 'realtime',
+      action: 'subscribe',
+      index: 'shop',
+      collection: 'orders',
+      body,
+      jwt,
+    });
   return { subscribe };
 }
 
