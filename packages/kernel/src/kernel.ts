@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import proxyaddr from 'proxy-addr';
-import type { EventBus, IdentitySummary, Logger } from '@tessera/plugin-sdk';
+import type { EventBus, IdentitySummary, Logger, Unsubscribe } from '@tessera/plugin-sdk';
 import { ActionRegistry } from './api/action-registry';
 import { Funnel, type RequestAuthorizer } from './api/funnel';
 import type { TesseraConfig } from './config';
@@ -20,10 +20,18 @@ import { createEventBus } from './events/event-bus';
 import { realtimeController } from './controllers/realtime-controller';
 import { createPluginManager, type PluginSource } from './plugins';
 import type { ClientConnections } from './realtime/client-connections';
-import { RealtimeHub, attachAuthEventsChannel, createTokenLifecycle, createTokenLinks } from './realtime';
+import {
+  AUTH_EVENTS_RIGHT,
+  RealtimeHub,
+  attachAuthEventsChannel,
+  createAuthEventsAudience,
+  createTokenLifecycle,
+  createTokenLinks,
+} from './realtime';
 import { SecurityRepository, bootstrapSecurity } from './security/accounts';
 import { Credentials } from './security/credentials';
 import { LoginThrottle } from './security/login-throttle';
+import { ANONYMOUS_KUID } from './security/model';
 import { createPluginUser } from './security/plugin-user-creation';
 import type { SecurityServices } from './security/security-services';
 import { StrategyRegistry } from './security/strategies';
@@ -90,8 +98,9 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
     nodeId,
     maxConditions: config.limits.subscriptionConditionsCount,
   });
+  const tokenLinks = createTokenLinks();
   const tokenLifecycle = createTokenLifecycle({
-    links: createTokenLinks(),
+    links: tokenLinks,
     connections,
     bus,
     log,
@@ -99,7 +108,10 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
     expiryWarning: config.security.jwt.expiryWarning,
     dropSubscriptions: (connectionId) => void hub.dropConnection(connectionId),
   });
-  const detachAuthEvents = attachAuthEventsChannel(hub, bus);
+  // A right roles grant like an action's, though nobody calls it: hearing every user's auth events on %auth.
+  registry.declareRight(AUTH_EVENTS_RIGHT.controller, AUTH_EVENTS_RIGHT.action);
+  // %auth opens with the accounts, in start(): who hears what there is judged on their rights.
+  let detachAuthEvents: Unsubscribe = () => {};
   // Accounts open with the store, in start(); the transports only listen after that.
   let services: SecurityServices | null = null;
   let tokenAuthorizer: RequestAuthorizer | null = null;
@@ -142,6 +154,14 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
     const accounts = await SecurityRepository.open({ storage: kernelStorage, registry, log });
     await tokens.init();
     await bootstrapSecurity(accounts);
+    detachAuthEvents = attachAuthEventsChannel(
+      hub,
+      bus,
+      createAuthEventsAudience({
+        kuidOf: (connectionId) => tokenLinks.tokenOf(connectionId)?.kuid ?? ANONYMOUS_KUID,
+        accounts,
+      }),
+    );
     services = {
       accounts,
       tokens,

@@ -172,6 +172,11 @@ describe('TokenExpiring', () => {
 describe('the %auth channel', () => {
   it('shows an admin every login and a user only their own; nobody may publish on it', async () => {
     await start();
+    // Until then every role allows everything, the right to hear every user's events included.
+    const http = new Kuzzle(new Http('127.0.0.1', { port: server.port }));
+    await http.connect();
+    await http.query({ controller: 'security', action: 'restrictDefaultRights' });
+    http.disconnect();
     const boss = await sdk('boss');
     const my = await sdk('my');
     const bossSaw: any[] = [];

@@ -51,6 +51,8 @@ export type PublicApi = Record<
 
 export class ActionRegistry {
   private readonly controllers = new Map<string, Map<string, ActionDefinition>>();
+  /** `controller:right` of the rights that are no action. */
+  private readonly rights = new Set<string>();
 
   register(controller: string, actions: Readonly<Record<string, ActionDefinition>>): void {
     if (this.controllers.has(controller)) throw new Error(`controller "${controller}" is already registered`);
@@ -77,6 +79,19 @@ export class ActionRegistry {
     const definition = actions.get(action);
     if (!definition) throw tesseraError('api.process.action_not_found', controller, action);
     return definition;
+  }
+
+  /**
+   * Declares a right a role may grant like an action's (`controllers.<controller>.actions.<right>: true`) but that
+   * names nothing to call, e.g. `security:watchAllAuthEvents`: roles may name it, requests cannot.
+   */
+  declareRight(controller: string, right: string): void {
+    this.rights.add(`${controller}:${right}`);
+  }
+
+  /** Whether `controller:action` is a right declared with `declareRight`. */
+  isDeclaredRight(controller: string, action: string): boolean {
+    return this.rights.has(`${controller}:${action}`);
   }
 
   routes(): RegisteredRoute[] {

@@ -5,7 +5,8 @@
  * subscribe, join and unsubscribe need a connection the server can push to (WebSocket): over HTTP (`/_query`)
  * or from inside the server they answer `api.process.realtime_connection_required`, and they have no HTTP
  * route, so kuzzle-sdk's Http protocol says `No URL found` as it does with Kuzzle. count, list and publish work
- * over any protocol; only list and publish have Kuzzle's HTTP routes.
+ * over any protocol; only list and publish have Kuzzle's HTTP routes. On a reserved index (`%auth`), count, list
+ * and join show the caller only the listeners its audience rule lets it know of.
  */
 import type { JsonObject, RequestUser } from '@tessera/plugin-sdk';
 import { tesseraError } from '@tessera/plugin-sdk';
@@ -68,14 +69,14 @@ export function realtimeController({
     }),
 
     count: defineAction({
-      handler: (request) => ({ count: hub.count(roomIdOf(request)) }),
+      handler: async (request) => ({ count: await hub.count(caller(request), roomIdOf(request)) }),
     }),
 
     list: defineAction({
       http: [{ verb: 'GET', path: '/_listSubscriptions' }],
       handler: async (request) => {
         const rights = await accounts.rightsFor(request.user ?? ANONYMOUS);
-        return hub.list((index, collection) =>
+        return hub.list(caller(request), (index, collection) =>
           rights.isActionAllowed({ controller: 'realtime', action: 'subscribe', index, collection }),
         );
       },

@@ -13,7 +13,7 @@ export type { ClientConnections } from './client-connections';
 export {
   RealtimeHub,
   CHANNEL_OPTIONS,
-  type AudienceRule,
+  type Audience,
   type Caller,
   type ChannelOption,
   type ChannelOptions,
@@ -24,9 +24,12 @@ export {
 export {
   attachAuthEventsChannel,
   authEventDocument,
-  mayReceiveAuthEvent,
+  createAuthEventsAudience,
   AUTH_EVENTS,
+  AUTH_EVENTS_RIGHT,
   AUTH_EVENTS_COLLECTION,
   AUTH_EVENTS_INDEX,
   type AuthEventName,
+  type AuthEventsAccounts,
+  type AuthEventsAudienceOptions,
 } from './auth-events-channel';

@@ -11,8 +11,9 @@
  * - Notifications leave in the order they were made, one after the other, each after the
  *   `realtime:beforeNotify` pipes. Recipients are read at delivery, so nobody is sent anything after leaving.
  * - Reserved indexes (`reserve`) belong to the server: clients may subscribe but not publish, the server
- *   announces, each document reaches only the subscribers its audience rule admits, and no user notification is
- *   sent there, so nobody learns who else is listening.
+ *   announces, and no user notification is sent there. Their Audience judges each delivery against who each
+ *   connection is at that moment (looking up first what it does not hold in memory), and which listeners a
+ *   caller of `count`, `list` or `join` may know of: a room where it may know of none does not exist for it.
  */
 import { createHash } from 'node:crypto';
 import { Koncorde, type KoncordeOptions, type NormalizedFilter } from 'koncorde';
@@ -59,8 +60,18 @@ export interface Subscription {
 /** `{<index>: {<collection>: {<roomId>: <connections>}}}`, Kuzzle's `realtime:list` result. */
 export type RoomList = Record<string, Record<string, Record<string, number>>>;
 
-/** On a reserved index: whether `viewer` may receive the document whose content is `source`. */
-export type AudienceRule = (viewer: RequestUser, source: JsonObject) => boolean;
+/** A reserved index's rule of who receives what, judged at each use against who each connection is then. */
+export interface Audience {
+  /**
+   * Whether the connection, as who it is at this moment, may receive the document whose content is `source`;
+   * undefined while that needs a look-up (`prepare`). Called right before sending: it must not wait.
+   */
+  admits(connectionId: string, source: JsonObject): boolean | undefined;
+  /** Looks up what `admits` needs to answer for these connections. */
+  prepare(connectionIds: Iterable<string>): Promise<void>;
+  /** For `count`, `list` and `join`: which of a room's listeners the caller may know of. */
+  visibleTo(caller: Pick<Caller, 'user' | 'connection'>): Promise<(connectionId: string) => boolean>;
+}
 
 export interface RealtimeHubOptions {
   readonly connections: ClientConnections;
@@ -72,7 +83,6 @@ export interface RealtimeHubOptions {
 }
 
 interface Member {
-  readonly user: RequestUser;
   readonly volatile: JsonObject | null;
   readonly protocol: ConnectionInfo['protocol'];
 }
@@ -109,7 +119,7 @@ export class RealtimeHub {
   private readonly channels = new Map<string, Channel>();
   /** Connection id -> ids of the rooms it is in. */
   private readonly roomsOf = new Map<string, Set<string>>();
-  private readonly reserved = new Map<string, AudienceRule>();
+  private readonly reserved = new Map<string, Audience>();
   /** The last queued delivery; never rejects. */
   private delivery: Promise<void> = Promise.resolve();
   private readonly unhook: Unsubscribe;
@@ -139,8 +149,11 @@ export class RealtimeHub {
     return this.enter(room, caller, options);
   }
 
-  /** `realtime:join`: enters an existing room by id. */
-  join(caller: Caller, roomId: string, options: ChannelOptions = {}): Subscription {
+  /** `realtime:join`: enters an existing room by id (on a reserved index, one the caller may know of). */
+  async join(caller: Caller, roomId: string, options: ChannelOptions = {}): Promise<Subscription> {
+    this.assertConnected(caller, 'join');
+    await this.visibleListeners(caller, roomId);
+    // Checked again after the wait: the socket may have closed, the room emptied.
     this.assertConnected(caller, 'join');
     return this.enter(this.room(roomId), caller, options);
   }
@@ -160,18 +173,29 @@ export class RealtimeHub {
     return roomIds.filter((roomId) => this.leave(connectionId, roomId)).length;
   }
 
-  /** `realtime:count`: how many connections are in the room. */
-  count(roomId: string): number {
-    return this.room(roomId).members.size;
+  /** `realtime:count`: how many connections are in the room, of those the caller may know of. */
+  async count(caller: Pick<Caller, 'user' | 'connection'>, roomId: string): Promise<number> {
+    return this.visibleListeners(caller, roomId);
   }
 
-  /** `realtime:list`, restricted to the (index, collection) pairs `visible` admits. */
-  list(visible: (index: string, collection: string) => boolean = () => true): RoomList {
+  /**
+   * `realtime:list`, restricted to the (index, collection) pairs `visible` admits, each room counting the
+   * listeners the caller may know of; a room with none is left out.
+   */
+  async list(
+    caller: Pick<Caller, 'user' | 'connection'>,
+    visible: (index: string, collection: string) => boolean = () => true,
+  ): Promise<RoomList> {
+    const listeners = new Map<string, (connectionId: string) => boolean>();
+    for (const [index, audience] of this.reserved) listeners.set(index, await audience.visibleTo(caller));
     const list: RoomList = {};
     for (const room of this.rooms.values()) {
       if (!visible(room.index, room.collection)) continue;
+      const known = listeners.get(room.index);
+      const count = known ? countWhere(room.members.keys(), known) : room.members.size;
+      if (count === 0) continue;
       const collections = (list[room.index] ??= {});
-      (collections[room.collection] ??= {})[room.id] = room.members.size;
+      (collections[room.collection] ??= {})[room.id] = count;
     }
     return list;
   }
@@ -207,7 +231,7 @@ export class RealtimeHub {
   }
 
   /** Makes `index` the server's: no client publishes there, and `audience` picks who receives each document. */
-  reserve(index: string, audience: AudienceRule): Unsubscribe {
+  reserve(index: string, audience: Audience): Unsubscribe {
     if (this.reserved.has(index)) throw new Error(`realtime index "${index}" is already reserved`);
     this.reserved.set(index, audience);
     return () => {
@@ -230,6 +254,19 @@ export class RealtimeHub {
     const room = this.rooms.get(roomId);
     if (!room) throw tesseraError('core.realtime.room_not_found', roomId);
     return room;
+  }
+
+  /** How many of the room's listeners the caller may know of; a room with none does not exist for it. */
+  private async visibleListeners(
+    caller: Pick<Caller, 'user' | 'connection'>,
+    roomId: string,
+  ): Promise<number> {
+    const audience = this.reserved.get(this.room(roomId).index);
+    if (!audience) return this.room(roomId).members.size;
+    const known = await audience.visibleTo(caller);
+    const count = countWhere(this.room(roomId).members.keys(), known);
+    if (count === 0) throw tesseraError('core.realtime.room_not_found', roomId);
+    return count;
   }
 
   /**
@@ -267,7 +304,7 @@ export class RealtimeHub {
     }
     channel.connections.add(connectionId);
     if (!room.members.has(connectionId)) {
-      const member = { user: caller.user, volatile: caller.volatile, protocol: caller.connection.protocol };
+      const member = { volatile: caller.volatile, protocol: caller.connection.protocol };
       room.members.set(connectionId, member);
       let roomIds = this.roomsOf.get(connectionId);
       if (!roomIds) this.roomsOf.set(connectionId, (roomIds = new Set()));
@@ -363,30 +400,50 @@ export class RealtimeHub {
     for (const name of channels) {
       const channel = this.channels.get(name);
       if (!channel) continue;
-      const recipients = this.recipients(channel, outgoing, except);
+      const audience = this.reserved.get(channel.room.index);
+      const recipients = audience
+        ? await this.audienceOf(channel, outgoing, audience)
+        : [...channel.connections].filter((connectionId) => connectionId !== except);
       if (recipients.length > 0) {
         this.options.connections.sendRaw(recipients, JSON.stringify({ ...outgoing, room: name }));
       }
     }
   }
 
-  private recipients(channel: Channel, notification: RealtimeNotification, except?: string): string[] {
-    const audience = this.reserved.get(channel.room.index);
-    const recipients: string[] = [];
-    for (const connectionId of channel.connections) {
-      if (connectionId === except) continue;
-      const member = channel.room.members.get(connectionId);
-      // On a reserved index only documents go out, each to whom the audience rule admits: fail closed.
-      if (
-        audience &&
-        !(member && notification.type === 'document' && audience(member.user, notification.result._source))
-      ) {
-        continue;
+  /**
+   * On a reserved index only documents go out, each to whom the audience admits. Connections it cannot judge
+   * without a look-up are looked up, then everyone is judged again, synchronously, right before the send: a
+   * connection that changed identity or left meanwhile is judged as it is now. Still unknown after
+   * `AUDIENCE_ROUNDS` (a user deleted, rights rewritten each time), it is left out: fail closed.
+   */
+  private async audienceOf(
+    channel: Channel,
+    notification: RealtimeNotification,
+    audience: Audience,
+  ): Promise<string[]> {
+    if (notification.type !== 'document') return [];
+    const source = notification.result._source;
+    for (let round = 1; ; round += 1) {
+      const admitted: string[] = [];
+      const unknown: string[] = [];
+      for (const connectionId of channel.connections) {
+        const verdict = audience.admits(connectionId, source);
+        if (verdict === undefined) unknown.push(connectionId);
+        else if (verdict) admitted.push(connectionId);
       }
-      recipients.push(connectionId);
+      if (unknown.length === 0 || round === AUDIENCE_ROUNDS) return admitted;
+      await audience.prepare(unknown);
     }
-    return recipients;
   }
+}
+
+/** Look-ups a delivery on a reserved index makes at most before leaving out whom it still cannot judge. */
+const AUDIENCE_ROUNDS = 3;
+
+function countWhere(connectionIds: Iterable<string>, admitted: (connectionId: string) => boolean): number {
+  let count = 0;
+  for (const connectionId of connectionIds) if (admitted(connectionId)) count += 1;
+  return count;
 }
 
 /** Whether a channel option (`scope` or `users`) takes a notification going `in` or `out`. */

@@ -98,7 +98,7 @@ describe('the realtime controller', () => {
     const result = await succeed(websocket(alice), 'subscribe', sdkSubscribe({ equals: { a: 1 } }));
 
     expect(result).toEqual({ roomId: expect.any(String), channel: expect.stringMatching(/-/) });
-    expect(harness.hub.count(result.roomId)).toBe(1);
+    expect(await harness.hub.count(alice.caller(), result.roomId)).toBe(1);
   });
 
   it('publishes (any protocol) to matching subscribers and answers {published: true}', async () => {

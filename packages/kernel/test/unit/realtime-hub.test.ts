@@ -71,7 +71,7 @@ describe('subscribe', () => {
     expect(otherCollection.roomId).not.toBe(base.roomId);
   });
 
-  it('is refused to a connection the server cannot push to (HTTP), naming the action and the protocol', () => {
+  it('is refused to a connection the server cannot push to (HTTP), naming the action and the protocol', async () => {
     const error = thrown(() =>
       harness.hub.subscribe(
         { ...alice.caller(), connection: { id: 'an-http-request', protocol: 'http' } },
@@ -86,7 +86,7 @@ describe('subscribe', () => {
       id: 'api.process.realtime_connection_required',
       props: ['subscribe', 'http'],
     });
-    expect(harness.hub.list()).toEqual({});
+    expect(await harness.hub.list(alice.caller())).toEqual({});
   });
 
   it('refuses invalid Koncorde filters with Kuzzle errors', () => {
@@ -274,12 +274,12 @@ describe('unsubscribe', () => {
     });
   });
 
-  it('removes the room with its last subscriber', () => {
+  it('removes the room with its last subscriber', async () => {
     const { roomId } = subscribe(alice);
 
     harness.hub.unsubscribe(alice.caller().connection, roomId);
 
-    expect(thrown(() => harness.hub.count(roomId))).toMatchObject({
+    await expect(harness.hub.count(alice.caller(), roomId)).rejects.toMatchObject({
       status: 404,
       id: 'core.realtime.room_not_found',
     });
@@ -290,16 +290,16 @@ describe('join', () => {
   it('enters an existing room by id, with its own channel options', async () => {
     const { roomId } = subscribe(alice, { equals: { topic: 'news' } });
 
-    const joined = harness.hub.join(bob.caller(), roomId, { scope: 'in' });
+    const joined = await harness.hub.join(bob.caller(), roomId, { scope: 'in' });
     await publish(alice, { topic: 'news' });
 
     expect(joined.roomId).toBe(roomId);
     expect(bob.frames().map((frame) => frame.room)).toEqual([joined.channel]);
-    expect(harness.hub.count(roomId)).toBe(2);
+    expect(await harness.hub.count(bob.caller(), roomId)).toBe(2);
   });
 
-  it('refuses an unknown room with core.realtime.room_not_found', () => {
-    expect(thrown(() => harness.hub.join(bob.caller(), 'no-such-room'))).toMatchObject({
+  it('refuses an unknown room with core.realtime.room_not_found', async () => {
+    await expect(harness.hub.join(bob.caller(), 'no-such-room')).rejects.toMatchObject({
       id: 'core.realtime.room_not_found',
       props: ['no-such-room'],
     });
@@ -307,24 +307,24 @@ describe('join', () => {
 });
 
 describe('count and list', () => {
-  it('counts connections, not channels', () => {
+  it('counts connections, not channels', async () => {
     const { roomId } = subscribe(alice);
     subscribe(alice, {}, { scope: 'in' });
     subscribe(bob);
 
-    expect(harness.hub.count(roomId)).toBe(2);
+    expect(await harness.hub.count(alice.caller(), roomId)).toBe(2);
   });
 
-  it('lists rooms as {index: {collection: {roomId: connections}}}, restricted to what is visible', () => {
+  it('lists rooms as {index: {collection: {roomId: connections}}}, restricted to what is visible', async () => {
     const messages = subscribe(alice, {}).roomId;
     const news = subscribe(bob, { equals: { topic: 'news' } }).roomId;
     subscribe(bob, {});
     const alerts = subscribe(bob, {}, {}, 'alerts').roomId;
 
-    expect(harness.hub.list()).toEqual({
+    expect(await harness.hub.list(alice.caller())).toEqual({
       chat: { messages: { [messages]: 2, [news]: 1 }, alerts: { [alerts]: 1 } },
     });
-    expect(harness.hub.list((_index, collection) => collection === 'alerts')).toEqual({
+    expect(await harness.hub.list(alice.caller(), (_index, collection) => collection === 'alerts')).toEqual({
       chat: { alerts: { [alerts]: 1 } },
     });
   });
@@ -343,11 +343,11 @@ describe('dropConnection', () => {
     expect(bob.frames().filter((frame) => frame.type === 'user')).toEqual([
       expect.objectContaining({ user: 'out', result: { count: 1 }, room: shared.channel }),
     ]);
-    expect(() => harness.hub.count(own.roomId)).toThrow();
+    await expect(harness.hub.count(bob.caller(), own.roomId)).rejects.toThrow();
     expect(harness.hub.dropConnection(alice.id)).toBe(0);
   });
 
-  it('runs when the connection closes (connection:remove on the bus)', () => {
+  it('runs when the connection closes (connection:remove on the bus)', async () => {
     const { roomId } = subscribe(alice);
     subscribe(bob);
 
@@ -359,7 +359,7 @@ describe('dropConnection', () => {
       headers: {},
     });
 
-    expect(harness.hub.count(roomId)).toBe(1);
+    expect(await harness.hub.count(bob.caller(), roomId)).toBe(1);
   });
 });
 

@@ -74,6 +74,16 @@ export class SecurityCollection<T extends JsonObject> {
     return document;
   }
 
+  /** The cached document, without reading the store (and without making it the most recent): undefined if not cached. */
+  peek(id: string): SecurityDocument<T> | undefined {
+    return this.cache?.get(id);
+  }
+
+  /** Bumped by every write and invalidation: a value read at two moments tells whether anything changed between. */
+  get revision(): number {
+    return this.generation;
+  }
+
   async get(id: string): Promise<SecurityDocument<T>> {
     const document = await this.find(id);
     if (document === null) throw new TesseraError(this.options.notFound, [id]);

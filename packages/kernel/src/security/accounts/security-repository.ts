@@ -16,7 +16,7 @@ export interface SecurityRepositoryOptions {
   /** The kernel's storage namespace; no plugin can reach it. */
   readonly storage: StorageNamespace;
   /** Roles are checked against the registered controllers and actions. */
-  readonly registry: Pick<ActionRegistry, 'find'>;
+  readonly registry: Pick<ActionRegistry, 'find' | 'isDeclaredRight'>;
   readonly log: Logger;
   /** The clock of the `_kuzzle_info` stamps. */
   readonly now?: () => number;
@@ -30,6 +30,7 @@ export class SecurityRepository {
     readonly users: UserRepository,
     readonly profiles: ProfileRepository,
     readonly roles: RoleRepository,
+    private readonly rightsCollections: readonly { readonly revision: number }[],
   ) {}
 
   static async open(options: SecurityRepositoryOptions): Promise<SecurityRepository> {
@@ -53,7 +54,16 @@ export class SecurityRepository {
       userRepository,
       new ProfileRepository(profiles, roles, userRepository),
       new RoleRepository(roles, profiles, { registry: options.registry, log: options.log }),
+      [profiles, roles],
     );
+  }
+
+  /**
+   * Changes with every write (or invalidation) of a profile or a role: what a user's profiles grant is the same
+   * for as long as it does not change. Users are not counted: their own cache entry goes when they are written.
+   */
+  get rightsRevision(): number {
+    return this.rightsCollections.reduce((sum, collection) => sum + collection.revision, 0);
   }
 
   /** Whether some user has the `admin` profile. */

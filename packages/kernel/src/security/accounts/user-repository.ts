@@ -39,6 +39,11 @@ export class UserRepository extends SecurityReads<UserContent> {
     return ANONYMOUS_IDS.has(id) ? Promise.resolve(ANONYMOUS_USER) : this.users.find(id);
   }
 
+  /** The user if it is in memory (the anonymous user always is), without reading the store. */
+  peek(id: string): SecurityDocument<UserContent> | undefined {
+    return ANONYMOUS_IDS.has(id) ? ANONYMOUS_USER : this.users.peek(id);
+  }
+
   /** `security.user.not_found` when there is no such user. */
   override get(id: string): Promise<SecurityDocument<UserContent>> {
     return ANONYMOUS_IDS.has(id) ? Promise.resolve(ANONYMOUS_USER) : this.users.get(id);

@@ -19,7 +19,7 @@ export interface RoleValidationOptions {
 }
 
 export interface RoleValidationContext {
-  readonly registry: Pick<ActionRegistry, 'find'>;
+  readonly registry: Pick<ActionRegistry, 'find' | 'isDeclaredRight'>;
   readonly log: Logger;
 }
 
@@ -119,12 +119,13 @@ function checkRegistered(
   }
 }
 
-/** What the registry knows of `controller:action`, read through `find`, its one lookup. */
+/** What the registry knows of `controller:action`: an action (read through `find`) or a declared right. */
 function lookUp(
-  registry: Pick<ActionRegistry, 'find'>,
+  registry: Pick<ActionRegistry, 'find' | 'isDeclaredRight'>,
   controller: string,
   action: string,
 ): 'known' | 'unknown_controller' | 'unknown_action' {
+  if (registry.isDeclaredRight(controller, action)) return 'known';
   try {
     registry.find(controller, action);
     return 'known';
