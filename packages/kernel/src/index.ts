@@ -1,7 +1,7 @@
 export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions } from './kernel';
 export { createEventBus } from './events/event-bus';
 export { Request, type ResponseEnvelope } from './api/request';
-export { requestFromEnvelope, findPrototypeKey, isPlainObject } from './api/envelope';
+export { requestFromEnvelope, isPlainObject, MAX_NESTING_DEPTH } from './api/envelope';
 export { arg, parseArgs, type ArgSpec, type ArgsSchema, type ArgsOf } from './api/args';
 export {
   ActionRegistry,

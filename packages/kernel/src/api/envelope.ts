@@ -14,13 +14,22 @@ export { isPlainObject };
 
 const ENVELOPE_KEYS = new Set(['controller', 'action', 'jwt', 'body', 'requestId', 'volatile']);
 
+/** The deepest a request field may nest objects and arrays, the field itself being level 1. */
+export const MAX_NESTING_DEPTH = 64;
+
+/**
+ * What a request id may hold: it is echoed in the `X-Kuzzle-Request-Id` header and written in the logs as is,
+ * so visible ASCII and spaces only (kuzzle-sdk sends uuids).
+ */
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
 export function requestFromEnvelope(raw: unknown, connection: ConnectionInfo): Request {
   const envelope = isPlainObject(raw) ? raw : {};
-  const requestId =
-    typeof envelope.requestId === 'string' && envelope.requestId !== '' ? envelope.requestId : randomUUID();
+  const problem = findEnvelopeProblem(raw);
+  const requestId = isUsableRequestId(envelope.requestId) ? envelope.requestId : randomUUID();
   const args: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(envelope)) {
-    // A `__proto__` key is refused below; it must not reach an assignment here first.
+    // A `__proto__` key is refused; it must not reach an assignment here first.
     if (key === '__proto__' || ENVELOPE_KEYS.has(key) || value === null || value === undefined) continue;
     args[key] = value;
   }
@@ -31,20 +40,30 @@ export function requestFromEnvelope(raw: unknown, connection: ConnectionInfo): R
       action: typeof envelope.action === 'string' ? envelope.action : '',
       jwt: typeof envelope.jwt === 'string' ? envelope.jwt : null,
       body: isPlainObject(envelope.body) ? (envelope.body as JsonObject) : null,
-      volatile: isPlainObject(envelope.volatile) ? (envelope.volatile as JsonObject) : null,
+      // Echoed in the answer: only once it is known to be a sound value.
+      volatile:
+        problem === null && isPlainObject(envelope.volatile) ? (envelope.volatile as JsonObject) : null,
       args,
     },
     connection,
   );
-  const problem = findEnvelopeProblem(raw);
   if (problem) request.setError(problem);
   return request;
 }
 
+/** Whether a client's request id can be kept: echoed in a header and logged as is. */
+export function isUsableRequestId(value: unknown): value is string {
+  return typeof value === 'string' && PRINTABLE_ASCII.test(value);
+}
+
 function findEnvelopeProblem(raw: unknown): TesseraError | null {
   if (!isPlainObject(raw)) return tesseraError('api.assert.invalid_type', 'request', 'object');
-  if (raw.requestId !== undefined && raw.requestId !== null && typeof raw.requestId !== 'string') {
-    return tesseraError('api.assert.invalid_type', 'requestId', 'string');
+  const { requestId } = raw;
+  if (requestId !== undefined && requestId !== null && requestId !== '') {
+    if (typeof requestId !== 'string') return tesseraError('api.assert.invalid_type', 'requestId', 'string');
+    if (!isUsableRequestId(requestId)) {
+      return tesseraError('api.assert.invalid_argument', 'requestId', 'printable ASCII characters only');
+    }
   }
   for (const name of ['controller', 'action'] as const) {
     const value = raw[name];
@@ -62,27 +81,60 @@ function findEnvelopeProblem(raw: unknown): TesseraError | null {
     const fits = expected === 'string' ? typeof value === 'string' : isPlainObject(value);
     if (!fits) return tesseraError('api.assert.invalid_type', name, expected);
   }
-  const polluting = findPrototypeKey(raw);
-  return polluting === null
-    ? null
-    : tesseraError('api.assert.invalid_argument', polluting, 'no "__proto__" key anywhere in a request');
+  return findNestingProblem(raw);
+}
+
+interface Visit {
+  readonly value: unknown;
+  readonly key: string;
+  readonly parent: Visit | null;
+  /** 1 for a field of the envelope. */
+  readonly depth: number;
 }
 
 /**
- * JSON.parse keeps a `__proto__` key as an own property; code that later copies or merges it would change a
- * prototype. Refusing such input at the door keeps every layer below safe. Iterative, so deep input cannot
- * exhaust the stack.
+ * Walks the whole envelope once, iteratively (so deep input cannot exhaust the stack), before anything recursive
+ * reads it:
+ * - a field nested deeper than MAX_NESTING_DEPTH would overflow the stack of whatever recursive code meets it
+ *   first (a query parser, JSON.stringify echoing a volatile, the storage engine): it is refused, named;
+ * - JSON.parse keeps a `__proto__` key as an own property, and code that later copies or merges it would change a
+ *   prototype: it is refused at any depth, so every layer below is safe.
  */
-export function findPrototypeKey(root: unknown): string | null {
-  const pending: [unknown, string][] = [[root, '']];
+function findNestingProblem(envelope: Record<string, unknown>): TesseraError | null {
+  const pending: Visit[] = [{ value: envelope, key: '', parent: null, depth: 0 }];
   while (pending.length > 0) {
-    const [value, path] = pending.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    for (const key of Object.keys(value)) {
-      const childPath = path === '' ? key : `${path}.${key}`;
-      if (key === '__proto__') return childPath;
-      pending.push([(value as Record<string, unknown>)[key], childPath]);
+    const visit = pending.pop()!;
+    if (typeof visit.value !== 'object' || visit.value === null) continue;
+    if (visit.depth > MAX_NESTING_DEPTH) {
+      return tesseraError(
+        'api.assert.invalid_argument',
+        pathOf(visit)[0]!,
+        `at most ${MAX_NESTING_DEPTH} levels of nested objects and arrays`,
+      );
+    }
+    for (const key of Object.keys(visit.value)) {
+      const child: Visit = {
+        value: (visit.value as Record<string, unknown>)[key],
+        key,
+        parent: visit,
+        depth: visit.depth + 1,
+      };
+      if (key === '__proto__') {
+        return tesseraError(
+          'api.assert.invalid_argument',
+          pathOf(child).join('.'),
+          'no "__proto__" key anywhere in a request',
+        );
+      }
+      pending.push(child);
     }
   }
   return null;
+}
+
+/** The keys from the envelope down to `visit`. */
+function pathOf(visit: Visit): string[] {
+  const keys: string[] = [];
+  for (let at: Visit | null = visit; at !== null && at.parent !== null; at = at.parent) keys.unshift(at.key);
+  return keys;
 }

@@ -1,4 +1,4 @@
-import { requestFromEnvelope } from '@tessera/kernel';
+import { MAX_NESTING_DEPTH, requestFromEnvelope } from '@tessera/kernel';
 import type { ConnectionInfo } from '@tessera/plugin-sdk';
 
 const connection: ConnectionInfo = {
@@ -97,5 +97,59 @@ describe('request envelope', () => {
     expect(request.error?.id).toBe('api.assert.invalid_argument');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(request.input.args)).toBe(Object.prototype);
+  });
+
+  it.each([
+    ['CR/LF', 'a\r\nSet-Cookie: x=1'],
+    ['non-ASCII', 'café'],
+    ['a control character', 'a\u0000b'],
+  ])('refuses a request id with %s under a request id of its own', (_, requestId) => {
+    const request = requestFromEnvelope({ controller: 'server', action: 'now', requestId }, connection);
+    expect(request.error?.toJSON()).toMatchObject({
+      id: 'api.assert.invalid_argument',
+      props: ['requestId', 'printable ASCII characters only'],
+    });
+    expect(request.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  /** `leaf` wrapped in `depth` arrays. */
+  const nested = (depth: number, leaf: unknown = 1): unknown => {
+    let value = leaf;
+    for (let level = 0; level < depth; level++) value = [value];
+    return value;
+  };
+
+  it(`accepts fields nested ${MAX_NESTING_DEPTH} levels, the field itself included`, () => {
+    const request = requestFromEnvelope(
+      {
+        controller: 'a',
+        action: 'b',
+        body: { x: nested(MAX_NESTING_DEPTH - 1) },
+        extra: nested(MAX_NESTING_DEPTH),
+      },
+      connection,
+    );
+    expect(request.error).toBeNull();
+  });
+
+  it.each(['body', 'volatile', 'extra'])('refuses a %s nested one level deeper, naming it', (field) => {
+    const deep = field === 'extra' ? nested(MAX_NESTING_DEPTH + 1) : { x: nested(MAX_NESTING_DEPTH) };
+    const request = requestFromEnvelope({ controller: 'a', action: 'b', [field]: deep }, connection);
+    expect(request.error?.toJSON()).toMatchObject({
+      status: 400,
+      id: 'api.assert.invalid_argument',
+      props: [field, `at most ${MAX_NESTING_DEPTH} levels of nested objects and arrays`],
+    });
+  });
+
+  it('walks input nested 100,000 levels without exhausting the stack, and does not echo its volatile', () => {
+    const volatile = { deep: nested(100_000) };
+    const request = requestFromEnvelope(
+      { controller: 'a', action: 'b', requestId: 'r', volatile },
+      connection,
+    );
+    expect(request.error?.id).toBe('api.assert.invalid_argument');
+    expect(request.input.volatile).toBeNull();
+    expect(() => JSON.stringify(request.response('node'))).not.toThrow();
   });
 });
