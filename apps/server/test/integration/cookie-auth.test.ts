@@ -87,10 +87,10 @@ describe('cookie authentication over HTTP', () => {
     const jwt = (await call(server, '/_login/local', { method: 'POST', body: CREDENTIALS })).json.result
       .jwt as string;
     const both = await call(server, '/_me', { headers: { Cookie: pair, Authorization: `Bearer ${jwt}` } });
-    expect(both.response.status).toBe(500);
+    expect(both.response.status).toBe(401);
     expect(both.json.error).toMatchObject({
-      id: 'security.token.verification_error',
-      message: 'Error verifying token: Both token and cookie are present, could not decide which one to use',
+      id: 'security.token.ambiguous',
+      message: 'Both token and cookie are present, could not decide which one to use.',
     });
     expect(both.json.error.stack).toBeUndefined();
   });

@@ -31,11 +31,7 @@ export function createTokenAuthorizer(
     const cookie = authCookieOf(request.connection);
     if (cookie === null) return jwt === null ? null : tokens.verify(jwt);
     if (!cookieAuthentication) throw tesseraError('security.cookie.unsupported');
-    if (jwt !== null)
-      throw tesseraError(
-        'security.token.verification_error',
-        'Both token and cookie are present, could not decide which one to use',
-      );
+    if (jwt !== null) throw tesseraError('security.token.ambiguous');
     try {
       return await tokens.verify(cookie);
     } catch (error) {

@@ -710,6 +710,12 @@ export const errorCatalog = {
     message: 'Cookie authentication not supported.',
   },
   'security.session.not_found': { code: 0x07810001, status: NOT_FOUND, message: 'Session "%s" not found.' },
+  // security.token, Tessera's own (0x0782): Kuzzle answers this one with verification_error, a 500.
+  'security.token.ambiguous': {
+    code: 0x07820001,
+    status: UNAUTHORIZED,
+    message: 'Both token and cookie are present, could not decide which one to use.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorId = keyof typeof errorCatalog;
