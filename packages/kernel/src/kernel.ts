@@ -15,7 +15,7 @@ import { Funnel, type RequestAuthorizer } from './api/funnel';
 import type { TesseraConfig } from './config';
 import { authController } from './controllers/auth-controller';
 import { adminExistsAction, securityController } from './controllers/security-controller';
-import { serverController } from './controllers/server-controller';
+import { checkHealth, serverController } from './controllers/server-controller';
 import { createEventBus } from './events/event-bus';
 import { realtimeController } from './controllers/realtime-controller';
 import { createPluginManager, type PluginSource } from './plugins';
@@ -199,12 +199,14 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
       funnel,
       registry,
       bus,
+      log,
       nodeId,
       maxRequestSize: config.server.maxRequestSize,
       trustProxy,
       allowOrigins: config.server.cors.allowOrigin,
       allowCredentials: config.security.cookieAuthentication,
       isReady: () => running && funnel.ready,
+      checkHealth: () => checkHealth(adapter),
     });
     const handle = app.callback();
     const httpServer = createServer((message, response) => void handle(message, response));

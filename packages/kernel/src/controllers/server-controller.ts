@@ -40,9 +40,9 @@ export function serverController({
     healthCheck: defineAction({
       http: [{ verb: 'GET', path: '/_healthCheck' }],
       handler: async (request) => {
-        const storage = (await adapter.ping().catch(() => false)) ? 'green' : 'red';
-        if (storage === 'red') request.status = 503;
-        return { status: storage, services: { storageEngine: storage } };
+        const health = await checkHealth(adapter);
+        if (health.status === 'red') request.status = 503;
+        return health;
       },
     }),
 
@@ -51,4 +51,17 @@ export function serverController({
       handler: () => registry.publicApi(),
     }),
   };
+}
+
+export type HealthStatus = 'green' | 'red';
+
+export interface HealthReport {
+  readonly status: HealthStatus;
+  readonly services: { readonly storageEngine: HealthStatus };
+}
+
+/** What `server:healthCheck` and the monitoring route `GET /_healthcheck` answer: red when the store does not answer. */
+export async function checkHealth(adapter: StoreAdapter): Promise<HealthReport> {
+  const storage = (await adapter.ping().catch(() => false)) ? 'green' : 'red';
+  return { status: storage, services: { storageEngine: storage } };
 }

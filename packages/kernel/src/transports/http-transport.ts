@@ -3,21 +3,23 @@
  * funnel's Request back into Kuzzle's JSON response. Routes come from the action registry; no business
  * logic lives here.
  */
-import type { IncomingMessage } from 'node:http';
+import { validateHeaderValue, type IncomingMessage } from 'node:http';
 import Koa from 'koa';
 import Router, { type RouterContext } from '@koa/router';
-import type { ConnectionInfo, EventBus } from '@tessera/plugin-sdk';
-import { isTesseraError, tesseraError, type TesseraError } from '@tessera/plugin-sdk';
+import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
+import { TesseraError, isTesseraError, tesseraError } from '@tessera/plugin-sdk';
 import type { ActionRegistry, RegisteredRoute } from '../api/action-registry';
 import type { Funnel } from '../api/funnel';
 import type { Request } from '../api/request';
-import { isPlainObject } from '../api/envelope';
-import { describeConnection, failedRequest, type ProxyTrust } from './wire';
+import { isPlainObject, isUsableRequestId } from '../api/envelope';
+import type { HealthReport } from '../controllers/server-controller';
+import { answerJson, describeConnection, failedRequest, transportRequest, type ProxyTrust } from './wire';
 
 export interface HttpTransportOptions {
   readonly funnel: Funnel;
   readonly registry: ActionRegistry;
   readonly bus: EventBus;
+  readonly log: Logger;
   readonly nodeId: string;
   readonly maxRequestSize: number;
   /** Which peers' forwarded headers are believed (`server.trustedProxies`, compiled by proxy-addr). */
@@ -28,6 +30,8 @@ export interface HttpTransportOptions {
   readonly allowCredentials: boolean;
   /** Ready to serve (for `GET /_ready`). */
   readonly isReady: () => boolean;
+  /** For the monitoring route `GET /_healthcheck`. */
+  readonly checkHealth: () => Promise<HealthReport>;
 }
 
 interface State {
@@ -47,27 +51,57 @@ const SUPPORTED_VERBS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'
 const JSON_CONTENT_TYPES = new Set(['application/json', 'text/plain', 'application/x-www-form-urlencoded']);
 
 export function createHttpApp(options: HttpTransportOptions): Koa<State> {
-  const { funnel, registry, bus, nodeId } = options;
+  const { funnel, registry, bus, log, nodeId } = options;
   const app = new Koa<State>();
   const router = new Router<State>({ exclusive: 'specificity' });
 
   const send = (ctx: Context, request: Request): void => {
-    const envelope = request.response(nodeId);
+    const indent = 'pretty' in ctx.query ? 2 : undefined;
+    const body = answerJson(request, nodeId, log, (envelope) => JSON.stringify(envelope, null, indent));
+    const headers = { ...request.headers, 'X-Kuzzle-Request-Id': request.id, 'X-Kuzzle-Node': nodeId };
+    // All or none: a header an action set that cannot be written fails the answer before any of them is set.
+    for (const [name, value] of Object.entries(headers)) validateHeaderValue(name, value);
     ctx.status = request.status;
-    for (const [name, value] of Object.entries(request.headers)) ctx.set(name, value);
-    ctx.set('X-Kuzzle-Request-Id', request.id);
-    ctx.set('X-Kuzzle-Node', nodeId);
+    for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
     ctx.type = 'application/json';
-    ctx.body = 'pretty' in ctx.query ? JSON.stringify(envelope, null, 2) : JSON.stringify(envelope);
+    ctx.body = body;
   };
 
-  const fail = (ctx: Context, error: TesseraError): void => {
-    send(ctx, failedRequest(error, ctx.state.connection, requestIdOf(ctx)));
+  /** The answer to a request that failed outside the funnel; a fault of ours is logged here, as the funnel would. */
+  const fail = (ctx: Context, error: unknown): void => {
+    const known = isTesseraError(error)
+      ? error
+      : new TesseraError('core.runtime.unexpected_error', [safeRequestId(ctx)], { cause: error });
+    if (known.status >= 500) {
+      log.error('HTTP request failed', {
+        requestId: safeRequestId(ctx),
+        method: ctx.method,
+        path: ctx.path,
+        error: known,
+      });
+    }
+    send(ctx, failedRequest(known, ctx.state.connection, safeRequestId(ctx)));
+    if (known.id === 'network.http.request_too_large') ctx.set('Connection', 'close');
   };
 
   const execute = async (ctx: Context, envelope: Record<string, unknown>): Promise<void> => {
     send(ctx, await funnel.execute(envelope, ctx.state.connection));
   };
+
+  // Kuzzle's monitoring route, outside the funnel: no token, no rights and no request budget, so a probe gets its
+  // answer whatever the rights; `GET /_healthCheck` (case matters here) stays the action server:healthCheck, under
+  // the rights. Registered first: of two equally specific routes, the first one serves.
+  router.register(
+    '/_healthcheck',
+    ['GET'],
+    async (ctx: Context) => {
+      const health = await options.checkHealth();
+      const request = transportRequest(ctx.state.connection, safeRequestId(ctx), 'server', 'healthCheck');
+      request.setResult(health, health.status === 'green' ? 200 : 503);
+      send(ctx, request);
+    },
+    { sensitive: true },
+  );
 
   for (const route of registry.routes()) {
     router.register(route.path, [route.verb], async (ctx: RouterContext<State>) => {
@@ -111,17 +145,14 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
       if (ctx.body === undefined && ctx.status === 404)
         throw tesseraError('network.http.url_not_found', ctx.path);
     } catch (error) {
-      fail(
-        ctx,
-        isTesseraError(error) ? error : tesseraError('core.runtime.unexpected_error', requestIdOf(ctx)),
-      );
-      if (isTesseraError(error) && error.id === 'network.http.request_too_large')
-        ctx.set('Connection', 'close');
+      fail(ctx, error);
     } finally {
       bus.emit('connection:remove', ctx.state.connection);
     }
   });
   app.use(router.routes());
+  // What escapes the middleware above (a failure while koa writes the answer) still reaches the logs.
+  app.on('error', (error: unknown) => log.error('HTTP transport error', { error }));
   return app;
 }
 
@@ -168,8 +199,15 @@ function bearerToken(ctx: Context): string | null {
   return header.length > 7 && header.slice(0, 7).toLowerCase() === 'bearer ' ? header.slice(7) : null;
 }
 
+/** The client's `X-Kuzzle-Request-Id`, for the funnel to check like any envelope's; else the connection's id. */
 function requestIdOf(ctx: Context): string {
   return ctx.get('x-kuzzle-request-id') || ctx.state.connection.id;
+}
+
+/** The request id of an answer written outside the funnel: the client's only when it can be echoed as is. */
+function safeRequestId(ctx: Context): string {
+  const requestId = requestIdOf(ctx);
+  return isUsableRequestId(requestId) ? requestId : ctx.state.connection.id;
 }
 
 function applyCors(ctx: Context, { allowOrigins, allowCredentials }: HttpTransportOptions): void {

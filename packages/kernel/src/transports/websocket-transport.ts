@@ -13,7 +13,7 @@ import { tesseraError } from '@tessera/plugin-sdk';
 import type { Funnel } from '../api/funnel';
 import type { Request } from '../api/request';
 import type { ClientConnections } from '../realtime/client-connections';
-import { describeConnection, failedRequest, type ProxyTrust } from './wire';
+import { answerJson, describeConnection, failedRequest, type ProxyTrust } from './wire';
 
 export interface WebSocketTransportOptions {
   readonly funnel: Funnel;
@@ -67,7 +67,10 @@ export function attachWebSocketTransport(
   };
 
   const send = (client: Client, request: Request): void => {
-    push(client, JSON.stringify({ ...request.response(nodeId), room: request.id }));
+    push(
+      client,
+      answerJson(request, nodeId, log, (envelope) => JSON.stringify({ ...envelope, room: request.id })),
+    );
   };
 
   const sendError = (client: Client, reason: string): void => {

@@ -10,8 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
-import type { ConnectionInfo, Protocol, TesseraError } from '@tessera/plugin-sdk';
-import { Request } from '../api/request';
+import type { ConnectionInfo, Logger, Protocol } from '@tessera/plugin-sdk';
+import { TesseraError } from '@tessera/plugin-sdk';
+import { Request, type ResponseEnvelope } from '../api/request';
 
 /** proxy-addr's compiled `trust` function: is the hop at `addr` (the `i`-th, 0 being the peer) a trusted proxy? */
 export type ProxyTrust = (addr: string, i: number) => boolean;
@@ -48,13 +49,50 @@ export function describeConnection(
   });
 }
 
-/** A request that failed before it could reach the funnel (unreadable body, oversized frame...). */
-export function failedRequest(error: TesseraError, connection: ConnectionInfo, requestId: string): Request {
-  const request = new Request(
+/** A request the transport answers itself, outside the funnel (a utility route, a failure before the funnel). */
+export function transportRequest(
+  connection: ConnectionInfo,
+  requestId: string,
+  controller = '',
+  action = '',
+): Request {
+  return new Request(
     requestId,
-    { controller: '', action: '', jwt: null, body: null, args: {}, volatile: null },
+    { controller, action, jwt: null, body: null, args: {}, volatile: null },
     connection,
   );
+}
+
+/** A request that failed before it could reach the funnel (unreadable body, oversized frame...). */
+export function failedRequest(error: TesseraError, connection: ConnectionInfo, requestId: string): Request {
+  const request = transportRequest(connection, requestId);
   request.setError(error);
   return request;
+}
+
+/**
+ * The JSON of a request's answer, as `format` writes its envelope. An answer that cannot be written (a plugin's
+ * result holding a BigInt or a cycle) is logged and replaced by `core.runtime.unexpected_error`, so that every
+ * request gets exactly one answer.
+ */
+export function answerJson(
+  request: Request,
+  nodeId: string,
+  log: Logger,
+  format: (envelope: ResponseEnvelope) => string,
+): string {
+  try {
+    return format(request.response(nodeId));
+  } catch (error) {
+    const unexpected = new TesseraError('core.runtime.unexpected_error', [request.id], { cause: error });
+    log.error('the answer could not be serialized', {
+      requestId: request.id,
+      controller: request.input.controller,
+      action: request.input.action,
+      error: unexpected,
+    });
+    request.setError(unexpected);
+    // Nothing of the failed answer is written again: the volatile is the only part left that the client chose.
+    return format({ ...request.response(nodeId), volatile: null });
+  }
 }
