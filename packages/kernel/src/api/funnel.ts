@@ -8,7 +8,7 @@
  * `execute` never rejects: the returned Request carries either a result or a Kuzzle error.
  */
 import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
-import { isTesseraError, tesseraError } from '@tessera/plugin-sdk';
+import { tesseraError } from '@tessera/plugin-sdk';
 import type { ActionRegistry } from './action-registry';
 import { parseArgs } from './args';
 import { ConcurrencyGate } from './concurrency-gate';
@@ -119,15 +119,16 @@ export class Funnel {
     }
   }
 
+  /** Every 5xx, with the error's stack and cause chain: the client only ever sees the error's id and message. */
   private logUnexpected(request: Request): void {
     const error = request.error;
     if (!error || error.status < 500) return;
-    const cause: unknown = error.cause;
     this.options.log.error('request failed', {
       requestId: request.id,
       controller: request.input.controller,
       action: request.input.action,
-      error: isTesseraError(cause) || !(cause instanceof Error) ? error : cause,
+      status: error.status,
+      error,
     });
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The kernel's structured logger: one JSON object per line (`{time, level, msg, ...bindings, ...fields}`).
- * Secrets never reach a line: fields named like a credential are redacted at any depth, and errors are reduced
- * to `{message, id, code}` (plus their stack only when the logger runs at debug level).
+ * Secrets never reach a line: fields named like a credential are redacted at any depth. An error is written as
+ * `{message, id, code, stack, cause}`, its cause chain followed to the end (a cause that is no error is a value
+ * like any other, redacted the same way); its other properties (a path, a query) stay out.
  */
+import { types } from 'node:util';
 import type { LogFields, LogLevel, Logger } from '@tessera/plugin-sdk';
 
 export interface LoggerOptions {
@@ -27,12 +29,11 @@ const noop = (): void => {};
 
 export function createLogger(options: LoggerOptions): Logger {
   const { level, destination = process.stdout, bindings = {} } = options;
-  const withStack = level === 'debug';
   const writer =
     (lineLevel: LogLevel) =>
     (message: string, fields?: LogFields): void => {
       const head = { time: new Date().toISOString(), level: lineLevel, msg: message };
-      const body = toLogValue({ ...bindings, ...fields }, withStack, new Set()) as LogFields;
+      const body = toLogValue({ ...bindings, ...fields }, new Set()) as LogFields;
       // `head` goes first for the key order and last so that no field can overwrite it.
       destination.write(`${JSON.stringify({ ...head, ...body, ...head })}\n`);
     };
@@ -53,26 +54,26 @@ export function createSilentLogger(): Logger {
 }
 
 /**
- * A JSON-safe copy of `value` with every secret-named field (see SECRET_NAMES) replaced by "[redacted]", at any
- * depth, and errors reduced to `{message, id, code}`.
+ * What a line carries of `value`: a JSON-safe copy with every secret-named field (see SECRET_NAMES) replaced by
+ * "[redacted]", at any depth, and errors written as `{message, id, code, stack, cause}`.
  */
 export function redact(value: unknown): unknown {
-  return toLogValue(value, false, new Set());
+  return toLogValue(value, new Set());
 }
 
-function toLogValue(value: unknown, withStack: boolean, ancestors: Set<object>): unknown {
+function toLogValue(value: unknown, ancestors: Set<object>): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object' || value === null) return value;
   if (ancestors.has(value)) return '[circular]';
-  if (value instanceof Error) return serializeError(value, withStack);
   ancestors.add(value);
   try {
-    if (hasToJSON(value)) return toLogValue(value.toJSON(), withStack, ancestors);
-    if (Array.isArray(value)) return value.map((item) => toLogValue(item, withStack, ancestors));
+    if (isError(value)) return serializeError(value, ancestors);
+    if (hasToJSON(value)) return toLogValue(value.toJSON(), ancestors);
+    if (Array.isArray(value)) return value.map((item) => toLogValue(item, ancestors));
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        isSecretName(key) ? REDACTED : toLogValue(item, withStack, ancestors),
+        isSecretName(key) ? REDACTED : toLogValue(item, ancestors),
       ]),
     );
   } finally {
@@ -80,10 +81,21 @@ function toLogValue(value: unknown, withStack: boolean, ancestors: Set<object>):
   }
 }
 
-function serializeError(error: Error, withStack: boolean): Record<string, unknown> {
+function serializeError(error: Error, ancestors: Set<object>): Record<string, unknown> {
   const { id, code } = error as { id?: unknown; code?: unknown };
   // Keys left undefined disappear from the JSON line.
-  return { message: error.message, id, code, stack: withStack ? error.stack : undefined };
+  return {
+    message: error.message,
+    id,
+    code,
+    stack: error.stack,
+    cause: error.cause === undefined ? undefined : toLogValue(error.cause, ancestors),
+  };
+}
+
+/** Also an error made in another realm (a native addon's, under jest), which `instanceof Error` misses. */
+function isError(value: object): value is Error {
+  return value instanceof Error || types.isNativeError(value);
 }
 
 function isSecretName(name: string): boolean {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger, createSilentLogger, redact } from '@tessera/kernel';
-import { tesseraError, type LogFields, type LogLevel } from '@tessera/plugin-sdk';
+import { TesseraError, tesseraError, type LogFields, type LogLevel } from '@tessera/plugin-sdk';
 
 /** A logger writing into memory; `records()` parses each line written so far. */
 function capture(level: LogLevel, bindings?: LogFields) {
@@ -167,23 +167,47 @@ describe('errors', () => {
   const expired = tesseraError('security.token.expired');
   const missing = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', path: '/secret/path' });
 
-  it('serialises errors as {message, id, code} without their stack, at any depth', () => {
+  it('writes errors as {message, id, code, stack} at any level and depth, their other properties left out', () => {
     const { logger, text, records } = capture('info');
     logger.error('failed', { error: expired, context: { cause: missing }, plain: new Error('plain') });
     expect(records()[0]).toMatchObject({
-      error: { message: 'Token expired', id: 'security.token.expired', code: 0x07010006 },
-      context: { cause: { message: 'ENOENT: no such file', code: 'ENOENT' } },
+      error: {
+        message: 'Token expired',
+        id: 'security.token.expired',
+        code: 0x07010006,
+        stack: expired.stack,
+      },
+      context: { cause: { message: 'ENOENT: no such file', code: 'ENOENT', stack: missing.stack } },
       plain: { message: 'plain' },
     });
-    expect(Object.keys(records()[0]!.plain as object)).toEqual(['message']);
-    expect(text()).not.toContain('stack');
+    expect(Object.keys(records()[0]!.plain as object)).toEqual(['message', 'stack']);
     expect(text()).not.toContain('/secret/path');
   });
 
-  it('adds the stack when the logger runs at debug level', () => {
-    const { logger, records } = capture('debug');
-    logger.error('failed', { error: expired });
-    expect(records()[0]).toMatchObject({ error: { message: 'Token expired', stack: expired.stack } });
+  it('follows the cause chain to its end, redacting a cause that is no error', () => {
+    const { logger, text, records } = capture('info');
+    const root = new Error('root', { cause: { detail: 'disk', password: 'p-9' } });
+    const wrapped = new TesseraError('core.runtime.unexpected_error', ['r1'], {
+      cause: new Error('mid', { cause: root }),
+    });
+    logger.error('failed', { error: wrapped });
+    expect(records()[0]).toMatchObject({
+      error: {
+        id: 'core.runtime.unexpected_error',
+        stack: wrapped.stack,
+        cause: {
+          message: 'mid',
+          cause: { message: 'root', stack: root.stack, cause: { detail: 'disk', password: '[redacted]' } },
+        },
+      },
+    });
+    expect(text()).not.toContain('p-9');
+  });
+
+  it('survives an error that is its own cause', () => {
+    const loop = new Error('loop');
+    loop.cause = loop;
+    expect(redact(loop)).toMatchObject({ message: 'loop', cause: '[circular]' });
   });
 });
 

@@ -141,7 +141,7 @@ describe('funnel', () => {
     expect(onError).toHaveBeenCalledTimes(1);
   });
 
-  it('hides an unexpected failure behind a generic error and logs the cause', async () => {
+  it('hides an unexpected failure behind a generic error and logs it with its cause', async () => {
     const logged: unknown[] = [];
     const log: Logger = { ...quiet, error: (_message, fields) => void logged.push(fields?.error) };
     const { registry, funnel } = build({ log });
@@ -158,7 +158,8 @@ describe('funnel', () => {
     expect(request.error?.toJSON()).toMatchObject({ id: 'core.runtime.unexpected_error', status: 500 });
     expect(wire).not.toContain('hunter2');
     expect(wire).toContain('r9');
-    expect(logged).toEqual([cause]);
+    expect(logged).toEqual([request.error]);
+    expect(request.error?.cause).toBe(cause);
   });
 
   it('refuses requests past the waiting line with api.process.overloaded', async () => {

@@ -1,0 +1,137 @@
+/**
+ * Every 5xx is logged (issue 12, item 9): at error level, with its stack and its whole cause chain, secrets
+ * redacted, whether it was raised in the funnel or by a transport writing the answer; and never a stack on the
+ * wire. A plugin with faulty actions produces the faults, as a plugin with a bug would.
+ */
+import { redact } from '@tessera/kernel';
+import { definePlugin, type LogFields } from '@tessera/plugin-sdk';
+import { createRecordingLogger, startTestKernel, type LogLine, type TestKernel } from '@tessera/testing';
+import { openSocket, postJson } from './raw-wire';
+
+const faulty = definePlugin({
+  setup(ctx) {
+    ctx.api.register('probe', {
+      fail: {
+        handler() {
+          const root = new Error('root cause', { cause: { password: 'hunter2', disk: 'sda' } });
+          throw new Error('disk on fire', { cause: root });
+        },
+      },
+      // A BigInt cannot be written as JSON: the transport finds out while writing the answer.
+      unserializable: { handler: () => ({ count: 10n }) },
+    });
+  },
+});
+
+let server: TestKernel;
+const lines: LogLine[] = [];
+
+beforeAll(async () => {
+  server = await startTestKernel({
+    log: createRecordingLogger(lines),
+    plugins: [
+      {
+        manifest: { name: 'faulty', version: '1.0.0', kernel: '*', main: 'index.js' },
+        definition: faulty,
+      },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+/** The fields of the error lines about `requestId`, as the JSON logger writes them. */
+function loggedErrors(requestId: string): any[] {
+  return lines
+    .filter((line) => line.level === 'error' && line.fields.requestId === requestId)
+    .map((line) => redact(line.fields) as LogFields);
+}
+
+function expectNothingInternalOnTheWire(text: string) {
+  for (const internal of ['stack', 'root cause', 'hunter2', '    at ']) expect(text).not.toContain(internal);
+}
+
+describe('a 5xx raised in the funnel', () => {
+  it('is logged once at error level with its stack and cause chain, secrets redacted', async () => {
+    const { status, text, json } = await postJson(
+      server.url,
+      '/_query',
+      JSON.stringify({ controller: 'faulty/probe', action: 'fail', requestId: 'fail-1' }),
+    );
+    expect(status).toBe(500);
+    expect(json.error.id).toBe('core.runtime.unexpected_error');
+    expectNothingInternalOnTheWire(text);
+
+    const logged = loggedErrors('fail-1');
+    expect(logged).toHaveLength(1);
+    const [{ error }] = logged;
+    expect(error).toMatchObject({
+      id: 'core.runtime.unexpected_error',
+      stack: expect.stringContaining('TesseraError'),
+      cause: {
+        message: 'disk on fire',
+        stack: expect.stringMatching(/^Error: disk on fire\n\s+at /),
+        cause: {
+          message: 'root cause',
+          stack: expect.stringMatching(/^Error: root cause\n\s+at /),
+          cause: { password: '[redacted]', disk: 'sda' },
+        },
+      },
+    });
+    expect(JSON.stringify(logged)).not.toContain('hunter2');
+  });
+});
+
+describe('a 5xx raised while a transport writes the answer', () => {
+  it('is logged over HTTP, with its stack and cause', async () => {
+    const { status, text, json } = await postJson(
+      server.url,
+      '/_query',
+      JSON.stringify({ controller: 'faulty/probe', action: 'unserializable', requestId: 'bigint-http' }),
+    );
+    expect(status).toBe(500);
+    expect(json).toMatchObject({ requestId: 'bigint-http', error: { id: 'core.runtime.unexpected_error' } });
+    expectNothingInternalOnTheWire(text);
+
+    const logged = loggedErrors('bigint-http');
+    expect(logged).toHaveLength(1);
+    expect(logged[0].error).toMatchObject({
+      id: 'core.runtime.unexpected_error',
+      stack: expect.any(String),
+      cause: { message: expect.stringContaining('BigInt'), stack: expect.stringContaining('TypeError') },
+    });
+  });
+
+  it('is logged over WebSocket, and the frame still gets its one answer', async () => {
+    const socket = await openSocket(server.port);
+    try {
+      socket.send({ controller: 'faulty/probe', action: 'unserializable', requestId: 'bigint-ws' });
+      const answer = await socket.next();
+      expect(answer).toMatchObject({
+        room: 'bigint-ws',
+        status: 500,
+        error: { id: 'core.runtime.unexpected_error' },
+      });
+      expectNothingInternalOnTheWire(JSON.stringify(answer));
+      socket.send({ controller: 'server', action: 'now', requestId: 'after' });
+      expect(await socket.next()).toMatchObject({ room: 'after', status: 200 });
+    } finally {
+      socket.close();
+    }
+    const logged = loggedErrors('bigint-ws');
+    expect(logged).toHaveLength(1);
+    expect(logged[0].error).toMatchObject({
+      stack: expect.any(String),
+      cause: { message: expect.stringContaining('BigInt'), stack: expect.any(String) },
+    });
+  });
+});
+
+it('logs no 4xx at error level', async () => {
+  const before = lines.length;
+  await postJson(server.url, '/_query', JSON.stringify({ controller: 'nope', action: 'nope' }));
+  await postJson(server.url, '/_login/local', '{not json');
+  expect(lines.slice(before).filter((line) => line.level === 'error')).toEqual([]);
+});
