@@ -203,6 +203,7 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
       nodeId,
       maxRequestSize: config.server.maxRequestSize,
       trustProxy,
+      acceptTokenInQuery: config.server.http.acceptTokenInQuery,
       allowOrigins: config.server.cors.allowOrigin,
       allowCredentials: config.security.cookieAuthentication,
       isReady: () => running && funnel.ready,

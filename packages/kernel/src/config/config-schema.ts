@@ -43,6 +43,10 @@ export interface ServerConfig {
    * ranges, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`. Empty: the TCP peer is the client.
    */
   readonly trustedProxies: readonly string[];
+  readonly http: {
+    /** Reads a token from `?jwt=` as Kuzzle does; off, such a URL is refused (a URL ends up in logs). */
+    readonly acceptTokenInQuery: boolean;
+  };
   readonly websocket: {
     /** Milliseconds. */
     readonly idleTimeout: number;
@@ -152,6 +156,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     maxRequestSize: KB * KB,
     cors: { allowOrigin: ['*'] },
     trustedProxies: [],
+    http: { acceptTokenInQuery: false },
     // No maxPayload here: it follows maxRequestSize unless set (see validateConfig).
     websocket: { idleTimeout: 60_000, heartbeat: 30_000, maxBufferedBytes: 8 * KB * KB },
     shutdownTimeout: 10_000,
@@ -317,6 +322,7 @@ const SCHEMA: Section = {
     maxRequestSize: size,
     cors: { allowOrigin: origins },
     trustedProxies: proxies,
+    http: { acceptTokenInQuery: boolean },
     websocket: {
       idleTimeout: duration,
       maxPayload: optional(size),

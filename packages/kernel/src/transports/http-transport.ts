@@ -24,6 +24,8 @@ export interface HttpTransportOptions {
   readonly maxRequestSize: number;
   /** Which peers' forwarded headers are believed (`server.trustedProxies`, compiled by proxy-addr). */
   readonly trustProxy: ProxyTrust;
+  /** Kuzzle reads a token from `?jwt=`; unless this is set, such a URL is refused. */
+  readonly acceptTokenInQuery: boolean;
   /** `*`, or the origins allowed to call from a browser. */
   readonly allowOrigins: readonly string[];
   /** Lets browsers send the `authToken` cookie cross-origin (`Access-Control-Allow-Credentials`). */
@@ -140,7 +142,7 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
         ctx.status = 200;
         return;
       }
-      refuseSecretsInUrl(ctx);
+      refuseSecretsInUrl(ctx, options.acceptTokenInQuery);
       await next();
       if (ctx.body === undefined && ctx.status === 404)
         throw tesseraError('network.http.url_not_found', ctx.path);
@@ -184,12 +186,14 @@ async function routeEnvelope(
 }
 
 /**
- * A password in a URL ends up in access logs (ours, a proxy's) and browser history, whatever the answer: any
- * query-string key naming one (`password`, `currentPassword`...) is refused, on every route.
+ * A secret in a URL ends up in access logs (ours, a proxy's) and browser history, whatever the answer: any
+ * query-string key naming a password (`password`, `currentPassword`...) is refused on every route, and so is a
+ * token (`jwt`) unless the operator kept Kuzzle's `?jwt=`.
  */
-function refuseSecretsInUrl(ctx: Context): void {
+function refuseSecretsInUrl(ctx: Context, acceptTokenInQuery: boolean): void {
   for (const key of Object.keys(ctx.query)) {
-    if (key.toLowerCase().endsWith('password')) throw tesseraError('network.http.secret_in_url', key);
+    const secret = key.toLowerCase().endsWith('password') || (key === 'jwt' && !acceptTokenInQuery);
+    if (secret) throw tesseraError('network.http.secret_in_url', key);
   }
 }
 

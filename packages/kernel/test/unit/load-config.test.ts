@@ -70,6 +70,7 @@ describe('defaults', () => {
         maxRequestSize: 1024 * 1024,
         cors: { allowOrigin: ['*'] },
         trustedProxies: [],
+        http: { acceptTokenInQuery: false },
         websocket: {
           idleTimeout: 60_000,
           maxPayload: 1024 * 1024,
