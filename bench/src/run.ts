@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=login,now,token,expiry,memory,start-up]`: measures the hot paths of
+ * `npm run bench [-- --quick] [-- --only=login,now,token,expiry,memory,start-up,subscribe]`: measures the hot paths of
  * the built server (run `npm run build` first) against their physical baselines, measured in the same run on
  * the same machine; prints a Markdown table and writes the figures to bench/results/.
  */
@@ -9,6 +9,7 @@ import { expiryFigures } from './figures/expiry-notifications';
 import { loginFigures } from './figures/login';
 import { memoryFigures } from './figures/memory';
 import { startUpFigures } from './figures/start-up';
+import { subscribeFigures } from './figures/subscribe';
 import { tokenCheckFigures } from './figures/token-check';
 import { modeOf, type Mode } from './mode';
 import { SERVER_ENTRY } from './processes';
@@ -21,6 +22,7 @@ const GROUPS: ReadonlyArray<readonly [string, (mode: Mode) => Promise<Figure[]>]
   ['expiry', expiryFigures],
   ['memory', memoryFigures],
   ['start-up', startUpFigures],
+  ['subscribe', subscribeFigures],
 ];
 
 async function main(): Promise<number> {
