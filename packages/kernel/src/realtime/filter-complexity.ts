@@ -12,7 +12,8 @@
  *   groups of the same operator are merged and `not`s are pushed down to the conditions (never fewer than
  *   Koncorde's own count; one more where Koncorde drops a group of one condition it kept at first);
  * - size: the conditions summed over the normal form's terms (what Koncorde's expansion builds and its index
- *   stores); for a filter of single-use conditions (every condition appears once) it is exactly Koncorde's.
+ *   stores): exactly Koncorde's, or more where Koncorde drops a term it finds impossible (two values of one
+ *   field asked together).
  * The walk keeps its own stack, so no nesting depth can overflow the call stack.
  */
 import type { JsonObject } from '@tessera/plugin-sdk';
