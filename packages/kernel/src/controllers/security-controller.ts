@@ -7,11 +7,14 @@ import { defineAction, type ActionDefinition } from '../api/action-registry';
 import type { SecurityServices } from '../security/security-services';
 import { apiKeyAndSessionActions } from './security/api-key-and-session-actions';
 import { credentialActions } from './security/credential-actions';
+import { mappingActions } from './security/mapping-actions';
 import { profileAndRoleActions } from './security/profile-and-role-actions';
 import { userActions } from './security/user-actions';
 
 export function securityController(services: SecurityServices): Record<string, ActionDefinition> {
   return {
+    // First: their routes (`GET /users/_mapping`) are also matched by `GET /users/:_id`, which would take them.
+    ...mappingActions(services),
     ...userActions(services),
     ...credentialActions(services),
     ...profileAndRoleActions(services),

@@ -53,6 +53,8 @@ export interface Harness {
   ): Promise<DocumentCollection<TestCredentials>>;
   /** How many user documents are stored. */
   userCount(): Promise<number>;
+  /** A new SecurityRepository over the same store, with nothing in memory: what a restarted server reads. */
+  reopenAccounts(): Promise<SecurityRepository>;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,9 @@ export async function openHarness(): Promise<Harness> {
     },
     async userCount() {
       return (await accounts.users.search({}, { size: 1 })).total;
+    },
+    reopenAccounts() {
+      return SecurityRepository.open({ storage: kernel, registry, log });
     },
     async close() {
       await adapter.close();

@@ -125,6 +125,21 @@ export const errorCatalog = {
     status: PARTIAL,
     message: "Couldn't delete all the requested documents: %s",
   },
+  'services.storage.invalid_mapping': {
+    code: 0x01010015,
+    status: BAD_REQUEST,
+    message: 'Invalid mapping property "mappings.%s".%s',
+  },
+  'services.storage.cannot_change_mapping': {
+    code: 0x0101001a,
+    status: BAD_REQUEST,
+    message: 'Field "%s" already has a mapping, and it cannot be changed',
+  },
+  'services.storage.invalid_mapping_type': {
+    code: 0x0101001d,
+    status: BAD_REQUEST,
+    message: 'Field "%s": the data type "%s" doesn\'t exist',
+  },
   'services.storage.unique_violation': {
     code: 0x01800001,
     status: PRECONDITION,

@@ -2,6 +2,8 @@ export { SecurityRepository, type SecurityRepositoryOptions } from './security-r
 export { UserRepository, type CreateUserOptions } from './user-repository';
 export { ProfileRepository, type DeleteProfileOptions } from './profile-repository';
 export { RoleRepository } from './role-repository';
+export { SecurityMappings, DEFAULT_MAPPINGS, type MappedCollection } from './security-mappings';
+export type { Mapping } from './mapping';
 export type { Actor, Stored } from './security-collection';
 export { validateRole, type RoleValidationOptions, type RoleValidationContext } from './validate-role';
 export { validateProfile } from './validate-profile';

@@ -10,6 +10,7 @@ import { ProfileRepository } from './profile-repository';
 import { createRightsEvaluator, type RightsEvaluator, type RightsSource } from './rights';
 import { RoleRepository } from './role-repository';
 import { SecurityCollection, type SecurityCollectionOptions, type Stored } from './security-collection';
+import { SecurityMappings } from './security-mappings';
 import { UserRepository } from './user-repository';
 
 export interface SecurityRepositoryOptions {
@@ -30,6 +31,8 @@ export class SecurityRepository {
     readonly users: UserRepository,
     readonly profiles: ProfileRepository,
     readonly roles: RoleRepository,
+    /** The mappings Kuzzle's `security:*Mapping` actions read and update. */
+    readonly mappings: SecurityMappings,
     private readonly rightsCollections: readonly { readonly revision: number }[],
   ) {}
 
@@ -40,7 +43,7 @@ export class SecurityRepository {
       settings: Omit<SecurityCollectionOptions, 'now'>,
     ) => new SecurityCollection<T>(await options.storage.collection<Stored<T>>(name), { ...settings, now });
 
-    const [users, profiles, roles] = await Promise.all([
+    const [users, profiles, roles, mappings] = await Promise.all([
       open<UserContent>('users', {
         cacheSize: USER_CACHE_SIZE,
         notFound: 'security.user.not_found',
@@ -48,12 +51,14 @@ export class SecurityRepository {
       }),
       open<ProfileContent>('profiles', { cacheSize: Infinity, notFound: 'security.profile.not_found' }),
       open<RoleContent>('roles', { cacheSize: Infinity, notFound: 'security.role.not_found' }),
+      SecurityMappings.open(options.storage),
     ]);
     const userRepository = new UserRepository(users, profiles);
     return new SecurityRepository(
       userRepository,
       new ProfileRepository(profiles, roles, userRepository),
       new RoleRepository(roles, profiles, { registry: options.registry, log: options.log }),
+      mappings,
       [profiles, roles],
     );
   }
