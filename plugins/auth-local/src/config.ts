@@ -22,7 +22,7 @@ export interface PasswordPolicyConfig {
 export interface AuthLocalConfig {
   /** bcrypt's cost factor, 4 to 15 (default 10). Changing it rehashes each password at its next login. */
   bcryptCost?: number;
-  /** `auth:updateMyCredentials` and `auth:deleteMyCredentials` need `body.currentPassword` (default false). */
+  /** `auth:updateMyCredentials` and `auth:deleteMyCredentials` need `body.currentPassword` (default true; Kuzzle: false). */
   requirePassword?: boolean;
   /** Lifetime of reset tokens: milliseconds or an `ms` string (default "2h"); -1: they never expire. */
   resetPasswordExpiresIn?: number | string;
@@ -56,7 +56,7 @@ const ROOT = 'plugins.auth-local';
 const MIN_COST = 4;
 // Each step doubles the work; 15 already takes seconds per login on common hardware.
 const MAX_COST = 15;
-const DEFAULTS = { bcryptCost: 10, requirePassword: false, resetPasswordExpiresInMs: 2 * 3_600_000 };
+const DEFAULTS = { bcryptCost: 10, requirePassword: true, resetPasswordExpiresInMs: 2 * 3_600_000 };
 
 type Fields = Readonly<Record<string, unknown>>;
 

@@ -16,8 +16,9 @@ describe('requirePassword', () => {
   let h: Harness;
   afterEach(() => h.close());
 
-  const start = async (requirePassword: boolean) => {
-    h = await startAuthLocal({ requirePassword });
+  /** `requirePassword` as given; left out, the plugin's default. */
+  const start = async (requirePassword?: boolean) => {
+    h = await startAuthLocal(requirePassword === undefined ? {} : { requirePassword });
     await h.methods.create(apiRequest(), { username: 'alice', password: 'secret-1' }, 'kuid-alice', 'local');
   };
   /** What auth:updateMyCredentials hands the strategy: the body is the credentials, currentPassword included. */
@@ -34,6 +35,14 @@ describe('requirePassword', () => {
       'kuid-alice',
       'local',
     );
+
+  it('is on by default: a self-service update needs the current password', async () => {
+    await start();
+    expect(await wireError(updateMine({ password: 'secret-2' }))).toMatchObject(PASSWORD_REQUIRED);
+    await expect(updateMine({ password: 'secret-2', currentPassword: 'secret-1' })).resolves.toMatchObject({
+      kuid: 'kuid-alice',
+    });
+  });
 
   it('refuses a self-service update without the current password (400)', async () => {
     await start(true);
