@@ -170,7 +170,8 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
   security: {
     jwt: {
       expiresIn: '2h',
-      maxTTL: -1,
+      // One day: a token is a bearer credential, this bounds what a leaked one is worth (docs/configuration.md).
+      maxTTL: 24 * 60 * 60 * 1000,
       secret: null,
       algorithm: 'HS256',
       gracePeriod: 1000,
@@ -377,9 +378,18 @@ const SCHEMA: Section = {
  */
 export function validateConfig(raw: unknown): TesseraConfig {
   const config = check(SCHEMA, raw, []) as TesseraConfig;
-  // The one default that depends on another key; `check` built these objects, so they are still ours to fill.
+  // The keys that depend on another; `check` built these objects, so they are still ours to fill.
   const websocket = config.server.websocket as { maxPayload?: number };
   websocket.maxPayload ??= config.server.maxRequestSize;
+  // Every login without expiresIn would otherwise be refused.
+  const { expiresIn, maxTTL } = config.security.jwt;
+  if (maxTTL !== -1 && toMilliseconds(expiresIn) > maxTTL) {
+    throw invalidValue(
+      ['security', 'jwt', 'expiresIn'],
+      `a duration of at most security.jwt.maxTTL (${maxTTL} ms)`,
+      expiresIn,
+    );
+  }
   return config;
 }
 

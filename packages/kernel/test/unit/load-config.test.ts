@@ -88,7 +88,7 @@ describe('defaults', () => {
       security: {
         jwt: {
           expiresIn: '2h',
-          maxTTL: -1,
+          maxTTL: 24 * 60 * 60 * 1000,
           secret: null,
           algorithm: 'HS256',
           gracePeriod: 1000,
@@ -294,6 +294,20 @@ describe('security.authToken alias', () => {
 });
 
 describe('validation', () => {
+  it('refuses a default token lifetime above maxTTL, which every plain login would exceed', () => {
+    expect(
+      errorOf(() => load({ overrides: invalid({ security: { jwt: { expiresIn: '2d' } } }) })),
+    ).toMatchObject({
+      id: 'core.config.invalid_value',
+      props: [
+        'security.jwt.expiresIn',
+        'expected a duration of at most security.jwt.maxTTL (86400000 ms), got "2d"',
+      ],
+    });
+    const loose = load({ overrides: invalid({ security: { jwt: { expiresIn: '2d', maxTTL: -1 } } }) });
+    expect(loose.security.jwt).toMatchObject({ expiresIn: '2d', maxTTL: -1 });
+  });
+
   it('names the key, what was expected and what it got', () => {
     expect(errorOf(() => load({ env: { tessera_server__port: 'abc' } })).message).toBe(
       'Invalid configuration "server.port": expected an integer between 0 and 65535, got "abc"',
