@@ -134,6 +134,13 @@ export interface TesseraConfig {
     readonly revokeTokensOnCredentialsChange: boolean;
     /** Over HTTP, `cookieAuth` keeps the token in the HttpOnly `authToken` cookie (Kuzzle's `http.cookieAuthentication`). */
     readonly cookieAuthentication: boolean;
+    readonly firstAdmin: {
+      /**
+       * When `security:createFirstAdmin` replaces the open rights of a fresh store with the standard ones:
+       * `always` (locked down once an admin exists), or `onReset`, only when asked to (Kuzzle's way).
+       */
+      readonly restrictRights: 'always' | 'onReset';
+    };
   };
   readonly limits: LimitsConfig;
   readonly plugins: PluginsConfig;
@@ -187,6 +194,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     apiKey: { maxTTL: -1 },
     revokeTokensOnCredentialsChange: true,
     cookieAuthentication: true,
+    firstAdmin: { restrictRights: 'always' },
   },
   limits: {
     concurrentRequests: 100,
@@ -357,6 +365,7 @@ const SCHEMA: Section = {
     apiKey: { maxTTL },
     revokeTokensOnCredentialsChange: boolean,
     cookieAuthentication: boolean,
+    firstAdmin: { restrictRights: oneOf('always', 'onReset') },
   },
   limits: {
     concurrentRequests: integer(1),

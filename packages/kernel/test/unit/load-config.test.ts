@@ -104,6 +104,7 @@ describe('defaults', () => {
         apiKey: { maxTTL: -1 },
         revokeTokensOnCredentialsChange: true,
         cookieAuthentication: true,
+        firstAdmin: { restrictRights: 'always' },
       },
       limits: {
         concurrentRequests: 100,
@@ -333,6 +334,7 @@ describe('validation', () => {
     ['security.jwt.expiresIn', 'soon', 'a positive duration'],
     ['security.jwt.expiresIn', 0, 'a positive duration'],
     ['security.jwt.maxTTL', -2, '-1 (no limit) or a duration'],
+    ['security.firstAdmin.restrictRights', 'never', 'one of "always", "onReset"'],
     ['security.jwt.secret', 12_345, 'a non-empty string or null'],
     ['security.jwt.algorithm', 'none', 'one of "HS256"'],
     ['security.jwt.gracePeriod', true, 'a duration'],

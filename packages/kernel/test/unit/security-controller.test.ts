@@ -174,6 +174,21 @@ describe('createFirstAdmin', () => {
     expect(await harness.userCount()).toBe(1);
   });
 
+  it.each([
+    ['without reset', {}],
+    ['with reset', { reset: true }],
+  ])('applies the standard rights %s, so anonymous callers lose theirs', async (_, args) => {
+    const anonymous = () => harness.services.accounts.rightsFor({ profileIds: ['anonymous'] });
+    const createUser = { controller: 'security', action: 'createUser', index: null, collection: null };
+    expect((await anonymous()).isActionAllowed(createUser)).toBe(true);
+    await succeed('createFirstAdmin', {
+      _id: 'root',
+      ...args,
+      body: { credentials: { test: { username: 'root', password: 'x' } } },
+    });
+    expect((await anonymous()).isActionAllowed(createUser)).toBe(false);
+  });
+
   it('refuses content.profileIds: the first admin is an admin', async () => {
     const request = await call('createFirstAdmin', { body: { content: { profileIds: ['default'] } } });
 

@@ -33,7 +33,7 @@ const idArg = { _id: arg.string({ required: true }) };
 const creationArgs = { _id: arg.string(), kuid: arg.string() };
 
 export function userActions(services: SecurityServices): Record<string, ActionDefinition> {
-  const { accounts, credentials, tokens, throttle, bus } = services;
+  const { accounts, credentials, tokens, throttle, bus, config } = services;
 
   /** The create actions' common path: `body.credentials` go to the strategies, never into the document. */
   const create = (request: Request, args: { _id?: string; kuid?: string }, content: JsonObject) =>
@@ -75,7 +75,11 @@ export function userActions(services: SecurityServices): Record<string, ActionDe
         oneFirstAdminAtATime(async () => {
           if (await accounts.adminExists()) throw tesseraError('api.process.admin_exists');
           const admin = await create(request, args, contentWithout(request, ['admin']));
-          if (args.reset === true) await applyStandardRights(accounts, authorOf(request));
+          // Stricter than Kuzzle: once an admin exists, anonymous callers no longer hold every right, unless
+          // the operator keeps Kuzzle's way (security.firstAdmin.restrictRights: "onReset").
+          if (args.reset === true || config.firstAdmin.restrictRights === 'always') {
+            await applyStandardRights(accounts, authorOf(request));
+          }
           return admin;
         }),
     }),
