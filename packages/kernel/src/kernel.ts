@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import proxyaddr from 'proxy-addr';
 import type { EventBus, IdentitySummary, Logger, Unsubscribe } from '@tessera/plugin-sdk';
 import { ActionRegistry } from './api/action-registry';
+import { KUZZLE_UNSERVED_ROUTES } from './api/kuzzle-unserved-routes';
 import { Funnel, type RequestAuthorizer } from './api/funnel';
 import type { TesseraConfig } from './config';
 import { authController } from './controllers/auth-controller';
@@ -74,6 +75,7 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
   const nodeId = `tessera-${randomUUID().slice(0, 8)}`;
   const bus = createEventBus(log);
   const registry = new ActionRegistry();
+  registry.reserve(KUZZLE_UNSERVED_ROUTES);
   const strategies = new StrategyRegistry();
   const kernelStorage = createStorageNamespace(adapter, 'kernel');
   const tokens = new TokenManager({

@@ -1,6 +1,6 @@
 /**
  * ActionRegistry: controller -> action -> definition. The one source from which the funnel dispatches, the
- * HTTP router is generated and `server:publicApi` is answered, so the three can never disagree.
+ * HTTP router is generated and `server:publicApi` and `server:openapi` are answered, so they never disagree.
  */
 import { tesseraError } from '@tessera/plugin-sdk';
 import type { ArgsOf, ArgsSchema } from './args';
@@ -12,6 +12,8 @@ export interface HttpRoute {
   readonly verb: HttpVerb;
   /** Koa-router syntax: `/_login/:strategy`. Placeholders become arguments. */
   readonly path: string;
+  /** Kuzzle deprecates this route and still serves it; so does Tessera. */
+  readonly deprecated?: boolean;
 }
 
 export interface ActionDefinition<S extends ArgsSchema = ArgsSchema> {
@@ -23,6 +25,11 @@ export interface ActionDefinition<S extends ArgsSchema = ArgsSchema> {
    * its own rules and sends the other arguments in the query string.
    */
   readonly http?: readonly HttpRoute[];
+  /**
+   * Kuzzle's other routes for the action (its deprecated ones included): served, but not published in
+   * `server:publicApi`, so kuzzle-sdk keeps building from `http` the route it expects.
+   */
+  readonly httpAliases?: readonly HttpRoute[];
   handler(request: Request, args: ArgsOf<S>): unknown;
 }
 
@@ -36,6 +43,11 @@ export function defineAction<S extends ArgsSchema = Record<never, never>>(
 export interface RegisteredRoute extends HttpRoute {
   readonly controller: string;
   readonly action: string;
+  /**
+   * `published`: one of the action's `http`, in `server:publicApi`; `alias`: one of its `httpAliases`;
+   * `reserved`: a route kept for an action that is not registered (see `reserve`).
+   */
+  readonly kind: 'published' | 'alias' | 'reserved';
 }
 
 export interface PublicApiRoute {
@@ -53,6 +65,7 @@ export class ActionRegistry {
   private readonly controllers = new Map<string, Map<string, ActionDefinition>>();
   /** `controller:right` of the rights that are no action. */
   private readonly rights = new Set<string>();
+  private readonly reserved: RegisteredRoute[] = [];
 
   register(controller: string, actions: Readonly<Record<string, ActionDefinition>>): void {
     if (this.controllers.has(controller)) throw new Error(`controller "${controller}" is already registered`);
@@ -94,14 +107,33 @@ export class ActionRegistry {
     return this.rights.has(`${controller}:${action}`);
   }
 
+  has(controller: string, action: string): boolean {
+    return this.controllers.get(controller)?.has(action) === true;
+  }
+
+  /**
+   * Routes kept for actions that are not registered (Kuzzle's routes of actions Tessera does not serve): they
+   * still lead to their action, which the funnel answers with `api.process.action_not_found`, rather than to
+   * a neighbour's route. Once the action is registered, its own routes take over.
+   */
+  reserve(routes: readonly Omit<RegisteredRoute, 'kind'>[]): void {
+    for (const route of routes) this.reserved.push({ ...route, kind: 'reserved' });
+  }
+
+  /** Every route the HTTP router serves: published ones first, then aliases, then reserved routes. */
   routes(): RegisteredRoute[] {
-    const routes: RegisteredRoute[] = [];
+    const published: RegisteredRoute[] = [];
+    const aliases: RegisteredRoute[] = [];
     for (const [controller, actions] of this.controllers) {
       for (const [action, definition] of actions) {
-        for (const route of definition.http ?? []) routes.push({ ...route, controller, action });
+        for (const route of definition.http ?? [])
+          published.push({ ...route, controller, action, kind: 'published' });
+        for (const route of definition.httpAliases ?? [])
+          aliases.push({ ...route, controller, action, kind: 'alias' });
       }
     }
-    return routes;
+    const reserved = this.reserved.filter(({ controller, action }) => !this.has(controller, action));
+    return [...published, ...aliases, ...reserved];
   }
 
   publicApi(): PublicApi {

@@ -196,6 +196,7 @@ export function authController(services: SecurityServices): Record<string, Actio
 
     getCurrentUser: defineAction({
       http: [{ verb: 'GET', path: '/_me' }],
+      httpAliases: [{ verb: 'GET', path: '/users/_me', deprecated: true }],
       handler: async (request) => {
         const kuid = request.user?._id ?? ANONYMOUS_KUID;
         const user = await accounts.users.get(kuid);
@@ -207,6 +208,7 @@ export function authController(services: SecurityServices): Record<string, Actio
     updateSelf: defineAction({
       body: 'required',
       http: [{ verb: 'PUT', path: '/_me' }],
+      httpAliases: [{ verb: 'PUT', path: '/_updateSelf', deprecated: true }],
       handler: async (request) => {
         const { kuid } = caller(request);
         const body = request.input.body as JsonObject;
@@ -219,6 +221,7 @@ export function authController(services: SecurityServices): Record<string, Actio
 
     getMyRights: defineAction({
       http: [{ verb: 'GET', path: '/_me/_rights' }],
+      httpAliases: [{ verb: 'GET', path: '/users/_me/_rights', deprecated: true }],
       handler: async (request) => {
         const hits = (await accounts.rightsFor(request.user ?? { profileIds: ['anonymous'] })).rights();
         return { hits, total: hits.length };
@@ -243,6 +246,7 @@ export function authController(services: SecurityServices): Record<string, Actio
     getMyCredentials: defineAction({
       args: strategyArg,
       http: [{ verb: 'GET', path: '/_me/credentials/:strategy' }],
+      httpAliases: [{ verb: 'GET', path: '/credentials/:strategy/_me', deprecated: true }],
       handler: (request, { strategy }) => credentials.info(request, strategy, caller(request).kuid),
     }),
 
@@ -250,6 +254,7 @@ export function authController(services: SecurityServices): Record<string, Actio
       args: strategyArg,
       body: 'required',
       http: [{ verb: 'POST', path: '/_me/credentials/:strategy/_create' }],
+      httpAliases: [{ verb: 'POST', path: '/credentials/:strategy/_me/_create', deprecated: true }],
       handler: (request, { strategy }) =>
         credentials.createOwn(request, strategy, caller(request).kuid, request.input.body as JsonObject),
     }),
@@ -258,6 +263,7 @@ export function authController(services: SecurityServices): Record<string, Actio
       args: strategyArg,
       body: 'required',
       http: [{ verb: 'PUT', path: '/_me/credentials/:strategy/_update' }],
+      httpAliases: [{ verb: 'PUT', path: '/credentials/:strategy/_me/_update', deprecated: true }],
       handler: (request, { strategy }) =>
         credentials.updateOwn(request, strategy, caller(request).kuid, request.input.body as JsonObject),
     }),
@@ -265,6 +271,7 @@ export function authController(services: SecurityServices): Record<string, Actio
     deleteMyCredentials: defineAction({
       args: strategyArg,
       http: [{ verb: 'DELETE', path: '/_me/credentials/:strategy' }],
+      httpAliases: [{ verb: 'DELETE', path: '/credentials/:strategy/_me', deprecated: true }],
       handler: async (request, { strategy }) => {
         await credentials.delete(request, strategy, caller(request).kuid);
         return { acknowledged: true };
@@ -274,6 +281,7 @@ export function authController(services: SecurityServices): Record<string, Actio
     credentialsExist: defineAction({
       args: strategyArg,
       http: [{ verb: 'GET', path: '/_me/credentials/:strategy/_exists' }],
+      httpAliases: [{ verb: 'GET', path: '/credentials/:strategy/_me/_exists', deprecated: true }],
       handler: (request, { strategy }) => credentials.exists(request, strategy, caller(request).kuid),
     }),
 
@@ -281,6 +289,7 @@ export function authController(services: SecurityServices): Record<string, Actio
       args: strategyArg,
       body: 'required',
       http: [{ verb: 'POST', path: '/_me/credentials/:strategy/_validate' }],
+      httpAliases: [{ verb: 'POST', path: '/credentials/:strategy/_me/_validate', deprecated: true }],
       handler: (request, { strategy }) =>
         credentials.validate(request, strategy, caller(request).kuid, request.input.body as JsonObject),
     }),

@@ -206,7 +206,7 @@ describe('funnel', () => {
       },
     });
     expect(registry.routes()).toEqual([
-      { verb: 'POST', path: '/_login/:strategy', controller: 'auth', action: 'login' },
+      { verb: 'POST', path: '/_login/:strategy', controller: 'auth', action: 'login', kind: 'published' },
     ]);
   });
 });

@@ -569,8 +569,20 @@ describe('plugin API actions, strategies and identity', () => {
       },
     ]);
     expect(registry.routes()).toEqual([
-      { verb: 'POST', path: '/_/password/reset', controller: 'reset/password', action: 'reset' },
-      { verb: 'GET', path: '/_/reset/token/:_id', controller: 'reset/password', action: 'token' },
+      {
+        verb: 'POST',
+        path: '/_/password/reset',
+        controller: 'reset/password',
+        action: 'reset',
+        kind: 'published',
+      },
+      {
+        verb: 'GET',
+        path: '/_/reset/token/:_id',
+        controller: 'reset/password',
+        action: 'token',
+        kind: 'published',
+      },
     ]);
     expect(described).toEqual({ kuid: 'my', profileIds: ['admin'], roleIds: ['admin'] });
     await manager.teardown();

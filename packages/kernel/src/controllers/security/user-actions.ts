@@ -71,6 +71,7 @@ export function userActions(services: SecurityServices): Record<string, ActionDe
     createFirstAdmin: defineAction({
       args: { ...creationArgs, reset: arg.boolean() },
       http: [{ verb: 'POST', path: '/_createFirstAdmin' }],
+      httpAliases: [{ verb: 'POST', path: '/_createFirstAdmin/:_id' }],
       handler: (request, args) =>
         oneFirstAdminAtATime(async () => {
           if (await accounts.adminExists()) throw tesseraError('api.process.admin_exists');
@@ -96,12 +97,14 @@ export function userActions(services: SecurityServices): Record<string, ActionDe
       args: creationArgs,
       body: 'required',
       http: [{ verb: 'POST', path: '/users/_create' }],
+      httpAliases: [{ verb: 'POST', path: '/users/:_id/_create' }],
       handler: (request, args) => create(request, args, objectAt(bodyOf(request).content, 'body.content')),
     }),
 
     createRestrictedUser: defineAction({
       args: creationArgs,
       http: [{ verb: 'POST', path: '/users/_createRestricted' }],
+      httpAliases: [{ verb: 'POST', path: '/users/:_id/_createRestricted' }],
       handler: (request, args) => create(request, args, contentWithout(request, RESTRICTED_PROFILE_IDS)),
     }),
 
@@ -115,6 +118,7 @@ export function userActions(services: SecurityServices): Record<string, ActionDe
       // `ids` as an argument is Kuzzle's legacy form (`?ids=a,b`); kuzzle-sdk sends `body.ids`.
       args: { ids: arg.stringArray() },
       http: [{ verb: 'POST', path: '/users/_mGet' }],
+      httpAliases: [{ verb: 'GET', path: '/users/_mGet' }],
       handler: async (request, { ids }) => ({ hits: await accounts.users.mGet(ids ?? idsOf(request)) }),
     }),
 
