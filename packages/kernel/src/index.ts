@@ -1,4 +1,6 @@
 export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions } from './kernel';
+export type { ServiceProbe } from './controllers/server/service-probe';
+export type { NodeMetrics } from './controllers/server/node-metrics';
 export { createEventBus } from './events/event-bus';
 export { Request, type ResponseEnvelope } from './api/request';
 export { requestFromEnvelope, isPlainObject, MAX_NESTING_DEPTH } from './api/envelope';

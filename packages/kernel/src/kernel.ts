@@ -16,7 +16,9 @@ import { Funnel, type RequestAuthorizer } from './api/funnel';
 import type { TesseraConfig } from './config';
 import { authController } from './controllers/auth-controller';
 import { adminExistsAction, securityController } from './controllers/security-controller';
-import { checkHealth, serverController } from './controllers/server-controller';
+import { serverController } from './controllers/server-controller';
+import { trackNodeMetrics, type NodeMetrics } from './controllers/server/node-metrics';
+import { checkHealth, storeProbe, type ServiceProbe } from './controllers/server/service-probe';
 import { createEventBus } from './events/event-bus';
 import { realtimeController } from './controllers/realtime-controller';
 import { createPluginManager, type PluginSource } from './plugins';
@@ -51,6 +53,11 @@ export interface KernelOptions {
   readonly plugins?: readonly PluginSource[];
   /** Epoch ms: the clock tokens are issued and checked against. `Date.now` unless a test moves it. */
   readonly now?: () => number;
+  /**
+   * Services the node depends on besides its store (Redis, once clustered): `server:info` and
+   * `server:healthCheck` report them with the store.
+   */
+  readonly services?: readonly ServiceProbe[];
 }
 
 export interface Kernel {
@@ -58,6 +65,8 @@ export interface Kernel {
   readonly nodeId: string;
   readonly bus: EventBus;
   readonly registry: ActionRegistry;
+  /** The node's activity now, in the shape of Kuzzle's `server:metrics` (which answers it). */
+  metrics(): NodeMetrics;
   /** Opens the store, sets security and the plugins up and listens. Resolves with the bound port. */
   start(): Promise<{ port: number }>;
   /** Stops accepting, finishes in-flight requests (bounded), closes sockets, plugins and the store. */
@@ -71,7 +80,14 @@ export const KERNEL_VERSION: string = (
 /** How often expired token records are swept from the store. */
 const PURGE_INTERVAL = 10 * 60_000;
 
-export function createKernel({ config, adapter, log, plugins = [], now }: KernelOptions): Kernel {
+export function createKernel({
+  config,
+  adapter,
+  log,
+  plugins = [],
+  now,
+  services: otherServices = [],
+}: KernelOptions): Kernel {
   const nodeId = `tessera-${randomUUID().slice(0, 8)}`;
   const bus = createEventBus(log);
   const registry = new ActionRegistry();
@@ -146,7 +162,20 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
     identity: (kuid) => describeIdentity(securityServices().accounts, kuid),
     createUser: (plugin, user) => createPluginUser(securityServices(), strategies, plugin, user),
   });
-  registry.register('server', serverController({ registry, adapter, version: KERNEL_VERSION, nodeId }));
+  const serviceProbes = [storeProbe(adapter), ...otherServices];
+  const nodeMetrics = trackNodeMetrics({ bus, api: () => funnel.metrics(), realtime: () => hub.metrics() });
+  registry.register(
+    'server',
+    serverController({
+      registry,
+      version: KERNEL_VERSION,
+      nodeId,
+      config,
+      services: serviceProbes,
+      plugins: () => pluginManager.describe(),
+      metrics: () => nodeMetrics.snapshot(),
+    }),
+  );
 
   let server: Server | null = null;
   let purge: NodeJS.Timeout | null = null;
@@ -209,7 +238,7 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
       allowOrigins: config.server.cors.allowOrigin,
       allowCredentials: config.security.cookieAuthentication,
       isReady: () => running && funnel.ready,
-      checkHealth: () => checkHealth(adapter),
+      checkHealth: () => checkHealth(serviceProbes),
     });
     const handle = app.callback();
     const httpServer = createServer((message, response) => void handle(message, response));
@@ -239,6 +268,7 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
     nodeId,
     bus,
     registry,
+    metrics: () => nodeMetrics.snapshot(),
 
     async start() {
       await adapter.open();
@@ -274,6 +304,7 @@ export function createKernel({ config, adapter, log, plugins = [], now }: Kernel
       await hub.close();
       await websocket?.close();
       await closeHttpServer(server, config.server.shutdownTimeout);
+      nodeMetrics.detach();
       await pluginManager.teardown();
       await adapter.close();
     },

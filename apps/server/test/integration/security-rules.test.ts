@@ -81,6 +81,17 @@ describe('rights after createFirstAdmin with reset', () => {
     }
   });
 
+  it("keeps the server's configuration, metrics and details to administrators; the API description is public", async () => {
+    for (const action of ['getConfig', 'metrics', 'info', 'capabilities']) {
+      await expect(anonymous.query({ controller: 'server', action })).rejects.toMatchObject({
+        id: 'security.rights.unauthorized',
+      });
+    }
+    const { result } = await anonymous.query({ controller: 'server', action: 'openapi' });
+    expect(result.openapi).toBe('3.1.0');
+    expect(await admin.server.getConfig({})).toHaveProperty('security.jwt.maxTTL');
+  });
+
   it('applies a role change to the very next request', async () => {
     await admin.security.createRole('reader', { controllers: { server: { actions: { now: true } } } });
     await admin.security.createProfile('readers', { policies: [{ roleId: 'reader' }] });

@@ -17,6 +17,16 @@ export class ConcurrencyGate {
     return this.running + this.waiting.length;
   }
 
+  /** Requests running now. */
+  get runningCount(): number {
+    return this.running;
+  }
+
+  /** Requests waiting their turn. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
   get saturated(): boolean {
     return this.waiting.length >= this.buffer;
   }

@@ -37,6 +37,11 @@ export class Funnel {
     this.gate = new ConcurrencyGate(options.limits.concurrentRequests, options.limits.requestsBufferSize);
   }
 
+  /** Kuzzle's `server:metrics` `api` section: requests running, and requests waiting their turn. */
+  metrics(): { concurrentRequests: number; pendingRequests: number } {
+    return { concurrentRequests: this.gate.runningCount, pendingRequests: this.gate.waitingCount };
+  }
+
   /** False once shutdown began, or while the waiting line is full. */
   get ready(): boolean {
     return this.accepting && !this.gate.saturated;

@@ -17,9 +17,4 @@ export const KUZZLE_UNSERVED_ROUTES: readonly Omit<RegisteredRoute, 'kind'>[] = 
   { verb: 'GET', path: '/_getStats', controller: 'server', action: 'getStats' },
   { verb: 'GET', path: '/_getLastStats', controller: 'server', action: 'getLastStats' },
   { verb: 'GET', path: '/_getAllStats', controller: 'server', action: 'getAllStats' },
-  // Not served yet.
-  { verb: 'GET', path: '/_getConfig', controller: 'server', action: 'getConfig' },
-  { verb: 'GET', path: '/_capabilities', controller: 'server', action: 'capabilities' },
-  { verb: 'GET', path: '/_openapi', controller: 'server', action: 'openapi' },
-  { verb: 'GET', path: '/_metrics', controller: 'server', action: 'metrics' },
 ];

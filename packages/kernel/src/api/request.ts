@@ -28,6 +28,8 @@ export class Request implements ApiRequest {
   error: TesseraError | null = null;
   status = 200;
   readonly headers: Record<string, string> = {};
+  /** Over HTTP, a successful answer is the result itself rather than the envelope (Kuzzle's raw responses). */
+  raw = false;
 
   constructor(
     readonly id: string,

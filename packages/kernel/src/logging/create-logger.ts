@@ -98,7 +98,8 @@ function isError(value: object): value is Error {
   return value instanceof Error || types.isNativeError(value);
 }
 
-function isSecretName(name: string): boolean {
+/** True for a field name that holds a secret (see SECRET_NAMES). */
+export function isSecretName(name: string): boolean {
   const normalised = name.toLowerCase().replace(/[-_]/g, '');
   return SECRET_NAMES.some((secret) => normalised.endsWith(secret));
 }

@@ -1,2 +1,2 @@
 /** Structured JSON-lines logging with redaction of secrets. */
-export { createLogger, createSilentLogger, redact, type LoggerOptions } from './create-logger';
+export { createLogger, createSilentLogger, redact, isSecretName, type LoggerOptions } from './create-logger';

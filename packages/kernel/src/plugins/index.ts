@@ -3,6 +3,7 @@ export { readManifest, type LocatedManifest } from './read-manifest';
 export {
   createPluginManager,
   type PluginManager,
+  type PluginDescription,
   type PluginManagerDeps,
   type PluginSource,
 } from './plugin-manager';

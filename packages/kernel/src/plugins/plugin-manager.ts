@@ -29,6 +29,7 @@ import type { ActionDefinition, ActionRegistry } from '../api/action-registry';
 import type { StrategyRegistry } from '../security/strategies';
 import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import { messageOf } from '../internal/message-of';
+import { within } from '../internal/within';
 import { readManifest, validateManifest } from './read-manifest';
 
 /** A plugin folder, or a plugin already in memory (built-in plugins, tests): its manifest is checked all the same. */
@@ -63,6 +64,20 @@ export interface PluginManager {
   /** Tears down every plugin in the reverse order of setup. Never rejects: a failing teardown is logged. */
   teardown(): Promise<void>;
   list(): { name: string; version: string }[];
+  /** What each running plugin brought, by name, in the shape of Kuzzle's `server:info` `plugins`. */
+  describe(): Record<string, PluginDescription>;
+}
+
+export interface PluginDescription {
+  version: string;
+  manifest: { name: string; version: string; kernel: string };
+  /** `<plugin>/<controller>` */
+  controllers: string[];
+  /** Event names of the hooks and pipes it registered. */
+  hooks: string[];
+  pipes: string[];
+  routes: { verb: string; path: string; controller: string; action: string }[];
+  strategies: string[];
 }
 
 interface Candidate {
@@ -74,7 +89,11 @@ interface Candidate {
 interface RunningPlugin {
   readonly name: string;
   readonly version: string;
+  readonly kernel: string;
   readonly definition: PluginDefinition;
+  readonly controllers: readonly string[];
+  /** The events of the hooks and pipes it has registered now. */
+  readonly events: () => { hooks: string[]; pipes: string[] };
   /** Unsubscribes every hook and pipe the plugin registered. */
   readonly release: () => void;
 }
@@ -97,10 +116,10 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
     };
   };
 
-  const start = async ({ manifest: { name, version }, load }: Candidate): Promise<RunningPlugin> => {
+  const start = async ({ manifest: { name, version, kernel }, load }: Candidate): Promise<RunningPlugin> => {
     const definition = definitionOf(load(), name);
     const pluginLog = log.child({ plugin: name });
-    const { bus, release: releaseBus } = createPluginBus(deps.bus, name, pluginLog);
+    const { bus, events, release: releaseBus } = createPluginBus(deps.bus, name, pluginLog);
     const controllers: string[] = [];
     const release = () => {
       releaseBus();
@@ -126,7 +145,11 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       errors: errorHelpers,
     });
     const setup = new Promise<void>((resolve) => resolve(definition.setup(ctx)));
-    const failure = await settlesWithin(setup, setupTimeout).then(
+    const failure = await within(
+      setup.then(() => true),
+      setupTimeout,
+      false,
+    ).then(
       (settled) => (settled ? undefined : tesseraError('plugin.runtime.init_timeout', name, setupTimeout)),
       (error: unknown) =>
         new TesseraError('plugin.runtime.failed_init', [name, messageOf(error)], { cause: error }),
@@ -135,7 +158,7 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       release();
       throw failure;
     }
-    return { name, version, definition, release };
+    return { name, version, kernel, definition, controllers, events, release };
   };
 
   const stop = async (plugins: readonly RunningPlugin[]): Promise<void> => {
@@ -178,6 +201,29 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
     list() {
       return running.map(({ name, version }) => ({ name, version }));
     },
+
+    describe() {
+      const routes = deps.registry.routes().filter((route) => route.kind !== 'reserved');
+      const strategies = deps.strategies.all();
+      return Object.fromEntries(
+        running.map((plugin) => {
+          const { name, version, kernel, controllers } = plugin;
+          const description: PluginDescription = {
+            version,
+            manifest: { name, version, kernel },
+            controllers: [...controllers],
+            ...plugin.events(),
+            routes: routes
+              .filter((route) => controllers.includes(route.controller))
+              .map(({ verb, path, controller, action }) => ({ verb, path, controller, action })),
+            strategies: strategies
+              .filter((strategy) => strategy.owner === name)
+              .map((strategy) => strategy.name),
+          };
+          return [name, description];
+        }),
+      );
+    },
   };
 }
 
@@ -211,10 +257,15 @@ function pluginActions(
  * `plugin.runtime.unexpected_error` unless they are TesseraErrors (a deliberate refusal, passed through).
  * `release` unsubscribes whatever the plugin registered, and whatever it registers afterwards.
  */
-function createPluginBus(bus: EventBus, name: string, log: Logger): { bus: EventBus; release: () => void } {
-  const subscriptions = new Set<Unsubscribe>();
+function createPluginBus(
+  bus: EventBus,
+  name: string,
+  log: Logger,
+): { bus: EventBus; events: () => { hooks: string[]; pipes: string[] }; release: () => void } {
+  /** Each live registration, and what it listens to. */
+  const subscriptions = new Map<Unsubscribe, { kind: 'hook' | 'pipe'; event: string }>();
   let released = false;
-  const track = (unsubscribe: Unsubscribe): Unsubscribe => {
+  const track = (unsubscribe: Unsubscribe, kind: 'hook' | 'pipe', event: string): Unsubscribe => {
     // A plugin torn down (or whose setup timed out) may still run code: what it registers then must not stay.
     if (released) {
       unsubscribe();
@@ -225,8 +276,14 @@ function createPluginBus(bus: EventBus, name: string, log: Logger): { bus: Event
       subscriptions.delete(tracked);
       unsubscribe();
     };
-    subscriptions.add(tracked);
+    subscriptions.set(tracked, { kind, event });
     return tracked;
+  };
+  const events = () => {
+    const of = (kind: 'hook' | 'pipe') => [
+      ...new Set([...subscriptions.values()].filter((s) => s.kind === kind).map((s) => s.event)),
+    ];
+    return { hooks: of('hook'), pipes: of('pipe') };
   };
 
   const facade: EventBus = Object.freeze({
@@ -239,6 +296,8 @@ function createPluginBus(bus: EventBus, name: string, log: Logger): { bus: Event
             log.error('hook listener failed', { event: emitted, error });
           }
         }),
+        'hook',
+        event,
       );
     },
     pipe<E extends string>(event: E, handler: PipeHandler<PayloadOf<E>>): Unsubscribe {
@@ -252,6 +311,8 @@ function createPluginBus(bus: EventBus, name: string, log: Logger): { bus: Event
             throw new TesseraError('plugin.runtime.unexpected_error', [reason], { cause: error });
           }
         }),
+        'pipe',
+        event,
       );
     },
     emit<E extends string>(event: E, payload: PayloadOf<E>): void {
@@ -264,9 +325,9 @@ function createPluginBus(bus: EventBus, name: string, log: Logger): { bus: Event
 
   const release = (): void => {
     released = true;
-    for (const unsubscribe of subscriptions) unsubscribe();
+    for (const unsubscribe of subscriptions.keys()) unsubscribe();
   };
-  return { bus: facade, release };
+  return { bus: facade, events, release };
 }
 
 function requirePlugin(mainPath: string): unknown {
@@ -318,17 +379,4 @@ function deepFreeze<T>(value: T): DeepReadonly<T> {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value as DeepReadonly<T>;
-}
-
-/** True when `work` settles within `ms`, false when it does not; rejects when `work` rejects in time. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(resolve, ms, false);
-  });
-  try {
-    return await Promise.race([work.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -173,6 +173,11 @@ export class RealtimeHub {
     return roomIds.filter((roomId) => this.leave(connectionId, roomId)).length;
   }
 
+  /** Kuzzle's `server:metrics` `realtime` section: rooms, and connections with at least one subscription. */
+  metrics(): { rooms: number; subscriptions: number } {
+    return { rooms: this.rooms.size, subscriptions: this.roomsOf.size };
+  }
+
   /** `realtime:count`: how many connections are in the room, of those the caller may know of. */
   async count(caller: Pick<Caller, 'user' | 'connection'>, roomId: string): Promise<number> {
     return this.visibleListeners(caller, roomId);

@@ -12,7 +12,7 @@ import type { ActionRegistry, RegisteredRoute } from '../api/action-registry';
 import type { Funnel } from '../api/funnel';
 import type { Request } from '../api/request';
 import { isPlainObject, isUsableRequestId } from '../api/envelope';
-import type { HealthReport } from '../controllers/server-controller';
+import type { HealthReport } from '../controllers/server/service-probe';
 import { answerJson, describeConnection, failedRequest, transportRequest, type ProxyTrust } from './wire';
 
 export interface HttpTransportOptions {
@@ -59,7 +59,10 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
 
   const send = (ctx: Context, request: Request): void => {
     const indent = 'pretty' in ctx.query ? 2 : undefined;
-    const body = answerJson(request, nodeId, log, (envelope) => JSON.stringify(envelope, null, indent));
+    // A raw answer (Kuzzle's, for server:openapi) is the result itself; an error still comes in the envelope.
+    const body = answerJson(request, nodeId, log, (envelope) =>
+      JSON.stringify(request.raw && !request.error ? request.result : envelope, null, indent),
+    );
     const headers = { ...request.headers, 'X-Kuzzle-Request-Id': request.id, 'X-Kuzzle-Node': nodeId };
     // All or none: a header an action set that cannot be written fails the answer before any of them is set.
     for (const [name, value] of Object.entries(headers)) validateHeaderValue(name, value);

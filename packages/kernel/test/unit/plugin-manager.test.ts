@@ -563,30 +563,35 @@ describe('plugin API actions, strategies and identity', () => {
               reset: { http: [{ verb: 'POST', path: '/password/reset' }], handler: () => 'done' },
               token: { http: [{ verb: 'GET', path: 'token/:_id' }], handler: () => 'token' },
             });
+            ctx.bus.hook('auth:login', () => {});
+            ctx.bus.hook('auth:login', () => {});
+            ctx.bus.pipe('request:beforeExecution', (request) => request);
             described = await ctx.identity.describe('my');
           },
         },
       },
     ]);
-    expect(registry.routes()).toEqual([
-      {
-        verb: 'POST',
-        path: '/_/password/reset',
-        controller: 'reset/password',
-        action: 'reset',
-        kind: 'published',
-      },
-      {
-        verb: 'GET',
-        path: '/_/reset/token/:_id',
-        controller: 'reset/password',
-        action: 'token',
-        kind: 'published',
-      },
-    ]);
+    const routes = [
+      { verb: 'POST', path: '/_/password/reset', controller: 'reset/password', action: 'reset' },
+      { verb: 'GET', path: '/_/reset/token/:_id', controller: 'reset/password', action: 'token' },
+    ];
+    expect(registry.routes()).toEqual(routes.map((route) => ({ ...route, kind: 'published' })));
     expect(described).toEqual({ kuid: 'my', profileIds: ['admin'], roleIds: ['admin'] });
+    // What server:info reports of it, in Kuzzle's shape.
+    expect(manager.describe()).toEqual({
+      reset: {
+        version: '1.0.0',
+        manifest: { name: 'reset', version: '1.0.0', kernel: '*' },
+        controllers: ['reset/password'],
+        hooks: ['auth:login'],
+        pipes: ['request:beforeExecution'],
+        routes,
+        strategies: [],
+      },
+    });
     await manager.teardown();
     expect(registry.routes()).toEqual([]);
+    expect(manager.describe()).toEqual({});
     await adapter.close();
   });
 });

@@ -129,7 +129,7 @@ describe('applyStandardRights', () => {
 
   it.each([
     ['anonymous', 'auth', ['checkToken', 'getCurrentUser', 'getMyRights', 'login', 'getStrategies']],
-    ['anonymous', 'server', ['publicApi', 'now']],
+    ['anonymous', 'server', ['publicApi', 'openapi', 'now']],
     [
       'default',
       'auth',
@@ -137,7 +137,7 @@ describe('applyStandardRights', () => {
     ],
     ['default', 'auth', ['getMyCredentials', 'updateMyCredentials', 'createApiKey', 'listMySessions']],
     ['default', 'auth', ['revokeMySession', 'checkRights', 'createToken', 'credentialsExist']],
-    ['default', 'server', ['publicApi', 'now', 'healthCheck']],
+    ['default', 'server', ['publicApi', 'openapi', 'now', 'healthCheck']],
   ])('profile %s may run %s:%j', async (profileId, controller, actions) => {
     await applyStandardRights(fixture.repo, 'root');
     for (const action of actions)
@@ -146,7 +146,7 @@ describe('applyStandardRights', () => {
 
   it.each([
     ['anonymous', 'auth', ['logout', 'refreshToken', 'updateSelf', 'createApiKey']],
-    ['anonymous', 'server', ['healthCheck', 'openapi', 'info']],
+    ['anonymous', 'server', ['healthCheck', 'info', 'getConfig', 'metrics']],
     ['anonymous', 'security', ['createFirstAdmin', 'createUser']],
     ['default', 'auth', ['login']],
     ['default', 'security', ['getUser', 'createUser']],

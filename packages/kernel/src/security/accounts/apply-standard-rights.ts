@@ -5,12 +5,12 @@
  * Beyond Kuzzle's set, on purpose:
  * - role `default` also gets what a logged-in user of this product needs for itself: refreshing its token
  *   (kuzzle-sdk refreshes on its own), managing its own credentials and API keys, checking its rights,
- *   one-off tokens, its sessions (`listMySessions`, `revokeMySession`), `server:now`/`healthCheck`, and
- *   subscribing (`realtime:subscribe/unsubscribe/join/count`) to follow its own auth events on `%auth`.
- *   With Kuzzle's set alone, a user cannot even change their own password.
+ *   one-off tokens, its sessions (`listMySessions`, `revokeMySession`), `server:now`/`healthCheck`/`openapi`
+ *   (which anonymous callers have), and subscribing (`realtime:subscribe/unsubscribe/join/count`) to follow
+ *   its own auth events on `%auth`. With Kuzzle's set alone, a user cannot even change their own password.
  * - role `anonymous` also gets `auth:getStrategies` (a login page lists the ways to log in) and `server:now`
- *   (clients measure their clock skew before trusting token expiry times); not `server:openapi`, which does
- *   not exist here.
+ *   (clients measure their clock skew before trusting token expiry times).
+ * `server:info`, `capabilities`, `getConfig` and `metrics` stay the administrators', as in Kuzzle.
  */
 import type { ProfileContent, RoleContent } from '../model';
 import type { Actor } from './security-collection';
@@ -49,7 +49,7 @@ export const STANDARD_ROLES: Readonly<Record<'admin' | 'default' | 'anonymous', 
         'listMySessions',
         'revokeMySession',
       ),
-      server: allow('publicApi', 'now', 'healthCheck'),
+      server: allow('publicApi', 'openapi', 'now', 'healthCheck'),
       // Subscribing, so a user can follow their own auth events on `%auth` (the server filters them).
       realtime: allow('subscribe', 'unsubscribe', 'join', 'count'),
     },
@@ -57,7 +57,7 @@ export const STANDARD_ROLES: Readonly<Record<'admin' | 'default' | 'anonymous', 
   anonymous: {
     controllers: {
       auth: allow('checkToken', 'getCurrentUser', 'getMyRights', 'login', 'getStrategies'),
-      server: allow('publicApi', 'now'),
+      server: allow('publicApi', 'openapi', 'now'),
     },
   },
 };
