@@ -2,17 +2,35 @@
 import type { TesseraConfig } from '@tessera/kernel';
 import type { StoreAdapter } from '@tessera/store';
 import { tesseraError } from '@tessera/plugin-sdk';
+import { createPostgresStore } from '@tessera/storage-postgres';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 
 export function createStore(storage: TesseraConfig['storage']): StoreAdapter {
   switch (storage.engine) {
     case 'sqlite':
       return createSqliteStore({ path: storage.sqlite.path });
+    case 'postgres': {
+      const { url, schema, poolSize, connectionTimeout, statementTimeout } = storage.postgres;
+      if (url === null) {
+        throw tesseraError(
+          'core.config.invalid_value',
+          'storage.postgres.url',
+          'a postgres:// URL, as storage.engine is "postgres"',
+        );
+      }
+      return createPostgresStore({
+        url,
+        schema,
+        poolSize,
+        connectionTimeoutMs: connectionTimeout,
+        statementTimeoutMs: statementTimeout,
+      });
+    }
     default:
       throw tesseraError(
         'core.config.invalid_value',
         'storage.engine',
-        `the "${storage.engine}" adapter is not available in this build; use "sqlite"`,
+        `the "${storage.engine}" adapter is not available in this build; use "sqlite" or "postgres"`,
       );
   }
 }

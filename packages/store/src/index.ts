@@ -24,3 +24,4 @@ export {
 export { createStorageNamespace, validateNamespace, deepMerge } from './storage-namespace';
 export { isPlainObject } from './is-plain-object';
 export { scanDocuments, findAll } from './scan-documents';
+export { foldBalanced } from './fold-balanced';

@@ -9,3 +9,4 @@ export {
 } from './strategy-conformance';
 export { recordStoreWrites, type StoreWrite } from './recording-store';
 export { apiRequest, wireError, type ApiRequestOptions } from './api-request';
+export { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from './postgres-database';

@@ -64,8 +64,21 @@ export interface ServerConfig {
 export interface StorageConfig {
   readonly engine: StorageEngine;
   readonly sqlite: { readonly path: string };
-  readonly postgres: { readonly url: string | null };
+  readonly postgres: PostgresConfig;
   readonly mongodb: { readonly url: string | null };
+}
+
+export interface PostgresConfig {
+  /** `postgres://user:password@host:port/database`; required when `engine` is `postgres`. */
+  readonly url: string | null;
+  /** The schema holding Tessera's tables, created when missing. */
+  readonly schema: string;
+  /** Connections each node keeps open at most. */
+  readonly poolSize: number;
+  /** Milliseconds a request waits for a connection before answering 503. */
+  readonly connectionTimeout: number;
+  /** Milliseconds one statement may run before answering 503. */
+  readonly statementTimeout: number;
 }
 
 /** `security.jwt`; `security.authToken` is read as an alias of it (Kuzzle's name for the same keys). */
@@ -171,7 +184,13 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
   storage: {
     engine: 'sqlite',
     sqlite: { path: './data/tessera.db' },
-    postgres: { url: null },
+    postgres: {
+      url: null,
+      schema: 'public',
+      poolSize: 10,
+      connectionTimeout: 5000,
+      statementTimeout: 10_000,
+    },
     mongodb: { url: null },
   },
   security: {
@@ -343,7 +362,13 @@ const SCHEMA: Section = {
   storage: {
     engine: oneOf(...STORAGE_ENGINES),
     sqlite: { path: text },
-    postgres: { url: nullable(text) },
+    postgres: {
+      url: nullable(text),
+      schema: text,
+      poolSize: integer(1),
+      connectionTimeout: duration,
+      statementTimeout: duration,
+    },
     mongodb: { url: nullable(text) },
   },
   security: {

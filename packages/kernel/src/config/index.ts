@@ -5,6 +5,7 @@ export {
   type TesseraConfig,
   type ServerConfig,
   type StorageConfig,
+  type PostgresConfig,
   type StorageEngine,
   type JwtConfig,
   type JwtAlgorithm,

@@ -82,7 +82,13 @@ describe('defaults', () => {
       storage: {
         engine: 'sqlite',
         sqlite: { path: './data/tessera.db' },
-        postgres: { url: null },
+        postgres: {
+          url: null,
+          schema: 'public',
+          poolSize: 10,
+          connectionTimeout: 5000,
+          statementTimeout: 10_000,
+        },
         mongodb: { url: null },
       },
       security: {

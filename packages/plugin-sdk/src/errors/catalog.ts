@@ -170,6 +170,11 @@ export const errorCatalog = {
     status: BAD_REQUEST,
     message: 'The query is too complex: %s.',
   },
+  'services.storage.cannot_connect': {
+    code: 0x01800008,
+    status: INTERNAL,
+    message: 'Cannot connect to %s at %s: %s',
+  },
   'services.storage.indexed_field_not_scalar': {
     code: 0x01800007,
     status: BAD_REQUEST,

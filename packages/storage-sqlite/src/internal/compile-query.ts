@@ -9,7 +9,7 @@
  * Lists of conditions become balanced trees of AND/OR, never a chain: SQLite refuses expressions nested over
  * 1000 deep, and a chain of 1000 ORs is that deep.
  */
-import type { FieldPath, Filter, Scalar, SortField } from '@tessera/store';
+import { foldBalanced, type FieldPath, type Filter, type Scalar, type SortField } from '@tessera/store';
 import { fieldKey, jsonPath } from './names';
 import { join, raw, sql, type Sql, type SqlParam } from './sql';
 
@@ -79,7 +79,8 @@ export function compileFilter(filter: Filter, declared: DeclaredFields): Sql {
         FALSE,
       );
     case 'not':
-      return sql`NOT (${compileFilter(filter.filter, declared)})`;
+      // A comparison with a missing value is NULL, not false: IS NOT TRUE counts it as not matching.
+      return sql`(${compileFilter(filter.filter, declared)}) IS NOT TRUE`;
   }
 }
 
@@ -231,12 +232,7 @@ function exists(field: FieldPath, declared: DeclaredFields): Sql {
   return sql`EXISTS (SELECT 1 FROM json_tree(doc.body, ${jsonPath(field)}) AS e WHERE e.type NOT IN ('null', 'object', 'array'))`;
 }
 
-/** `parts` joined by `operator` as a balanced tree: nested log2(n) deep, not n. */
-function balanced(parts: readonly Sql[], operator: 'AND' | 'OR', empty: Sql): Sql {
-  if (parts.length === 0) return empty;
-  if (parts.length === 1) return parts[0] ?? empty;
-  const middle = Math.ceil(parts.length / 2);
-  const left = balanced(parts.slice(0, middle), operator, empty);
-  const right = balanced(parts.slice(middle), operator, empty);
-  return sql`(${left}) ${raw(operator)} (${right})`;
+/** `items` joined by `operator` as a balanced tree (engines bound how deep an expression nests). */
+function balanced(items: readonly Sql[], operator: 'AND' | 'OR', empty: Sql): Sql {
+  return foldBalanced(items, (left, right) => sql`(${left}) ${raw(operator)} (${right})`, empty);
 }

@@ -138,6 +138,12 @@ const KONCORDE_CASES: readonly Case[] = [
   ['and', { and: [{ equals: { active: true } }, { range: { age: { lt: 50 } } }] }, ['ada']],
   ['or', { or: [{ equals: { code: 1 } }, { equals: { code: true } }] }, ['alan', 'linus']],
   ['not', { not: { equals: { active: true } } }, ['alan', 'edsger', 'linus']],
+  [
+    'not matches documents lacking the field',
+    { not: { equals: { nickname: 'torvalds' } } },
+    ['ada', 'alan', 'edsger', 'grace', 'margaret'],
+  ],
+  ['not of a range', { not: { range: { age: { gte: 50 } } } }, ['ada', 'alan', 'edsger']],
   ['not of or', { not: { or: [{ equals: { active: true } }, { missing: 'ratings' }] } }, ['alan', 'linus']],
   [
     'bool',

@@ -1,0 +1,1 @@
+export { PostgresStore, createPostgresStore, maskUrl, type PostgresStoreOptions } from './postgres-store';
