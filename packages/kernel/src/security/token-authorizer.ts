@@ -28,9 +28,10 @@ export function createTokenAuthorizer(
 ): RequestAuthorizer {
   const verify = async (request: Request) => {
     const { jwt, controller, action, args } = request.input;
-    const cookie = authCookieOf(request.connection);
+    // Off, the `authToken` cookie is not this server's (another app on the host may set one): it is ignored
+    // (Kuzzle answers every such request with security.cookie.unsupported, which locks the browser out).
+    const cookie = cookieAuthentication ? authCookieOf(request.connection) : null;
     if (cookie === null) return jwt === null ? null : tokens.verify(jwt);
-    if (!cookieAuthentication) throw tesseraError('security.cookie.unsupported');
     if (jwt !== null) throw tesseraError('security.token.ambiguous');
     try {
       return await tokens.verify(cookie);

@@ -724,9 +724,10 @@ export const errorCatalog = {
     status: BAD_REQUEST,
     message: 'The anonymous profile must include the anonymous role',
   },
+  // Kuzzle answers it with a 500; asking for a feature the server has turned off is the client's error.
   'security.cookie.unsupported': {
     code: 0x07070002,
-    status: INTERNAL,
+    status: BAD_REQUEST,
     message: 'Cookie authentication not supported.',
   },
   'security.session.not_found': { code: 0x07810001, status: NOT_FOUND, message: 'Session "%s" not found.' },

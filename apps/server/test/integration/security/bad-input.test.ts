@@ -307,3 +307,36 @@ describe('a server locked down by createFirstAdmin with reset', () => {
     for (const { status } of answers) expectClientError({ status });
   });
 });
+
+describe('a server with cookie authentication off', () => {
+  let server: TestKernel;
+
+  beforeAll(async () => {
+    server = await startTestKernel({
+      plugins: builtInPlugins(),
+      overrides: { security: { cookieAuthentication: false } },
+    });
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('ignores an authToken cookie it never set, rather than refusing every request of that browser', async () => {
+    const { status, json } = await httpCall(server.url, '/_me', {
+      headers: { Cookie: 'authToken=left-by-another-app' },
+    });
+    expect(status).toBe(200);
+    expect(json.result._id).toBe('-1');
+  });
+
+  it('answers cookieAuth with a 400', async () => {
+    const { status, json } = await postJson(
+      server.url,
+      '/_login/local?cookieAuth',
+      '{"username":"a","password":"b"}',
+    );
+    expect(status).toBe(400);
+    expect(json.error.id).toBe('security.cookie.unsupported');
+  });
+});
