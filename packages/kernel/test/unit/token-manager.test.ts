@@ -314,6 +314,14 @@ describe('JWT codec', () => {
     ['a non-string _id', forged({ _id: 42 })],
     ['not a JWT', 'not.a.jwt'],
     ['an empty string', ''],
+    [
+      'a payload that is not JSON',
+      `${base64url({ alg: 'HS256', typ: 'JWT' })}.${Buffer.from('not json').toString('base64url')}.c2ln`,
+    ],
+    [
+      'a header that is not JSON',
+      `${Buffer.from('{"alg":').toString('base64url')}.${base64url({ _id: 'admin', exp })}.c2ln`,
+    ],
   ])('refuses %s as security.token.invalid', (_case, jwt) => {
     expect(() => codec.verify(jwt)).toThrow(expect.objectContaining({ id: 'security.token.invalid' }));
   });

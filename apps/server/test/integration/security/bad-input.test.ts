@@ -278,6 +278,30 @@ describe('a server locked down by createFirstAdmin with reset', () => {
     expect(json.error.id).toBe('security.rights.unauthorized');
   });
 
+  it('refuses forged tokens of any shape with a 401, over HTTP and WebSocket', async () => {
+    const part = (text: string) => Buffer.from(text).toString('base64url');
+    const header = part('{"alg":"HS256","typ":"JWT"}');
+    const forged = [
+      `kauth-${header}.${part('not json')}.${part('sig')}`,
+      `kapikey-${header}.${part('not json')}.${part('sig')}`,
+      `kauth-${part('{"alg":')}.${part('{"_id":"admin"}')}.${part('sig')}`,
+      `kauth-${header}.${part('[]')}.${part('sig')}`,
+    ];
+    const socket = await openSocket(server.port);
+    try {
+      for (const token of forged) {
+        const { status } = await httpCall(server.url, '/_me', {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        expect({ token, status }).toEqual({ token, status: 401 });
+        socket.send({ controller: 'auth', action: 'getCurrentUser', jwt: token });
+        expect({ token, status: (await socket.next()).status }).toEqual({ token, status: 401 });
+      }
+    } finally {
+      socket.close();
+    }
+  });
+
   it('refuses a cookie together with a Bearer token with a 401', async () => {
     const { status, json } = await httpCall(server.url, '/_me', {
       headers: { Cookie: `authToken=${jwt}`, Authorization: `Bearer ${jwt}` },

@@ -103,7 +103,9 @@ function verificationError(error: unknown): TesseraError {
   // TokenExpiredError extends JsonWebTokenError: test it first.
   if (error instanceof TokenExpiredError)
     return new TesseraError('security.token.expired', [], { cause: error });
-  if (error instanceof JsonWebTokenError)
+  // A SyntaxError is a header or payload that is not JSON: jsonwebtoken lets JSON.parse's error through, but
+  // an unreadable token is the client's, not a fault of ours.
+  if (error instanceof JsonWebTokenError || error instanceof SyntaxError)
     return new TesseraError('security.token.invalid', [], { cause: error });
   return new TesseraError('security.token.verification_error', [messageOf(error)], { cause: error });
 }
