@@ -75,7 +75,9 @@ export async function run(
 
     session = await connect(connection);
     const response = await session.kuzzle.query(request);
-    io.stdout(`${formatResult(response.result, parsed.json)}\n`);
+    // Over HTTP a raw answer (server:openapi, as in Kuzzle) is the document itself, not an envelope.
+    const result: unknown = 'result' in response ? response.result : response;
+    io.stdout(`${formatResult(result, parsed.json)}\n`);
     return 0;
   } catch (error) {
     io.stderr(`${formatError(error)}\n`);

@@ -122,6 +122,14 @@ describe('the product docs commands', () => {
     expect(JSON.parse(env.stdout)).toMatchObject({ _id: 'someone' });
   });
 
+  it('prints the document server:openapi answers over either protocol (raw over HTTP, as Kuzzle)', async () => {
+    for (const protocol of ['http', 'websocket']) {
+      const outcome = await local(['server:openapi', '--protocol', protocol, '--json']);
+      expect(outcome).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(outcome.stdout)).toMatchObject({ openapi: '3.1.0', paths: expect.any(Object) });
+    }
+  });
+
   it('lists a controller actions from the server with <controller> --help', async () => {
     const outcome = await local(['auth', '--help']);
     expect(outcome).toMatchObject({ code: 0, stderr: '' });
