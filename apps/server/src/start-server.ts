@@ -9,6 +9,7 @@ import {
   type Kernel,
   type TesseraConfig,
 } from '@tessera/kernel';
+import { createOneNodePorts } from '@tessera/cluster';
 import type { Logger } from '@tessera/plugin-sdk';
 import type { PluginSource } from '@tessera/kernel';
 import { builtInPlugins } from './built-in-plugins';
@@ -34,9 +35,11 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = loadConfig({ cwd: options.cwd, env: options.env, overrides: options.overrides });
   const log = options.log ?? createLogger({ level: config.log.level });
+  const adapter = createStore(config.storage);
   const kernel = createKernel({
     config,
-    adapter: createStore(config.storage),
+    adapter,
+    ...createOneNodePorts(adapter),
     log,
     plugins: [...builtInPlugins(), ...(options.plugins ?? [])],
   });

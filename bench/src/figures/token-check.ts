@@ -19,6 +19,7 @@ import {
   requestFromEnvelope,
   type Request,
 } from '@tessera/kernel';
+import { createOneNodePorts } from '@tessera/cluster';
 import type { ConnectionInfo } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { setUpAccounts } from '../client';
@@ -45,8 +46,10 @@ export async function tokenCheckFigures(mode: Mode): Promise<Figure[]> {
   await store.open();
   try {
     const namespace = createStorageNamespace(store, 'kernel');
+    const { tokenStore, limiters } = createOneNodePorts(store);
     const tokens = new TokenManager({
       namespace,
+      store: tokenStore,
       config: config.security.jwt,
       bus: createEventBus(log),
       log,
@@ -60,7 +63,7 @@ export async function tokenCheckFigures(mode: Mode): Promise<Figure[]> {
     const authorizer = createTokenAuthorizer(
       tokens,
       accounts,
-      new RequestRateLimiter(),
+      new RequestRateLimiter(limiters),
       config.security.cookieAuthentication,
     );
     // The secret the server generated and stored; the same KeyObject form the kernel's codec verifies with.

@@ -1,14 +1,15 @@
 /**
  * The kernel: wires the bus, the action registry, the funnel, the security services, the controllers, the
  * plugins and both transports around one Store adapter, and owns their start and graceful stop. Everything is
- * built here from explicit parameters; nothing is global.
+ * built here from explicit parameters; nothing is global. What a node shares with the others of a cluster
+ * (the ClusterBus, the TokenStore, the limiters) is given by the composition root, never built here.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import proxyaddr from 'proxy-addr';
+import { KERNEL_NAMESPACE, type ClusterBus, type LimiterStore, type TokenStore } from '@tessera/cluster';
 import type { EventBus, IdentitySummary, Logger, Unsubscribe } from '@tessera/plugin-sdk';
 import { ActionRegistry } from './api/action-registry';
 import { KUZZLE_UNSERVED_ROUTES } from './api/kuzzle-unserved-routes';
@@ -48,6 +49,12 @@ import { attachWebSocketTransport, type WebSocketTransport } from './transports/
 export interface KernelOptions {
   readonly config: TesseraConfig;
   readonly adapter: StoreAdapter;
+  /** How this node hears the others (and its id); `createLocalBus()` for one node. */
+  readonly clusterBus: ClusterBus;
+  /** Where auth tokens are recorded: the kernel's namespace of `adapter` for one node, Redis for a cluster. */
+  readonly tokenStore: TokenStore;
+  /** What the login throttle, the lockout and the request budgets count in: memory, or Redis for a cluster. */
+  readonly limiters: LimiterStore;
   readonly log: Logger;
   /** Plugins to load, in order, after the folders listed in `plugins.paths`. */
   readonly plugins?: readonly PluginSource[];
@@ -80,22 +87,18 @@ export const KERNEL_VERSION: string = (
 /** How often expired token records are swept from the store. */
 const PURGE_INTERVAL = 10 * 60_000;
 
-export function createKernel({
-  config,
-  adapter,
-  log,
-  plugins = [],
-  now,
-  services: otherServices = [],
-}: KernelOptions): Kernel {
-  const nodeId = `tessera-${randomUUID().slice(0, 8)}`;
+export function createKernel(options: KernelOptions): Kernel {
+  const { config, adapter, clusterBus, tokenStore, limiters, log, plugins = [], now } = options;
+  const otherServices = options.services ?? [];
+  const { nodeId } = clusterBus;
   const bus = createEventBus(log);
   const registry = new ActionRegistry();
   registry.reserve(KUZZLE_UNSERVED_ROUTES);
   const strategies = new StrategyRegistry();
-  const kernelStorage = createStorageNamespace(adapter, 'kernel');
+  const kernelStorage = createStorageNamespace(adapter, KERNEL_NAMESPACE);
   const tokens = new TokenManager({
     namespace: kernelStorage,
+    store: tokenStore,
     config: config.security.jwt,
     apiKeyMaxTTL: config.security.apiKey.maxTTL,
     bus,
@@ -198,7 +201,7 @@ export function createKernel({
       tokens,
       strategies,
       credentials: new Credentials({ strategies, bus }),
-      throttle: new LoginThrottle(config.security.login),
+      throttle: new LoginThrottle(config.security.login, limiters),
       tokenLinks: tokenLifecycle,
       registry,
       bus,
@@ -208,7 +211,7 @@ export function createKernel({
     tokenAuthorizer = createTokenAuthorizer(
       tokens,
       accounts,
-      new RequestRateLimiter(),
+      new RequestRateLimiter(limiters),
       config.security.cookieAuthentication,
     );
     if (config.security.revokeTokensOnCredentialsChange) {

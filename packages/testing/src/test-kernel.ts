@@ -1,6 +1,7 @@
 /**
  * startTestKernel: a real kernel on a real SQLite file in a fresh temporary folder, listening on 127.0.0.1 on
- * a free port, quiet unless told otherwise. Each test builds its own and stops it.
+ * a free port, quiet unless told otherwise: one node, with the one-node ports (tokens in the SQLite file,
+ * counters in memory). Each test builds its own and stops it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   type StoreAdapter,
   type TesseraConfig,
 } from '@tessera/kernel';
+import { createOneNodePorts } from '@tessera/cluster';
 import type { Logger } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 
@@ -49,10 +51,12 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
       options.overrides ?? {},
     ),
   });
-  const adapter: StoreAdapter = createSqliteStore({ path: config.storage.sqlite.path });
+  const sqlite: StoreAdapter = createSqliteStore({ path: config.storage.sqlite.path });
+  const adapter = options.wrapStore ? options.wrapStore(sqlite) : sqlite;
   const kernel = createKernel({
     config,
-    adapter: options.wrapStore ? options.wrapStore(adapter) : adapter,
+    adapter,
+    ...createOneNodePorts(adapter),
     log: options.log ?? createSilentLogger(),
     plugins: options.plugins,
     now: options.now,

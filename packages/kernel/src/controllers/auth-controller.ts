@@ -74,7 +74,7 @@ export function authController(services: SecurityServices): Record<string, Actio
         const attempt = passportRequestOf(strategy, request);
         const username = claimedUsername(strategy, attempt);
         try {
-          throttle.admit(request.connection.address ?? 'unknown', username);
+          await throttle.admit(request.connection.address ?? 'unknown', username);
         } catch (error) {
           const retryAfter = isTesseraError(error) ? error.details?.retryAfter : undefined;
           if (typeof retryAfter === 'number') request.headers['retry-after'] = String(retryAfter);
@@ -87,7 +87,7 @@ export function authController(services: SecurityServices): Record<string, Actio
           return { headers: { Location: outcome.url }, statusCode: outcome.status };
         }
         if (outcome.kind === 'failed') {
-          throttle.failed(username);
+          await throttle.failed(username);
           bus.emit('auth:loginFailed', { strategy: name, reason: outcome.message, ...origin(request) });
           throw tesseraError('plugin.strategy.missing_user', outcome.message);
         }
@@ -97,7 +97,7 @@ export function authController(services: SecurityServices): Record<string, Actio
           // Pipes may refuse (a second factor); what they change in the payload is ignored.
           await bus.pipeline('auth:strategyAuthenticated', { strategy: name, kuid: outcome.kuid, request });
         } catch (error) {
-          throttle.failed(username);
+          await throttle.failed(username);
           const reason = isTesseraError(error)
             ? error.message
             : 'refused by an auth:strategyAuthenticated pipe';
@@ -107,7 +107,7 @@ export function authController(services: SecurityServices): Record<string, Actio
         // A browser flow's last step (an OAuth callback) always answers with the cookie.
         const cookie = outcome.redirectTo === undefined ? cookieRequested : usesCookie(request, true);
         const token = adopt(request, await tokens.issue(outcome.kuid, { expiresIn }));
-        throttle.succeeded(username);
+        await throttle.succeeded(username);
         bus.emit('auth:login', {
           kuid: token.kuid,
           strategy: name,

@@ -1,96 +1,77 @@
 /**
  * LoginThrottle: limits login attempts per client address and per username (fixed windows), and locks a
  * username after too many consecutive failures. Usernames are counted whether or not an account has them, so
- * the answers never tell which accounts exist. State is per node and in memory: a cluster shares it through
- * its Redis store later.
+ * the answers never tell which accounts exist. The counts live in the LimiterStore the kernel is given: this
+ * node's memory, or Redis, where every node of a cluster meets the same budgets and the same locks.
  */
 import { TesseraError } from '@tessera/plugin-sdk';
+import type { LimiterStore, WindowCounter } from '@tessera/cluster';
 import type { LoginConfig } from '../config';
 
-interface Window {
-  count: number;
-  resetAt: number;
-}
-
-interface Failures {
-  count: number;
-  lockedUntil: number;
-}
-
-/** Past this many tracked keys, expired entries are swept on the next check (bounded memory). */
-const SWEEP_THRESHOLD = 10_000;
-
 export class LoginThrottle {
-  private readonly windows = new Map<string, Window>();
-  private readonly failures = new Map<string, Failures>();
+  private readonly addresses: WindowCounter;
+  private readonly usernames: WindowCounter;
+  /** Consecutive failures per username, forgotten `lockoutDuration` after the first of them. */
+  private readonly failures: WindowCounter;
+  /** A lock is a window of `lockoutDuration` holding one count. */
+  private readonly locks: WindowCounter;
 
   constructor(
     private readonly config: LoginConfig,
-    private readonly now: () => number = Date.now,
-  ) {}
+    limiters: LimiterStore,
+  ) {
+    this.addresses = limiters.counter('login:address', config.window);
+    this.usernames = limiters.counter('login:username', config.window);
+    this.failures = limiters.counter('login:failures', config.lockoutDuration);
+    this.locks = limiters.counter('login:lock', config.lockoutDuration);
+  }
 
   /**
-   * Counts one attempt. Throws `security.user.locked` (403) for a locked username, or
+   * Counts one attempt. Rejects with `security.user.locked` (403) for a locked username, or
    * `api.process.too_many_logins_requests` (429) past a budget; both carry `retryAfter` seconds in `details`.
    */
-  admit(address: string, username: string | null): void {
-    const now = this.now();
+  async admit(address: string, username: string | null): Promise<void> {
     if (username !== null) {
-      const lockedUntil = this.failures.get(username)?.lockedUntil ?? 0;
-      if (lockedUntil > now) {
-        const seconds = secondsUntil(lockedUntil, now);
+      const lock = await this.locks.peek(username);
+      if (lock !== null) {
+        const seconds = secondsOf(lock.resetIn);
         throw new TesseraError('security.user.locked', [seconds], { details: { retryAfter: seconds } });
       }
     }
-    if (this.windows.size > SWEEP_THRESHOLD) this.sweep(now);
-    this.spend(`address:${address}`, this.config.attemptsPerAddress, now);
-    if (username !== null) this.spend(`username:${username}`, this.config.attemptsPerUsername, now);
+    await spend(this.addresses, address, this.config.attemptsPerAddress);
+    if (username !== null) await spend(this.usernames, username, this.config.attemptsPerUsername);
   }
 
-  /** A failed login: consecutive failures past `lockoutThreshold` lock the username for `lockoutDuration`. */
-  failed(username: string | null): void {
+  /** A failed login: `lockoutThreshold` consecutive failures lock the username for `lockoutDuration`. */
+  async failed(username: string | null): Promise<void> {
     if (username === null || this.config.lockoutThreshold === 0) return;
-    const entry = this.failures.get(username) ?? { count: 0, lockedUntil: 0 };
-    entry.count++;
-    if (entry.count >= this.config.lockoutThreshold) {
-      entry.lockedUntil = this.now() + this.config.lockoutDuration;
-      entry.count = 0;
-    }
-    this.failures.set(username, entry);
+    const { count } = await this.failures.add(username);
+    if (count < this.config.lockoutThreshold) return;
+    await this.locks.hold(username, 1, this.config.lockoutDuration);
+    await this.failures.reset(username);
   }
 
-  succeeded(username: string | null): void {
-    if (username !== null) this.failures.delete(username);
+  async succeeded(username: string | null): Promise<void> {
+    if (username !== null) await this.failures.reset(username);
   }
 
   /** Lifts a lock and forgets the failures (an administrator's decision). True when there was something to lift. */
-  unlock(username: string): boolean {
-    return this.failures.delete(username);
-  }
-
-  private spend(key: string, limit: number, now: number): void {
-    if (limit === 0) return;
-    let window = this.windows.get(key);
-    if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + this.config.window };
-      this.windows.set(key, window);
-    }
-    window.count++;
-    if (window.count > limit) {
-      const seconds = secondsUntil(window.resetAt, now);
-      throw new TesseraError('api.process.too_many_logins_requests', [], {
-        details: { retryAfter: seconds },
-      });
-    }
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
-    for (const [key, entry] of this.failures)
-      if (entry.lockedUntil <= now && entry.count === 0) this.failures.delete(key);
+  async unlock(username: string): Promise<boolean> {
+    const [locked, failed] = await Promise.all([this.locks.reset(username), this.failures.reset(username)]);
+    return locked || failed;
   }
 }
 
-function secondsUntil(at: number, now: number): number {
-  return Math.max(1, Math.ceil((at - now) / 1000));
+/** Counts one attempt on `key`; past `limit` (0: no limit), the 429 with the seconds until the window ends. */
+async function spend(counter: WindowCounter, key: string, limit: number): Promise<void> {
+  if (limit === 0) return;
+  const { count, resetIn } = await counter.add(key);
+  if (count > limit) {
+    const seconds = secondsOf(resetIn);
+    throw new TesseraError('api.process.too_many_logins_requests', [], { details: { retryAfter: seconds } });
+  }
+}
+
+function secondsOf(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
 }

@@ -67,7 +67,7 @@ export function createTokenAuthorizer(
           ? tesseraError('security.rights.unauthorized', controller, action)
           : tesseraError('security.rights.forbidden', controller, action, kuid);
       }
-      if (!UNLIMITED.has(`${controller}:${action}`)) limiter.consume(kuid, rights.rateLimit);
+      if (!UNLIMITED.has(`${controller}:${action}`)) await limiter.consume(kuid, rights.rateLimit);
     },
   };
 }

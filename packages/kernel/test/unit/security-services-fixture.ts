@@ -15,6 +15,7 @@ import type {
   PassportStrategy,
   PassportStrategyActions,
 } from '@tessera/plugin-sdk';
+import { createOneNodePorts } from '@tessera/cluster';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { ActionRegistry } from '../../src/api/action-registry';
 import { Request } from '../../src/api/request';
@@ -79,7 +80,8 @@ export async function openHarness(): Promise<Harness> {
   const plugin = createStorageNamespace(adapter, 'plugin:test');
   const accounts = await SecurityRepository.open({ storage: kernel, registry, log });
   await bootstrapSecurity(accounts);
-  const tokens = new TokenManager({ namespace: kernel, config: config.jwt, bus, log });
+  const { tokenStore, limiters } = createOneNodePorts(adapter);
+  const tokens = new TokenManager({ namespace: kernel, store: tokenStore, config: config.jwt, bus, log });
   await tokens.init();
   const strategies = new StrategyRegistry();
   const credentials = new Credentials({ strategies, bus });
@@ -88,7 +90,7 @@ export async function openHarness(): Promise<Harness> {
     tokens,
     strategies,
     credentials,
-    throttle: new LoginThrottle(config.login),
+    throttle: new LoginThrottle(config.login, limiters),
     tokenLinks: createTokenLinks(),
     registry,
     bus,

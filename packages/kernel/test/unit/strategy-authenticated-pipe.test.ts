@@ -5,6 +5,7 @@
  * auth controller and security services, with a strategy that accepts any body naming a `username`.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createMemoryLimiterStore } from '@tessera/cluster';
 import {
   tesseraError,
   type ConnectionInfo,
@@ -70,11 +71,14 @@ beforeEach(async () => {
   harness = await openHarness();
   harness.services.strategies.registrarFor('test').register('pass', strategy);
   // One failure locks the username: a refused pipe must count as one.
-  const throttle = new LoginThrottle({
-    ...harness.services.config.login,
-    lockoutThreshold: 1,
-    lockoutDuration: 60_000,
-  });
+  const throttle = new LoginThrottle(
+    {
+      ...harness.services.config.login,
+      lockoutThreshold: 1,
+      lockoutDuration: 60_000,
+    },
+    createMemoryLimiterStore(),
+  );
   harness.registry.register('auth', authController({ ...harness.services, throttle }));
   funnel = new Funnel({
     registry: harness.registry,

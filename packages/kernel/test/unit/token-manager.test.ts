@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import jsonwebtoken from 'jsonwebtoken';
+import { createLocalBus, createStoredTokenStore } from '@tessera/cluster';
 import type { JsonObject, StorageNamespace } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { createRecordingLogger, type LogLine } from '@tessera/testing';
@@ -71,6 +72,7 @@ function createManager(options: SetupOptions & { namespace: StorageNamespace; cl
   bus.hook('token:*', (payload, event) => void events.push({ event, payload }));
   const manager = new TokenManager({
     namespace: options.namespace,
+    store: createStoredTokenStore(options.namespace, { bus: createLocalBus() }),
     config: { ...DEFAULTS, ...options.config },
     apiKeyMaxTTL: options.apiKeyMaxTTL,
     bus,
@@ -439,6 +441,7 @@ describe('TokenManager.verify', () => {
     const { namespace } = await openNamespace();
     const manager = new TokenManager({
       namespace,
+      store: createStoredTokenStore(namespace, { bus: createLocalBus() }),
       config: DEFAULTS,
       bus: createEventBus(createSilentLogger()),
       log: createSilentLogger(),

@@ -229,12 +229,12 @@ export function userActions(services: SecurityServices): Record<string, ActionDe
     unlockLogins: defineAction({
       body: 'required',
       http: [{ verb: 'POST', path: '/users/_unlockLogins' }],
-      handler: (request) => {
+      handler: async (request) => {
         const { username } = bodyOf(request);
         if (typeof username !== 'string' || username === '') {
           throw tesseraError('api.assert.missing_argument', 'body.username');
         }
-        return { unlocked: throttle.unlock(username) };
+        return { unlocked: await throttle.unlock(username) };
       },
     }),
   };

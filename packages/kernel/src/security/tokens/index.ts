@@ -1,4 +1,4 @@
-/** Tokens: the TokenManager (auth tokens and API keys), the TokenStore port and its stored implementation. */
+/** Tokens: the TokenManager (auth tokens and API keys); the TokenStore port it records them in is @tessera/cluster's. */
 export {
   TokenManager,
   parseExpiresIn,
@@ -13,11 +13,4 @@ export {
   type CreatedApiKey,
   type CreateApiKeyOptions,
 } from './token-manager';
-export {
-  createStoredTokenStore,
-  hashToken,
-  type TokenStore,
-  type TokenRecord,
-  type TokenType,
-  type StoredTokenStoreOptions,
-} from './token-store';
+export { hashToken, type TokenStore, type TokenRecord, type TokenType } from '@tessera/cluster';

@@ -9,6 +9,7 @@
  * `token:*` events fire after the change committed and carry a session id, never a token.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { hashToken, type TokenRecord, type TokenStore, type TokenType } from '@tessera/cluster';
 import {
   parseDuration,
   tesseraError,
@@ -34,13 +35,6 @@ import {
   type TokenClaims,
 } from './jwt-codec';
 import { resolveJwtSecret } from './jwt-secret';
-import {
-  createStoredTokenStore,
-  hashToken,
-  type TokenRecord,
-  type TokenStore,
-  type TokenType,
-} from './token-store';
 
 export const AUTH_TOKEN_PREFIX = 'kauth-';
 export const API_KEY_PREFIX = 'kapikey-';
@@ -68,8 +62,8 @@ export type TokenManagerConfig = Pick<
 export interface TokenManagerOptions {
   /** The kernel's namespace: the generated secret and the API keys live there. */
   namespace: StorageNamespace;
-  /** Where auth tokens are recorded; a store over `namespace` by default. */
-  store?: TokenStore;
+  /** Where auth tokens are recorded (the composition root's choice: the database, or Redis for a cluster). */
+  store: TokenStore;
   config: TokenManagerConfig;
   /** Longest ttl of an API key created without `bypassMaxTTL` (`security.apiKey.maxTTL`); -1: no limit. */
   apiKeyMaxTTL?: number;
@@ -147,7 +141,7 @@ export class TokenManager {
       throw new RangeError(`Not a positive duration: ${String(options.config.expiresIn)}`);
     }
     this.defaultTtl = defaultTtl;
-    this.store = options.store ?? createStoredTokenStore(options.namespace);
+    this.store = options.store;
     this.now = options.now ?? Date.now;
   }
 

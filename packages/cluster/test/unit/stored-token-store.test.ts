@@ -7,11 +7,13 @@ import type { DocumentCollection, StorageNamespace } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import {
+  createLocalBus,
+  createLoopbackNetwork,
   createStoredTokenStore,
   hashToken,
   type TokenRecord,
   type TokenStore,
-} from '../../src/security/tokens';
+} from '../../src';
 
 const NOW = 1_800_000_000_000;
 
@@ -48,7 +50,7 @@ describe('createStoredTokenStore', () => {
     await adapter.open();
     namespace = createStorageNamespace(adapter, 'kernel');
     documents = await namespace.collection('tokens');
-    store = createStoredTokenStore(namespace);
+    store = createStoredTokenStore(namespace, { bus: createLocalBus() });
   });
 
   afterEach(async () => {
@@ -145,14 +147,14 @@ describe('createStoredTokenStore', () => {
       await expect(store.deleteChain('c1')).resolves.toEqual([]);
     });
 
-    it('purgeExpired deletes what expired at `now`, keeps the rest, and forgets the cached ones', async () => {
+    it('purgeExpired deletes what expired at `now` and keeps the rest', async () => {
       const expired = [record({ expiresAt: NOW - 1 }), record({ expiresAt: NOW })];
       const kept = [record({ expiresAt: NOW + 1 }), record({ expiresAt: -1, ttl: -1 })];
       for (const saved of [...expired, ...kept]) await store.save(saved);
 
       await expect(store.purgeExpired(NOW)).resolves.toBe(2);
 
-      for (const gone of expired) await expect(store.get(gone.hash)).resolves.toBeNull();
+      for (const gone of expired) await expect(documents.get(gone.hash)).resolves.toBeNull();
       for (const stays of kept) await expect(store.get(stays.hash)).resolves.toEqual(stays);
     });
   });
@@ -166,13 +168,15 @@ describe('createStoredTokenStore', () => {
 
       await expect(store.get(saved.hash)).resolves.toEqual(saved);
       // Without a cache every read reaches storage.
-      await expect(createStoredTokenStore(namespace, { cacheSize: 0 }).get(saved.hash)).resolves.toBeNull();
+      await expect(
+        createStoredTokenStore(namespace, { bus: createLocalBus(), cacheSize: 0 }).get(saved.hash),
+      ).resolves.toBeNull();
     });
 
     it('fills the cache on a read', async () => {
       const saved = record();
       await store.save(saved);
-      const fresh = createStoredTokenStore(namespace);
+      const fresh = createStoredTokenStore(namespace, { bus: createLocalBus() });
       await fresh.get(saved.hash);
 
       await documents.delete(saved.hash);
@@ -181,7 +185,7 @@ describe('createStoredTokenStore', () => {
     });
 
     it('evicts the least recently used record first', async () => {
-      const small = createStoredTokenStore(namespace, { cacheSize: 2 });
+      const small = createStoredTokenStore(namespace, { bus: createLocalBus(), cacheSize: 2 });
       const [a, b, c] = [record(), record(), record()];
       await small.save(a);
       await small.save(b);
@@ -226,7 +230,7 @@ describe('createStoredTokenStore', () => {
           return { ...collection, get };
         },
       };
-      const fresh = createStoredTokenStore(slowReads);
+      const fresh = createStoredTokenStore(slowReads, { bus: createLocalBus() });
 
       const reading = fresh.get(saved.hash);
       await new Promise((resolve) => setImmediate(resolve));
@@ -244,6 +248,54 @@ describe('createStoredTokenStore', () => {
       const got = await store.get(saved.hash);
 
       expect(Object.isFrozen(got)).toBe(true);
+    });
+  });
+
+  describe('nodes sharing the database through a ClusterBus', () => {
+    /** Two stores over one database, each with its own cache, on one loopback network. */
+    function twoNodes() {
+      const network = createLoopbackNetwork();
+      return [
+        createStoredTokenStore(namespace, { bus: network.join('a') }),
+        createStoredTokenStore(namespace, { bus: network.join('b') }),
+      ] as const;
+    }
+
+    it('a delete on one node is not served from the cache of the other once it resolved', async () => {
+      const [a, b] = twoNodes();
+      const saved = record();
+      await a.save(saved);
+      await expect(b.get(saved.hash)).resolves.toEqual(saved); // now in b's cache
+
+      await a.delete(saved.hash);
+
+      await expect(b.get(saved.hash)).resolves.toBeNull();
+    });
+
+    it('a refresh marked on one node is what the other node reads next', async () => {
+      const [a, b] = twoNodes();
+      const saved = record();
+      await a.save(saved);
+      await b.get(saved.hash);
+
+      await expect(a.markRefreshed(saved.hash, NOW + 7)).resolves.toBe(true);
+
+      await expect(b.get(saved.hash)).resolves.toHaveProperty('refreshedAt', NOW + 7);
+      await expect(b.markRefreshed(saved.hash, NOW + 8)).resolves.toBe(false);
+    });
+
+    it("a user's tokens and a chain deleted on one node are gone from the other's cache", async () => {
+      const [a, b] = twoNodes();
+      const mine = [record({ chainId: 'c' }), record()];
+      for (const saved of mine) await a.save(saved);
+      for (const saved of mine) await b.get(saved.hash);
+
+      await a.deleteChain('c');
+      await expect(b.get(mine[0]!.hash)).resolves.toBeNull();
+      await expect(b.get(mine[1]!.hash)).resolves.toEqual(mine[1]);
+
+      await a.deleteByKuid('alice');
+      await expect(b.get(mine[1]!.hash)).resolves.toBeNull();
     });
   });
 });
