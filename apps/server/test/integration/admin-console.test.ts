@@ -80,3 +80,65 @@ describe('the user content mapping (create user, edit user, the users page)', ()
     ).rejects.toMatchObject({ status: 400, id: 'services.storage.cannot_change_mapping' });
   });
 });
+
+describe('"Revoke anonymous rights" (roles page)', () => {
+  // Roles/Page.vue revokeAnonymous(): two updateRole calls, with these bodies and `{refresh: 'wait_for'}`.
+  const anonymousRole = {
+    controllers: {
+      '*': { actions: { '*': false } },
+      auth: { actions: { checkToken: true, getCurrentUser: true, getMyRights: true, login: true } },
+      server: { actions: { publicApi: true, openapi: true } },
+    },
+  };
+  const defaultRole = {
+    controllers: {
+      '*': { actions: { '*': false } },
+      auth: {
+        actions: {
+          checkToken: true,
+          getCurrentUser: true,
+          getMyRights: true,
+          logout: true,
+          updateSelf: true,
+        },
+      },
+      server: { actions: { publicApi: true } },
+    },
+  };
+
+  it('stores both roles as sent, server:openapi included, and anonymous callers get only those rights', async () => {
+    await admin.security.updateRole('anonymous', anonymousRole, { refresh: 'wait_for' });
+    await admin.security.updateRole('default', defaultRole, { refresh: 'wait_for' });
+    expect((await admin.security.getRole('anonymous')).controllers).toEqual(anonymousRole.controllers);
+    expect((await admin.security.getRole('default')).controllers).toEqual(defaultRole.controllers);
+
+    const anonymous = new Kuzzle(new WebSocket('127.0.0.1', { port: server.port }));
+    await anonymous.connect();
+    try {
+      const rights = await anonymous.auth.getMyRights();
+      const allowed = rights
+        .filter(({ value }) => value === 'allowed')
+        .map((r) => `${r.controller}:${r.action}`);
+      expect(allowed.sort()).toEqual([
+        'auth:checkToken',
+        'auth:getCurrentUser',
+        'auth:getMyRights',
+        'auth:login',
+        'server:openapi',
+        'server:publicApi',
+      ]);
+      await expect(anonymous.security.searchUsers({})).rejects.toMatchObject({
+        status: 401,
+        id: 'security.rights.unauthorized',
+      });
+    } finally {
+      anonymous.disconnect();
+    }
+  });
+
+  it('still refuses a misspelt action', async () => {
+    await expect(
+      admin.security.createRole('typo', { controllers: { server: { actions: { openApi: true } } } }),
+    ).rejects.toMatchObject({ status: 400, id: 'security.role.unknown_action' });
+  });
+});

@@ -109,6 +109,62 @@ describe('RoleRepository', () => {
       expect(created._source).toEqual({ ...body, _kuzzle_info: expect.objectContaining({ author: 'root' }) });
     });
 
+    it("accepts every action Kuzzle's standard roles and the admin console's revocation name", async () => {
+      // Kuzzle 2.56's security.standard.roles.anonymous, as its admin console's "Revoke anonymous rights" sends it.
+      const anonymous = controllers({
+        '*': { actions: { '*': false } },
+        auth: { actions: { checkToken: true, getCurrentUser: true, getMyRights: true, login: true } },
+        server: { actions: { publicApi: true, openapi: true } },
+      });
+      await roles().createOrReplace('anonymous', anonymous, null);
+      expect((await roles().get('anonymous'))._source.controllers).toEqual(anonymous.controllers);
+    });
+
+    it("accepts the actions of Kuzzle's data, memory storage and admin controllers, served here or not", async () => {
+      const body = controllers({
+        document: { actions: { search: true, mCreateOrReplace: true } },
+        index: { actions: { list: true, create: false } },
+        collection: { actions: { list: true, getMapping: true } },
+        bulk: { actions: { import: false } },
+        ms: { actions: { get: true, zrevrangebyscore: true } },
+        memoryStorage: { actions: { hgetall: true } },
+        admin: { actions: { loadSecurities: false } },
+        realtime: { actions: { validate: true } },
+        security: { actions: { scrollUsers: true, refresh: true } },
+        server: { actions: { getStats: true, metrics: true } },
+        cluster: { actions: { status: true } },
+        debug: { actions: { nodeVersion: false } },
+      });
+      await roles().create('kuzzle-role', body, null);
+      expect((await roles().get('kuzzle-role'))._source.controllers).toEqual(body.controllers);
+    });
+
+    it.each([
+      [
+        'an action of Kuzzle controller misspelt',
+        { document: { actions: { serach: true } } },
+        'serach',
+        'document',
+      ],
+      [
+        'an action of a Kuzzle controller Tessera does not serve',
+        { ms: { actions: { fly: true } } },
+        'fly',
+        'ms',
+      ],
+      [
+        'a Kuzzle action under the wrong controller',
+        { auth: { actions: { openapi: true } } },
+        'openapi',
+        'auth',
+      ],
+    ])('still refuses %s', async (_name, value, action, controller) => {
+      await expect(roles().create('r', controllers(value), null, { force: true })).rejects.toMatchObject({
+        id: 'security.role.unknown_action',
+        props: ['r', action, controller, expect.any(String)],
+      });
+    });
+
     it('a controller registered after the role was refused is accepted', async () => {
       const body = controllers({ payments: { actions: { pay: true } } });
       await expect(roles().create('r', body, null)).rejects.toMatchObject({

@@ -1,11 +1,14 @@
 /**
  * validateRole: checks a role body (reference §3.4) and returns the content to store. Controllers and actions
- * are checked against the ActionRegistry: a misspelt action would otherwise grant nothing, silently.
+ * are checked against the ActionRegistry and Kuzzle's own (KUZZLE_ACTIONS): a role written for Kuzzle loads
+ * unchanged, naming actions served here or not yet, while a misspelt action, which would otherwise grant
+ * nothing, silently, is refused.
  */
 import { isTesseraError, tesseraError, type JsonObject, type Logger } from '@tessera/plugin-sdk';
 import type { ActionRegistry } from '../../api/action-registry';
 import type { RoleContent } from '../model';
 import { assertOnlyKeys, readNonEmptyObject, readObject } from './argument-checks';
+import { KUZZLE_ACTIONS } from './kuzzle-actions';
 import { isRoleActionAllowed } from './rights';
 
 export interface RoleValidationOptions {
@@ -70,8 +73,9 @@ function readActions(value: unknown, path: string): Controllers[string]['actions
 }
 
 /**
- * A registered controller takes only its own actions or `*` (`force` does not change that); an unregistered
- * one needs `force`. Under the `*` controller, only the `*` action means something.
+ * A controller registered here or native to Kuzzle takes `*` and the actions either has for it (`force` does
+ * not change that); any other controller needs `force`. Under the `*` controller, only the `*` action means
+ * something.
  */
 function checkRegistered(
   roleId: string,
@@ -93,29 +97,34 @@ function checkRegistered(
     }
     return;
   }
-  for (const action of actions) {
-    const found = lookUp(registry, controller, action);
-    if (found === 'unknown_controller') {
-      if (!force) {
-        throw tesseraError(
-          'security.role.unknown_controller',
-          roleId,
-          controller,
-          'Use "force" to set it anyway.',
-        );
-      }
-      log.warn('role names a controller that is not registered', { role: roleId, controller });
-      return;
-    }
-    if (found === 'unknown_action' && action !== ANY) {
+  const kuzzleActions = KUZZLE_ACTIONS.get(controller);
+  // `*` is never an action: the lookup only tells whether the controller is registered.
+  if (kuzzleActions === undefined && lookUp(registry, controller, ANY) === 'unknown_controller') {
+    if (!force) {
       throw tesseraError(
-        'security.role.unknown_action',
+        'security.role.unknown_controller',
         roleId,
-        action,
         controller,
-        'Use "*" for every action.',
+        'Use "force" to set it anyway.',
       );
     }
+    log.warn('role names a controller that is not registered', { role: roleId, controller });
+    return;
+  }
+  const unknown = actions.find(
+    (action) =>
+      action !== ANY &&
+      kuzzleActions?.has(action) !== true &&
+      lookUp(registry, controller, action) !== 'known',
+  );
+  if (unknown !== undefined) {
+    throw tesseraError(
+      'security.role.unknown_action',
+      roleId,
+      unknown,
+      controller,
+      'Use "*" for every action.',
+    );
   }
 }
 
