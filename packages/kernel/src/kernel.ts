@@ -215,8 +215,10 @@ export function createKernel(options: KernelOptions): Kernel {
       config.security.cookieAuthentication,
     );
     if (config.security.revokeTokensOnCredentialsChange) {
-      // Whoever changed the credentials (the kernel, or a strategy's own reset flow), the old tokens go.
+      // Whoever changed a secret (the kernel, or a strategy's own reset flow), the old tokens go. A change that
+      // is no secret (the same username saved again) leaves them; one that does not say counts as a secret.
       bus.pipe('credentials:updated', async (change) => {
+        if (change.secretChanged === false) return change;
         await tokens.revokeAll(change.kuid, 'password-changed', { exceptSessionId: change.keepSessionId });
         return change;
       });

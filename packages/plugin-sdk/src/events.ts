@@ -118,10 +118,18 @@ export interface KernelEvents {
   'user:deleted': { kuid: string; author: string };
   'credentials:created': { kuid: string; strategy: string; author: string };
   /**
-   * A pipeline, awaited by whoever changed the credentials: the kernel's own pipe revokes the user's tokens
-   * (`security.revokeTokensOnCredentialsChange`), all but `keepSessionId`, the session that made the change.
+   * A pipeline, awaited by whoever changed the credentials: when `secretChanged` (a password, not a username),
+   * the kernel's own pipe revokes the user's tokens (`security.revokeTokensOnCredentialsChange`), all but
+   * `keepSessionId`, the session that made the change. Whoever changes credentials says whether a secret
+   * changed; a payload without `secretChanged` counts as a secret change.
    */
-  'credentials:updated': { kuid: string; strategy: string; author: string; keepSessionId?: string };
+  'credentials:updated': {
+    kuid: string;
+    strategy: string;
+    author: string;
+    secretChanged: boolean;
+    keepSessionId?: string;
+  };
   'credentials:deleted': { kuid: string; strategy: string; author: string };
   'request:beforeExecution': ApiRequest;
   'request:onSuccess': ApiRequest;

@@ -63,6 +63,16 @@ export interface StrategyMethods {
   /** Stores credentials for `kuid`; returns what may be shown to the client (never a secret). */
   create(request: ApiRequest, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject>;
   update(request: ApiRequest, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject>;
+  /**
+   * Whether an update with these credentials changes a secret, what proves the user's identity (a password,
+   * not a username): the kernel then revokes the user's other tokens. Without it, every update counts as one.
+   */
+  changesSecret?(
+    request: ApiRequest,
+    credentials: JsonObject,
+    kuid: string,
+    strategy: string,
+  ): boolean | Promise<boolean>;
   delete(request: ApiRequest, kuid: string, strategy: string): Promise<unknown>;
   getInfo?(request: ApiRequest, kuid: string, strategy: string): Promise<JsonObject>;
   /** Looks credentials up by the strategy's own id (local: the username). */

@@ -108,6 +108,11 @@ export class LocalCredentials {
     return infoOf((await this.deps.store.update(current, changes))._source);
   }
 
+  /** Whether an update with `credentials` sets a password; a username, changed or not, is no secret. */
+  changesSecret(credentials: JsonObject): boolean {
+    return readFields(credentials).password !== undefined;
+  }
+
   async delete(kuid: string): Promise<void> {
     await this.deps.store.delete(await this.existing(kuid));
   }

@@ -43,6 +43,7 @@ export function createLocalStrategy(
         await checkSelfService(request, kuid);
         return credentials.update(fields, kuid, updaterOf(request));
       },
+      changesSecret: (_request, fields) => credentials.changesSecret(fields),
       delete: async (request, kuid) => {
         await checkSelfService(request, kuid);
         await credentials.delete(kuid);

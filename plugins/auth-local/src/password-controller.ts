@@ -39,7 +39,12 @@ export function createPasswordController(
         if (token === undefined) throw authLocalError('missing_token_attribute');
         if (typeof token !== 'string' || token === '') throw authLocalError('invalid_token_supplied');
         const kuid = await credentials.resetPassword(token, password);
-        await bus.pipeline('credentials:updated', { kuid, strategy: 'local', author: kuid });
+        await bus.pipeline('credentials:updated', {
+          kuid,
+          strategy: 'local',
+          author: kuid,
+          secretChanged: true,
+        });
         return { acknowledged: true, kuid };
       },
     },

@@ -119,8 +119,14 @@ export function createOauthStrategy(
       return created;
     }
     const updated = await store.update(current, identity, current._source.attributes);
-    // As after any change of credentials: the kernel's pipe revokes the user's other tokens.
-    await ctx.bus.pipeline('credentials:updated', { kuid, strategy: settings.name, author: kuid });
+    // Another identity now logs this user in, a change of what proves who they are: the kernel's pipe revokes
+    // the user's other tokens.
+    await ctx.bus.pipeline('credentials:updated', {
+      kuid,
+      strategy: settings.name,
+      author: kuid,
+      secretChanged: true,
+    });
     return updated;
   };
   const notFound = (what: string) =>

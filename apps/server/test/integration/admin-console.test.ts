@@ -142,3 +142,65 @@ describe('"Revoke anonymous rights" (roles page)', () => {
     ).rejects.toMatchObject({ status: 400, id: 'security.role.unknown_action' });
   });
 });
+
+describe('saving a user (create and edit user)', () => {
+  /** A user's own session, on a connection of its own. */
+  async function sessionOf(username: string, password: string): Promise<Kuzzle> {
+    const client = new Kuzzle(new WebSocket('127.0.0.1', { port: server.port }));
+    await client.connect();
+    try {
+      await client.auth.login('local', { username, password });
+      return client;
+    } catch (error) {
+      client.disconnect();
+      throw error;
+    }
+  }
+
+  it('creates a user with local credentials, who then logs in', async () => {
+    // CreateOrUpdate.vue submit(), creation: wrapper.performCreateUser(kuid, {content, credentials}).
+    await admin.security.createUser('mylehuong', {
+      content: { profileIds: ['default'], name: 'My Le Huong' },
+      credentials: { local: { username: 'my', password: PASSWORD } },
+    });
+    const user = await sessionOf('my', PASSWORD);
+    expect((await user.auth.getCurrentUser())._id).toBe('mylehuong');
+    user.disconnect();
+  });
+
+  it("keeps the user's sessions when a save changes the profiles and sends the unchanged username", async () => {
+    const user = await sessionOf('my', PASSWORD);
+    try {
+      // Edition: replaceUser with the new profiles, then, since local credentials exist, updateCredentials
+      // with what getCredentials answered (the username) and the empty password field dropped.
+      await admin.security.replaceUser('mylehuong', {
+        profileIds: ['default', 'admin'],
+        name: 'My Le Huong',
+      });
+      expect(await admin.security.hasCredentials('local', 'mylehuong')).toBe(true);
+      const { kuid: _kuid, ...credentials } = await admin.security.getCredentials('local', 'mylehuong');
+      expect(credentials).toEqual({ username: 'my' });
+      await admin.security.updateCredentials('local', 'mylehuong', credentials);
+
+      expect(await user.auth.checkToken()).toMatchObject({ valid: true });
+      expect((await user.auth.getCurrentUser()).content.profileIds).toEqual(['default', 'admin']);
+    } finally {
+      user.disconnect();
+    }
+  });
+
+  it("revokes the user's sessions when a save sets a new password, which then applies", async () => {
+    const user = await sessionOf('my', PASSWORD);
+    try {
+      await admin.security.updateCredentials('local', 'mylehuong', {
+        username: 'my',
+        password: 'a new passphrase',
+      });
+      expect(await user.auth.checkToken()).toMatchObject({ valid: false });
+    } finally {
+      user.disconnect();
+    }
+    await expect(sessionOf('my', PASSWORD)).rejects.toMatchObject({ status: 401 });
+    (await sessionOf('my', 'a new passphrase')).disconnect();
+  });
+});

@@ -33,7 +33,10 @@ export class Credentials {
     return result;
   }
 
-  /** Validates and updates, then runs the `credentials:updated` pipeline (token revocation hangs on it). */
+  /**
+   * Validates and updates, then runs the `credentials:updated` pipeline (token revocation hangs on it), saying
+   * whether a secret changed as the strategy judges it (`changesSecret`; every update, for a strategy without).
+   */
   async update(
     request: ApiRequest & { token?: { kuid: string; sessionId: string } | null },
     strategy: string,
@@ -43,11 +46,15 @@ export class Credentials {
     const methods = this.methods(strategy);
     await methods.validate(request, credentials, kuid, strategy, true);
     const result = await methods.update(request, credentials, kuid, strategy);
+    const secretChanged = methods.changesSecret
+      ? await methods.changesSecret(request, credentials, kuid, strategy)
+      : true;
     const keepSessionId = request.token?.kuid === kuid ? request.token.sessionId : undefined;
     await this.options.bus.pipeline('credentials:updated', {
       kuid,
       strategy,
       author: authorOf(request),
+      secretChanged,
       ...(keepSessionId ? { keepSessionId } : {}),
     });
     return result;

@@ -87,7 +87,7 @@ const samples = (kuid: string): { [E in AuthEventName]: KernelEvents[E] } => ({
   'token:revoked': { ...token(kuid), reason: 'logout' },
   'token:refreshed': { ...token(kuid), previousSessionId: 'older' },
   'credentials:created': { kuid, strategy: 'local', author: 'the-admin' },
-  'credentials:updated': { kuid, strategy: 'local', author: 'the-admin' },
+  'credentials:updated': { kuid, strategy: 'local', author: 'the-admin', secretChanged: true },
   'credentials:deleted': { kuid, strategy: 'local', author: 'the-admin' },
   'user:created': { kuid, author: 'the-admin' },
   'user:deleted': { kuid, author: 'the-admin' },

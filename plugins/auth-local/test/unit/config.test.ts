@@ -9,7 +9,18 @@ describe('plugin setup and configuration', () => {
       expect(h.strategy.authenticator).toBe(PassportLocalStrategy);
       expect(h.strategy.fields).toEqual(['username', 'password']);
       expect(Object.keys(h.strategy.methods).sort()).toEqual(
-        ['create', 'delete', 'exists', 'getById', 'getInfo', 'search', 'update', 'validate', 'verify'].sort(),
+        [
+          'changesSecret',
+          'create',
+          'delete',
+          'exists',
+          'getById',
+          'getInfo',
+          'search',
+          'update',
+          'validate',
+          'verify',
+        ].sort(),
       );
       expect([...h.controllers.keys()]).toEqual(['password']);
       expect(Object.keys(h.controllers.get('password') ?? {})).toEqual(['getResetPasswordToken', 'reset']);

@@ -163,6 +163,20 @@ describe('local credentials', () => {
     });
   });
 
+  describe('changesSecret', () => {
+    it.each([
+      [{ username: 'alice' }, false],
+      [{ username: 'alice', password: '' }, false],
+      [{ username: 'renamed' }, false],
+      [{ password: 'secret-2' }, true],
+      [{ username: 'alice', password: 'secret-2' }, true],
+    ])('an update with %j changes a secret: %s', async (credentials, expected) => {
+      const changesSecret = h.methods.changesSecret;
+      expect(changesSecret).toBeDefined();
+      expect(await changesSecret?.(apiRequest(), credentials as never, 'kuid-alice', 'local')).toBe(expected);
+    });
+  });
+
   describe('update', () => {
     beforeEach(() => create({ username: 'alice', password: 'secret-1' }, 'kuid-alice'));
 

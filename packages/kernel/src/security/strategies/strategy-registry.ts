@@ -29,7 +29,14 @@ export interface RegisteredStrategy {
 
 const NAME = /^[a-z][a-z0-9_-]*$/;
 const REQUIRED_METHODS = ['verify', 'exists', 'validate', 'create', 'update', 'delete'] as const;
-const OPTIONAL_METHODS = ['getInfo', 'getById', 'search', 'refreshToken', 'startLink'] as const;
+const OPTIONAL_METHODS = [
+  'getInfo',
+  'getById',
+  'search',
+  'refreshToken',
+  'startLink',
+  'changesSecret',
+] as const;
 
 export class StrategyRegistry {
   private readonly strategies = new Map<string, RegisteredStrategy>();
