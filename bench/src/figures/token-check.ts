@@ -60,12 +60,10 @@ export async function tokenCheckFigures(mode: Mode): Promise<Figure[]> {
       registry: new ActionRegistry(),
       log,
     });
-    const authorizer = createTokenAuthorizer(
-      tokens,
-      accounts,
-      new RequestRateLimiter(limiters),
-      config.security.cookieAuthentication,
-    );
+    const authorizer = createTokenAuthorizer(tokens, accounts, new RequestRateLimiter(limiters), {
+      enabled: config.security.cookieAuthentication,
+      allowOrigins: config.server.cors.allowOrigin,
+    });
     // The secret the server generated and stored; the same KeyObject form the kernel's codec verifies with.
     const secrets = await namespace.collection<{ seed: string }>('config');
     const seed = (await secrets.get('jwt-secret'))?._source.seed;

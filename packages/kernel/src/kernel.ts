@@ -208,12 +208,10 @@ export function createKernel(options: KernelOptions): Kernel {
       log,
       config: config.security,
     };
-    tokenAuthorizer = createTokenAuthorizer(
-      tokens,
-      accounts,
-      new RequestRateLimiter(limiters),
-      config.security.cookieAuthentication,
-    );
+    tokenAuthorizer = createTokenAuthorizer(tokens, accounts, new RequestRateLimiter(limiters), {
+      enabled: config.security.cookieAuthentication,
+      allowOrigins: config.server.cors.allowOrigin,
+    });
     if (config.security.revokeTokensOnCredentialsChange) {
       // Whoever changed a secret (the kernel, or a strategy's own reset flow), the old tokens go. A change that
       // is no secret (the same username saved again) leaves them; one that does not say counts as a secret.

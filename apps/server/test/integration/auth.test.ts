@@ -275,6 +275,7 @@ describe('login throttling', () => {
         });
         const response = await fetch(`${server.url}/_login/local`, {
           method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
           body: '{"username":"ghost","password":"x"}',
         });
         expect(response.status).toBe(429);

@@ -10,8 +10,11 @@ import { startTestKernel, type TestKernel } from '@tessera/testing';
 
 const CREDENTIALS = JSON.stringify({ username: 'alice', password: 'correct horse' });
 
+/** One HTTP call; a body goes as JSON, as kuzzle-sdk sends it (other types are refused). */
 async function call(server: TestKernel, path: string, init: RequestInit = {}) {
-  const response = await fetch(`${server.url}${path}`, init);
+  const headers = new Headers(init.headers);
+  if (init.body !== undefined) headers.set('Content-Type', 'application/json');
+  const response = await fetch(`${server.url}${path}`, { ...init, headers });
   const text = await response.text();
   return { response, text, json: JSON.parse(text) as Record<string, any> };
 }
@@ -41,7 +44,7 @@ describe('cookie authentication over HTTP', () => {
       plugins: builtInPlugins(),
       overrides: {
         // The test client plays the TLS-terminating proxy too.
-        server: { trustedProxies: ['loopback'] },
+        server: { trustedProxies: ['loopback'], cors: { allowOrigin: ['*', 'https://app.example.com'] } },
         security: { login: { attemptsPerAddress: 1000, attemptsPerUsername: 1000 } },
       },
     });

@@ -210,7 +210,10 @@ describe('secrets', () => {
     const call = async (path: string, body: unknown, token?: string) => {
       const response = await fetch(`${server.url}${path}`, {
         method: 'POST',
-        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify(body),
       });
       const text = await response.text();
@@ -304,12 +307,14 @@ describe('password reset', () => {
       // kuzzle-sdk keeps only the catalog fields of an error: read the reset token on the wire.
       const wire = await fetch(`${server.url}/_login/local`, {
         method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ username: 'my', password: PASSWORD }),
       });
       const { error } = (await wire.json()) as { error: { resetToken: string } };
       expect(typeof error.resetToken).toBe('string');
       const reset = await fetch(`${server.url}/_/password/reset`, {
         method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ token: error.resetToken, password: 'a brand new passphrase' }),
       });
       expect(((await reset.json()) as { result: unknown }).result).toEqual({

@@ -7,7 +7,7 @@ import { isTesseraError, tesseraError } from '@tessera/plugin-sdk';
 import type { RequestAuthorizer } from '../api/funnel';
 import type { Request } from '../api/request';
 import type { SecurityRepository } from './accounts';
-import { authCookieOf } from './auth-cookie';
+import { authCookieOf, checkCookieOrigin } from './auth-cookie';
 import { ANONYMOUS_KUID } from './model';
 import type { RequestRateLimiter } from './request-rate-limiter';
 import type { TokenManager } from './tokens';
@@ -20,17 +20,28 @@ const UNLIMITED = new Set(['auth:login', 'auth:logout']);
  */
 const STALE_COOKIE_TOLERANT = new Set(['auth:login', 'auth:checkToken', 'auth:logout']);
 
+/** Cookie authentication: whether it is on, and which other origins' pages may use the cookie. */
+export interface CookiePolicy {
+  readonly enabled: boolean;
+  /** `server.cors.allowOrigin`: the origins it names (not `*`) may use the cookie, besides the server's own. */
+  readonly allowOrigins: readonly string[];
+}
+
 export function createTokenAuthorizer(
   tokens: TokenManager,
   accounts: SecurityRepository,
   limiter: RequestRateLimiter,
-  cookieAuthentication: boolean,
+  cookies: CookiePolicy,
 ): RequestAuthorizer {
   const verify = async (request: Request) => {
     const { jwt, controller, action, args } = request.input;
     // Off, the `authToken` cookie is not this server's (another app on the host may set one): it is ignored
     // (Kuzzle answers every such request with security.cookie.unsupported, which locks the browser out).
-    const cookie = cookieAuthentication ? authCookieOf(request.connection) : null;
+    const cookie = cookies.enabled ? authCookieOf(request.connection) : null;
+    // Reading the cookie, or asking for it (a login, a refresh), from a page of a foreign origin is refused.
+    const asksForCookie = args.cookieAuth !== undefined && args.cookieAuth !== false;
+    if (cookie !== null || (asksForCookie && request.connection.protocol === 'http'))
+      checkCookieOrigin(request.connection, cookies.allowOrigins);
     if (cookie === null) return jwt === null ? null : tokens.verify(jwt);
     if (jwt !== null) throw tesseraError('security.token.ambiguous');
     try {

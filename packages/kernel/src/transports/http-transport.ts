@@ -26,9 +26,9 @@ export interface HttpTransportOptions {
   readonly trustProxy: ProxyTrust;
   /** Kuzzle reads a token from `?jwt=`; unless this is set, such a URL is refused. */
   readonly acceptTokenInQuery: boolean;
-  /** `*`, or the origins allowed to call from a browser. */
+  /** The origins allowed to call from a browser; `*` lets any origin call, without credentials. */
   readonly allowOrigins: readonly string[];
-  /** Lets browsers send the `authToken` cookie cross-origin (`Access-Control-Allow-Credentials`). */
+  /** Cookie authentication is on: origins named in `allowOrigins` get `Access-Control-Allow-Credentials`. */
   readonly allowCredentials: boolean;
   /** Ready to serve (for `GET /_ready`). */
   readonly isReady: () => boolean;
@@ -47,10 +47,11 @@ const ALLOW_HEADERS =
 const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS';
 const SUPPORTED_VERBS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 /**
- * Bodies are JSON. Besides `application/json`, the defaults of `fetch` (text/plain) and `curl -d`
- * (x-www-form-urlencoded) are read as JSON too, so the obvious first call works; other types are refused.
+ * The one body type read. A browser sends a request of another type (an HTML form: urlencoded, multipart or
+ * text/plain; a text/plain fetch) to any origin without asking first (no CORS preflight), with its cookies:
+ * reading such bodies would let any page reach a cookie-authenticated action. So they are refused, even empty.
  */
-const JSON_CONTENT_TYPES = new Set(['application/json', 'text/plain', 'application/x-www-form-urlencoded']);
+const JSON_CONTENT_TYPE = 'application/json';
 
 export function createHttpApp(options: HttpTransportOptions): Koa<State> {
   const { funnel, registry, bus, log, nodeId } = options;
@@ -217,27 +218,38 @@ function safeRequestId(ctx: Context): string {
   return isUsableRequestId(requestId) ? requestId : ctx.state.connection.id;
 }
 
+/**
+ * An origin named in `allowOrigins` is answered with itself, plus `Access-Control-Allow-Credentials` when cookie
+ * authentication is on; any other origin gets `*`, which browsers never combine with credentials, when the list
+ * has `*`, and `api.process.unauthorized_origin` otherwise.
+ */
 function applyCors(ctx: Context, { allowOrigins, allowCredentials }: HttpTransportOptions): void {
   ctx.set('Access-Control-Allow-Headers', ALLOW_HEADERS);
   ctx.set('Access-Control-Allow-Methods', ALLOW_METHODS);
-  if (allowCredentials) ctx.set('Access-Control-Allow-Credentials', 'true');
   const origin = ctx.get('origin');
   if (!origin) return;
-  if (!allowOrigins.includes('*') && !allowOrigins.includes(origin)) {
+  ctx.vary('Origin');
+  if (origin !== '*' && allowOrigins.includes(origin)) {
+    ctx.set('Access-Control-Allow-Origin', origin);
+    if (allowCredentials) ctx.set('Access-Control-Allow-Credentials', 'true');
+  } else if (allowOrigins.includes('*')) {
+    ctx.set('Access-Control-Allow-Origin', '*');
+  } else {
     throw tesseraError('api.process.unauthorized_origin', origin);
   }
-  ctx.set('Access-Control-Allow-Origin', origin);
-  ctx.vary('Origin');
 }
 
-/** Reads at most `limit` bytes: a larger body is refused as soon as it is known to be larger. */
+/**
+ * Reads at most `limit` bytes: a larger body is refused as soon as it is known to be larger. A request that
+ * declares a body type must declare JSON (utf-8), and a body must come with that declaration.
+ */
 async function readJsonBody(message: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(message.headers['content-length'] ?? 0);
   if (declared > limit) throw tesseraError('network.http.request_too_large');
   const contentType = message.headers['content-type'];
-  if (contentType) {
+  if (contentType !== undefined) {
     const [type = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
-    if (!JSON_CONTENT_TYPES.has(type)) throw tesseraError('network.http.unsupported_content', type);
+    if (type !== JSON_CONTENT_TYPE) throw tesseraError('network.http.unsupported_content', type);
     const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice(8);
     if (charset && charset !== 'utf-8' && charset !== 'utf8')
       throw tesseraError('network.http.unsupported_charset', charset);
@@ -251,6 +263,7 @@ async function readJsonBody(message: IncomingMessage, limit: number): Promise<un
     chunks.push(buffer);
   }
   if (size === 0) return null;
+  if (contentType === undefined) throw tesseraError('network.http.unsupported_content', '');
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch (error) {

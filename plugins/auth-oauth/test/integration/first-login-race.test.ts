@@ -93,6 +93,7 @@ describe('two first logins of one identity, the other one landing in between', (
     expect(await ctx.identity.describe(otherKuid ?? '')).not.toBeNull();
     const response = await fetch(`${tessera.url}/users/_search`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ query: { match_all: {} } }),
     });
     const { result: found } = (await response.json()) as { result: { hits: { _id: string }[] } };
