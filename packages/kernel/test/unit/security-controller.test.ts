@@ -231,6 +231,27 @@ describe('searchProfiles and searchRoles, with Kuzzle list filters', () => {
     expect(result.hits[0]._source.controllers).toBeDefined();
   });
 
+  it('reads an empty roles list as no filter, as Kuzzle does', async () => {
+    const result = await succeed('searchProfiles', { body: { roles: [] } });
+
+    expect(result.total).toBe(7);
+    expect(result.hits.map((hit: { _id: string }) => hit._id)).toEqual(
+      expect.arrayContaining(['p1', 'p2', 'p3', 'p4', 'admin', 'default', 'anonymous']),
+    );
+  });
+
+  it('reads an empty controllers list as no filter, as Kuzzle does', async () => {
+    const result = await succeed('searchRoles', { body: { controllers: [] } });
+
+    expect(result.hits.map((hit: { _id: string }) => hit._id).sort()).toEqual([
+      'admin',
+      'anonymous',
+      'default',
+      'reader',
+      'writer',
+    ]);
+  });
+
   it('refuses a list filter together with a query', async () => {
     const request = await call('searchRoles', {
       body: { controllers: ['document'], query: { match_all: {} } },

@@ -29,13 +29,14 @@ export function profileAndRoleActions(services: SecurityServices): Record<string
   const { profiles, roles } = accounts;
 
   /**
-   * `{roles: [roleIds]}` (Kuzzle's older form: profiles with a policy on one of these roles) or a store query;
-   * not both.
+   * `{roles: [roleIds]}` (Kuzzle's older form: profiles with a policy on one of these roles; an empty list is
+   * no filter, as the admin console relies on) or a store query; not both.
    */
   const searchProfiles = (request: Request, page: SearchOptions) => {
     const body = request.input.body ?? {};
     const roleIds = listFilter(body, 'roles');
     if (roleIds === null) return profiles.search(body, page);
+    if (roleIds.length === 0) return profiles.search(withoutKey(body, 'roles'), page);
     return searchKept(
       (options) => profiles.search({}, options),
       (profile) => profile.policies.some((policy) => roleIds.includes(policy.roleId)),
@@ -43,11 +44,15 @@ export function profileAndRoleActions(services: SecurityServices): Record<string
     );
   };
 
-  /** `{controllers: [names]}` (roles with an entry for one of these controllers, or for `*`) or a store query. */
+  /**
+   * `{controllers: [names]}` (roles with an entry for one of these controllers, or for `*`; an empty list is no
+   * filter, as in Kuzzle) or a store query.
+   */
   const searchRoles = (request: Request, page: SearchOptions) => {
     const body = request.input.body ?? {};
     const controllers = listFilter(body, 'controllers');
     if (controllers === null) return roles.search(body, page);
+    if (controllers.length === 0) return roles.search(withoutKey(body, 'controllers'), page);
     return searchKept(
       (options) => roles.search({}, options),
       (role) => [...controllers, '*'].some((controller) => Object.hasOwn(role.controllers, controller)),
@@ -189,6 +194,11 @@ function listFilter(body: JsonObject, key: 'roles' | 'controllers'): string[] | 
   if (body.query !== undefined)
     throw tesseraError('api.assert.mutually_exclusive', `body.${key}`, 'body.query');
   return stringsAt(body[key], `body.${key}`);
+}
+
+/** The body without its list filter, for the store to read the rest (sort, search_after) as a query body. */
+function withoutKey(body: JsonObject, key: 'roles' | 'controllers'): JsonObject {
+  return Object.fromEntries(Object.entries(body).filter(([name]) => name !== key));
 }
 
 function assignedUsersPolicy(value: string | undefined): DeleteProfileOptions['onAssignedUsers'] {
