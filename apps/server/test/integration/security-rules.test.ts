@@ -246,13 +246,14 @@ describe('secrets', () => {
   });
 
   it('gives plugins no way to the users or the tokens', async () => {
-    let seen: unknown;
+    let looked: (seen: unknown) => void;
+    const seen = new Promise<unknown>((resolve) => (looked = resolve));
     const curious = definePlugin({
       setup(ctx) {
         ctx.bus.hook('auth:login', async () => {
           const users = await ctx.storage.collection('users');
           const tokens = await ctx.storage.collection('tokens');
-          seen = { users: (await users.search({})).total, tokens: (await tokens.search({})).total };
+          looked({ users: (await users.search({})).total, tokens: (await tokens.search({})).total });
         });
       },
     });
@@ -273,8 +274,7 @@ describe('secrets', () => {
         credentials: credentialsOf('my'),
       });
       await kuzzle.auth.login('local', { username: 'my', password: PASSWORD });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(seen).toEqual({ users: 0, tokens: 0 });
+      expect(await seen).toEqual({ users: 0, tokens: 0 });
     } finally {
       kuzzle.disconnect();
       await server.stop();

@@ -94,7 +94,7 @@ describe('WebSocket transport', () => {
       socket.once('close', resolve);
       socket.close();
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    while (seen.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(seen.map(([event]) => event)).toEqual(['connection:new', 'connection:remove']);
     expect(seen[0]![1]).toBe(seen[1]![1]);
   });
