@@ -19,7 +19,7 @@ import {
   requestFromEnvelope,
   type Request,
 } from '@tessera/kernel';
-import { createOneNodePorts } from '@tessera/cluster';
+import { createLocalBus, createOneNodePorts } from '@tessera/cluster';
 import type { ConnectionInfo } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { setUpAccounts } from '../client';
@@ -59,6 +59,8 @@ export async function tokenCheckFigures(mode: Mode): Promise<Figure[]> {
       storage: namespace,
       registry: new ActionRegistry(),
       log,
+      clusterBus: createLocalBus(),
+      bus: createEventBus(log),
     });
     const authorizer = createTokenAuthorizer(tokens, accounts, new RequestRateLimiter(limiters), {
       enabled: config.security.cookieAuthentication,

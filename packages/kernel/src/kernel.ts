@@ -185,7 +185,13 @@ export function createKernel(options: KernelOptions): Kernel {
   let running = false;
 
   const openSecurity = async (): Promise<void> => {
-    const accounts = await SecurityRepository.open({ storage: kernelStorage, registry, log });
+    const accounts = await SecurityRepository.open({
+      storage: kernelStorage,
+      registry,
+      log,
+      clusterBus,
+      bus,
+    });
     await tokens.init();
     await bootstrapSecurity(accounts);
     detachAuthEvents = attachAuthEventsChannel(

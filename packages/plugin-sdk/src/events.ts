@@ -115,7 +115,16 @@ export interface KernelEvents {
     readonly request: ApiRequest;
   };
   'user:created': { kuid: string; author: string };
+  /** A user's document changed (update, replace, createOrReplace, a profile taken away). */
+  'user:updated': { kuid: string; author: string | null };
   'user:deleted': { kuid: string; author: string };
+  /** Profiles and roles, after the write committed and every node forgot the old version. `author` null: the server. */
+  'profile:created': { profileId: string; author: string | null };
+  'profile:updated': { profileId: string; author: string | null };
+  'profile:deleted': { profileId: string; author: string | null };
+  'role:created': { roleId: string; author: string | null };
+  'role:updated': { roleId: string; author: string | null };
+  'role:deleted': { roleId: string; author: string | null };
   'credentials:created': { kuid: string; strategy: string; author: string };
   /**
    * A pipeline, awaited by whoever changed the credentials: when `secretChanged` (a password, not a username),

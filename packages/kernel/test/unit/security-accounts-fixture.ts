@@ -6,7 +6,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ActionRegistry, createStorageNamespace, defineAction, type StoreAdapter } from '@tessera/kernel';
+import { createLoopbackNetwork } from '@tessera/cluster';
+import {
+  ActionRegistry,
+  createEventBus,
+  createStorageNamespace,
+  defineAction,
+  type StoreAdapter,
+} from '@tessera/kernel';
 import type { DocumentCollection, LogFields, Logger, StorageNamespace } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { SecurityRepository } from '../../src/security/accounts';
@@ -18,8 +25,11 @@ export interface Fixture {
   warnings: { message: string; fields?: LogFields }[];
   /** get and mGet calls that reached the store, by collection. */
   reads: Map<string, number>;
-  /** Another repository (another node) on the same database file. */
-  openNode(): Promise<SecurityRepository>;
+  /**
+   * Another repository (another node of the same cluster, in this process) on the same database file; with
+   * `detached`, a node that hears no other (as if its cluster messages were lost).
+   */
+  openNode(options?: { detached?: boolean }): Promise<SecurityRepository>;
   close(): Promise<void>;
 }
 
@@ -44,6 +54,7 @@ export async function openFixture(): Promise<Fixture> {
   const clock = { now: 1_700_000_000_000 };
   const warnings: Fixture['warnings'] = [];
   const reads = new Map<string, number>();
+  const network = createLoopbackNetwork();
   const log: Logger = {
     debug() {},
     info() {},
@@ -52,12 +63,19 @@ export async function openFixture(): Promise<Fixture> {
     child: () => log,
   };
 
-  const openNode = async (): Promise<SecurityRepository> => {
+  const openNode = async ({ detached = false } = {}): Promise<SecurityRepository> => {
     const adapter = createSqliteStore({ path: path.join(folder, 'kernel.db') });
     await adapter.open();
     adapters.push(adapter);
     const storage = countingReads(createStorageNamespace(adapter, 'kernel'), reads);
-    return SecurityRepository.open({ storage, registry, log, now: () => clock.now });
+    return SecurityRepository.open({
+      storage,
+      registry,
+      log,
+      now: () => clock.now,
+      clusterBus: detached ? createLoopbackNetwork().join() : network.join(),
+      bus: createEventBus(log),
+    });
   };
 
   return {

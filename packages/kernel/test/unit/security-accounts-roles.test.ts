@@ -299,8 +299,15 @@ describe('roles and profiles cache', () => {
     expect(await canLogout(['default'])).toBe(true);
   });
 
-  it('invalidateCache makes the next read go to the store (a write made by another node)', async () => {
+  it('a role changed on another node of the cluster applies to the next rights check here', async () => {
     const other = await fixture.openNode();
+    expect(await canLogout(['default'])).toBe(true);
+    await other.roles.update('default', controllers({ auth: { actions: { login: true } } }), null);
+    expect(await canLogout(['default'])).toBe(false);
+  });
+
+  it('invalidateCache makes the next read go to the store (a write this node did not hear of)', async () => {
+    const other = await fixture.openNode({ detached: true });
     expect(await canLogout(['default'])).toBe(true);
     await other.roles.update('default', controllers({ auth: { actions: { login: true } } }), null);
     expect(await canLogout(['default'])).toBe(true);

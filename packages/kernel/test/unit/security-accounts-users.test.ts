@@ -295,10 +295,18 @@ describe('UserRepository', () => {
       expect(await users().find('ada')).toBeNull();
     });
 
-    it('sees a write made by another node after invalidateCache', async () => {
+    it('sees a write made on another node of the cluster at the next read', async () => {
       await users().create({ profileIds: ['default'] }, null, { id: 'ada' });
       await users().get('ada');
       const other = await fixture.openNode();
+      await other.users.update('ada', { profileIds: ['admin'] }, null);
+      expect((await users().get('ada'))._source.profileIds).toEqual(['admin']);
+    });
+
+    it('sees a write it did not hear of after invalidateCache', async () => {
+      await users().create({ profileIds: ['default'] }, null, { id: 'ada' });
+      await users().get('ada');
+      const other = await fixture.openNode({ detached: true });
       await other.users.update('ada', { profileIds: ['admin'] }, null);
       expect((await users().get('ada'))._source.profileIds).toEqual(['default']);
       fixture.repo.invalidateCache();

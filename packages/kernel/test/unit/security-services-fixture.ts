@@ -15,7 +15,7 @@ import type {
   PassportStrategy,
   PassportStrategyActions,
 } from '@tessera/plugin-sdk';
-import { createOneNodePorts } from '@tessera/cluster';
+import { createLocalBus, createOneNodePorts } from '@tessera/cluster';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { ActionRegistry } from '../../src/api/action-registry';
 import { Request } from '../../src/api/request';
@@ -78,7 +78,13 @@ export async function openHarness(): Promise<Harness> {
   const registry = new ActionRegistry();
   const kernel = createStorageNamespace(adapter, 'kernel');
   const plugin = createStorageNamespace(adapter, 'plugin:test');
-  const accounts = await SecurityRepository.open({ storage: kernel, registry, log });
+  const accounts = await SecurityRepository.open({
+    storage: kernel,
+    registry,
+    log,
+    clusterBus: createLocalBus(),
+    bus,
+  });
   await bootstrapSecurity(accounts);
   const { tokenStore, limiters } = createOneNodePorts(adapter);
   const tokens = new TokenManager({ namespace: kernel, store: tokenStore, config: config.jwt, bus, log });
@@ -117,7 +123,13 @@ export async function openHarness(): Promise<Harness> {
       return (await accounts.users.search({}, { size: 1 })).total;
     },
     reopenAccounts() {
-      return SecurityRepository.open({ storage: kernel, registry, log });
+      return SecurityRepository.open({
+        storage: kernel,
+        registry,
+        log,
+        clusterBus: createLocalBus(),
+        bus,
+      });
     },
     async close() {
       await adapter.close();

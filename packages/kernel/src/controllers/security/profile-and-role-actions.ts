@@ -171,8 +171,8 @@ export function profileAndRoleActions(services: SecurityServices): Record<string
     deleteRole: defineAction({
       args: idArg,
       http: [{ verb: 'DELETE', path: '/roles/:_id' }],
-      handler: async (_request, { _id }) => {
-        await roles.delete(_id);
+      handler: async (request, { _id }) => {
+        await roles.delete(_id, authorOf(request));
         return { _id };
       },
     }),
@@ -180,7 +180,8 @@ export function profileAndRoleActions(services: SecurityServices): Record<string
     mDeleteRoles: defineAction({
       body: 'required',
       http: [{ verb: 'POST', path: '/roles/_mDelete' }],
-      handler: (request) => deleteEach(request, log, idsOf(request), (id) => roles.delete(id)),
+      handler: (request) =>
+        deleteEach(request, log, idsOf(request), (id) => roles.delete(id, authorOf(request))),
     }),
   };
 }

@@ -46,7 +46,7 @@ export class ProfileRepository extends SecurityReads<ProfileContent> {
     await this.profiles.get(id);
     if (options.onAssignedUsers === 'remove') await this.users.removeProfile(id, actor);
     else if ((await this.users.countWithProfile(id)) > 0) throw tesseraError('security.profile.in_use', id);
-    await this.profiles.delete(id);
+    await this.profiles.delete(id, actor);
   }
 
   invalidateCache(id?: string): void {

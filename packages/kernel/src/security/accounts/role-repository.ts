@@ -46,7 +46,7 @@ export class RoleRepository extends SecurityReads<RoleContent> {
     return this.roles.update(id, () => validateRole(id, body, this.context, options), actor);
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, actor: Actor = null): Promise<void> {
     if (PROTECTED_IDS.has(id)) throw tesseraError('security.role.cannot_delete');
     await this.roles.get(id);
     // A scan, not a query: the store cannot match a field inside an array of objects (`policies.roleId`).
@@ -55,7 +55,7 @@ export class RoleRepository extends SecurityReads<RoleContent> {
         throw tesseraError('security.role.in_use', id);
       }
     }
-    await this.roles.delete(id);
+    await this.roles.delete(id, actor);
   }
 
   invalidateCache(id?: string): void {

@@ -1,12 +1,12 @@
 /**
  * SecurityCollection: one kernel collection of security documents (users, profiles or roles). It owns what
- * the three repositories share: the `_kuzzle_info` stamps, the errors for a missing or taken id, and an
- * in-memory cache of the documents every request reads (its user, their profiles and roles).
+ * the three repositories share: the `_kuzzle_info` stamps, the errors for a missing or taken id, the change
+ * events, and the cache of the documents every request reads (its user, their profiles and roles).
  *
- * The cache is invalidated by every write made through this module, which is enough on one node. A cluster
- * also needs the other nodes to hear about a write: invalidation messages on the ClusterBus, which comes with
- * Redis; `invalidate()` is what those messages will call.
+ * The cache is a CoherentCache: every write made through this module forgets the document on every node of
+ * the cluster before it resolves, so a role changed on one node applies to the next request on any other.
  */
+import { CoherentCache, type ClusterBus } from '@tessera/cluster';
 import {
   TesseraError,
   isTesseraError,
@@ -29,12 +29,25 @@ export type Actor = string | null;
 /** A document's source as stored: its content plus who made and changed it. */
 export type Stored<T extends JsonObject> = T & { _kuzzle_info: KuzzleInfo };
 
+/** A write that committed: what the change events say (the document's id and who wrote it). */
+export interface SecurityChange {
+  readonly id: string;
+  readonly verb: 'created' | 'updated' | 'deleted';
+  readonly actor: Actor;
+}
+
 export interface SecurityCollectionOptions {
+  /** The cache's name, the same on every node (its invalidations travel under it). */
+  readonly name: string;
+  /** Keeps this node's cache true while other nodes write. */
+  readonly clusterBus: ClusterBus;
   /**
    * How many documents to keep in memory (0: none). When full, the least recently read goes: all the roles and
    * profiles fit, the users of a large store may not.
    */
   readonly cacheSize: number;
+  /** Told of every committed write, after every node has forgotten the old document. */
+  readonly onChange?: (change: SecurityChange) => void;
   readonly now: () => number;
   /** Error for a missing id; it takes the id as its only placeholder. */
   readonly notFound: ErrorId;
@@ -43,45 +56,36 @@ export interface SecurityCollectionOptions {
 }
 
 export class SecurityCollection<T extends JsonObject> {
-  private readonly cache: Map<string, SecurityDocument<T>> | null;
-  /** Bumped by every write, so a read that started before a write never caches what it read. */
-  private generation = 0;
+  private readonly cache: CoherentCache<SecurityDocument<T>>;
 
   constructor(
     private readonly documents: DocumentCollection<Stored<T>>,
     private readonly options: SecurityCollectionOptions,
   ) {
-    this.cache = options.cacheSize > 0 ? new Map() : null;
+    this.cache = new CoherentCache({
+      name: `security:${options.name}`,
+      bus: options.clusterBus,
+      max: options.cacheSize,
+    });
   }
 
   /** The document, or null. Cached documents are deep-frozen: every caller shares them. */
-  async find(id: string): Promise<SecurityDocument<T> | null> {
-    const cached = this.cache?.get(id);
-    if (cached !== undefined) {
-      // Read again: it becomes the most recent (a Map iterates in insertion order).
-      this.cache?.delete(id);
-      this.cache?.set(id, cached);
-      return cached;
-    }
-    const generation = this.generation;
-    const document = await this.documents.get(id);
-    if (document === null || this.cache === null) return document;
-    deepFreeze(document);
-    if (generation !== this.generation) return document;
-    if (this.cache.size >= this.options.cacheSize)
-      this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(id, document);
-    return document;
+  find(id: string): Promise<SecurityDocument<T> | null> {
+    return this.cache.read(id, async () => {
+      const document = await this.documents.get(id);
+      if (document !== null) deepFreeze(document);
+      return document;
+    });
   }
 
   /** The cached document, without reading the store (and without making it the most recent): undefined if not cached. */
   peek(id: string): SecurityDocument<T> | undefined {
-    return this.cache?.get(id);
+    return this.cache.peek(id);
   }
 
-  /** Bumped by every write and invalidation: a value read at two moments tells whether anything changed between. */
+  /** Changes with every write and invalidation: a value read at two moments tells whether anything changed between. */
   get revision(): number {
-    return this.generation;
+    return this.cache.revision;
   }
 
   async get(id: string): Promise<SecurityDocument<T>> {
@@ -92,7 +96,7 @@ export class SecurityCollection<T extends JsonObject> {
 
   /** The documents found, in the order of `ids`; missing ids are skipped. */
   async mGet(ids: readonly string[]): Promise<SecurityDocument<T>[]> {
-    if (this.cache === null) return this.documents.mGet(ids);
+    if (this.options.cacheSize === 0) return this.documents.mGet(ids);
     const found = await Promise.all(ids.map((id) => this.find(id)));
     return found.filter((document) => document !== null);
   }
@@ -118,16 +122,23 @@ export class SecurityCollection<T extends JsonObject> {
   }
 
   create(id: string, content: T, actor: Actor): Promise<SecurityDocument<T>> {
-    return this.write(id, () => this.documents.create(this.stamp(content, this.created(actor)), id));
+    return this.write({ id, verb: 'created', actor }, () =>
+      this.documents.create(this.stamp(content, this.created(actor)), id),
+    );
   }
 
+  /** Told as an update: the store does not say whether the document existed. */
   createOrReplace(id: string, content: T, actor: Actor): Promise<SecurityDocument<T>> {
-    return this.write(id, () => this.documents.createOrReplace(id, this.stamp(content, this.created(actor))));
+    return this.write({ id, verb: 'updated', actor }, () =>
+      this.documents.createOrReplace(id, this.stamp(content, this.created(actor))),
+    );
   }
 
   /** Replaces the content of an existing document; as Kuzzle, its `_kuzzle_info` starts over. */
   replace(id: string, content: T, actor: Actor): Promise<SecurityDocument<T>> {
-    return this.write(id, () => this.documents.replace(id, this.stamp(content, this.created(actor))));
+    return this.write({ id, verb: 'updated', actor }, () =>
+      this.documents.replace(id, this.stamp(content, this.created(actor))),
+    );
   }
 
   /**
@@ -147,7 +158,7 @@ export class SecurityCollection<T extends JsonObject> {
       const content = await change(contentOf<T>(current));
       const updated: KuzzleInfo = { ...info, updater: actor, updatedAt: this.options.now() };
       try {
-        return await this.write(id, () =>
+        return await this.write({ id, verb: 'updated', actor }, () =>
           this.documents.replace(id, this.stamp(content, updated), { ifVersion: read._version }),
         );
       } catch (error) {
@@ -157,26 +168,31 @@ export class SecurityCollection<T extends JsonObject> {
     }
   }
 
-  async delete(id: string): Promise<void> {
-    const deleted = await this.write(id, () => this.documents.delete(id));
+  async delete(id: string, actor: Actor = null): Promise<void> {
+    const deleted = await this.write({ id, verb: 'deleted', actor }, () => this.documents.delete(id));
     if (!deleted) throw new TesseraError(this.options.notFound, [id]);
   }
 
-  /** Forgets the cached `id`, or every cached document. */
+  /** Forgets the cached `id`, or every cached document, on this node only. */
   invalidate(id?: string): void {
-    this.generation += 1;
-    if (id === undefined) this.cache?.clear();
-    else this.cache?.delete(id);
+    this.cache.forget(id === undefined ? null : [id]);
   }
 
-  private async write<R>(id: string, operation: () => Promise<R>): Promise<R> {
+  /**
+   * Runs the write, then forgets the document on every node (even when the write failed: it may have
+   * committed before the error), then tells `onChange` of a write that succeeded.
+   */
+  private async write<R>(change: SecurityChange, operation: () => Promise<R>): Promise<R> {
+    let result: R;
     try {
-      return await operation();
+      result = await operation();
     } catch (error) {
-      throw this.translate(id, error);
-    } finally {
-      this.invalidate(id);
+      await this.cache.invalidate([change.id]);
+      throw this.translate(change.id, error);
     }
+    await this.cache.invalidate([change.id]);
+    if (result !== false) this.options.onChange?.(change);
+    return result;
   }
 
   /** The store's generic errors, in the words of this collection. */

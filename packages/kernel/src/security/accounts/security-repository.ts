@@ -3,13 +3,19 @@
  * the three repositories over one set of collections, so each sees the others' writes, and answers the
  * funnel's question on every request: what may this user do (`rightsFor`).
  */
-import type { Logger, StorageNamespace } from '@tessera/plugin-sdk';
+import type { ClusterBus } from '@tessera/cluster';
+import type { EventBus, Logger, StorageNamespace } from '@tessera/plugin-sdk';
 import type { ActionRegistry } from '../../api/action-registry';
 import type { ProfileContent, RoleContent, UserContent } from '../model';
 import { ProfileRepository } from './profile-repository';
 import { createRightsEvaluator, type RightsEvaluator, type RightsSource } from './rights';
 import { RoleRepository } from './role-repository';
-import { SecurityCollection, type SecurityCollectionOptions, type Stored } from './security-collection';
+import {
+  SecurityCollection,
+  type SecurityChange,
+  type SecurityCollectionOptions,
+  type Stored,
+} from './security-collection';
 import { SecurityMappings } from './security-mappings';
 import { UserRepository } from './user-repository';
 
@@ -19,12 +25,18 @@ export interface SecurityRepositoryOptions {
   /** Roles are checked against the registered controllers and actions. */
   readonly registry: Pick<ActionRegistry, 'find' | 'isDeclaredRight'>;
   readonly log: Logger;
+  /** Keeps the caches true on every node of the cluster. */
+  readonly clusterBus: ClusterBus;
+  /** Where `user:updated`, `profile:*` and `role:*` are emitted, after each write committed. */
+  readonly bus: EventBus;
   /** The clock of the `_kuzzle_info` stamps. */
   readonly now?: () => number;
 }
 
 /** Users kept in memory: every authenticated request reads its user; 10,000 users are a few megabytes. */
 const USER_CACHE_SIZE = 10_000;
+/** Profiles and roles kept in memory: every one a deployment has, in practice. */
+const RIGHTS_CACHE_SIZE = 100_000;
 
 export class SecurityRepository {
   private constructor(
@@ -37,20 +49,41 @@ export class SecurityRepository {
   ) {}
 
   static async open(options: SecurityRepositoryOptions): Promise<SecurityRepository> {
+    const { bus, clusterBus } = options;
     const now = options.now ?? Date.now;
     const open = async <T extends UserContent | ProfileContent | RoleContent>(
       name: string,
-      settings: Omit<SecurityCollectionOptions, 'now'>,
-    ) => new SecurityCollection<T>(await options.storage.collection<Stored<T>>(name), { ...settings, now });
+      settings: Omit<SecurityCollectionOptions, 'now' | 'name' | 'clusterBus'>,
+    ) =>
+      new SecurityCollection<T>(await options.storage.collection<Stored<T>>(name), {
+        ...settings,
+        name,
+        clusterBus,
+        now,
+      });
 
     const [users, profiles, roles, mappings] = await Promise.all([
       open<UserContent>('users', {
         cacheSize: USER_CACHE_SIZE,
         notFound: 'security.user.not_found',
         alreadyExists: 'security.user.already_exists',
+        // user:created and user:deleted are emitted by whoever creates or deletes, once credentials are done too.
+        onChange: ({ id, verb, actor }: SecurityChange) => {
+          if (verb === 'updated') bus.emit('user:updated', { kuid: id, author: actor });
+        },
       }),
-      open<ProfileContent>('profiles', { cacheSize: Infinity, notFound: 'security.profile.not_found' }),
-      open<RoleContent>('roles', { cacheSize: Infinity, notFound: 'security.role.not_found' }),
+      open<ProfileContent>('profiles', {
+        cacheSize: RIGHTS_CACHE_SIZE,
+        notFound: 'security.profile.not_found',
+        onChange: ({ id, verb, actor }: SecurityChange) =>
+          bus.emit(`profile:${verb}`, { profileId: id, author: actor }),
+      }),
+      open<RoleContent>('roles', {
+        cacheSize: RIGHTS_CACHE_SIZE,
+        notFound: 'security.role.not_found',
+        onChange: ({ id, verb, actor }: SecurityChange) =>
+          bus.emit(`role:${verb}`, { roleId: id, author: actor }),
+      }),
       SecurityMappings.open(options.storage),
     ]);
     const userRepository = new UserRepository(users, profiles);
@@ -93,7 +126,7 @@ export class SecurityRepository {
     return { profiles, roles: new Map(roles.map((role) => [role._id, role._source])) };
   }
 
-  /** Forgets every cached user, profile and role: for the cluster's invalidation messages, when they come. */
+  /** Forgets every cached user, profile and role on this node (the other nodes' writes reach the caches themselves). */
   invalidateCache(): void {
     this.users.invalidateCache();
     this.profiles.invalidateCache();
