@@ -16,3 +16,24 @@ export function parseDuration(value: unknown): number | undefined {
   else if (typeof value === 'string' && value !== '') milliseconds = ms(value as ms.StringValue);
   return milliseconds !== undefined && Number.isFinite(milliseconds) ? Math.round(milliseconds) : undefined;
 }
+
+const UNITS = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1000],
+] as const;
+
+/**
+ * A duration in words, exact (unlike `ms`'s long form, which rounds): `60000` -> `"minute"` with `bare`, else
+ * `"1 minute"`; `90000` -> `"90 seconds"`; `1500` -> `"1500 ms"`. For messages that name a window.
+ */
+export function formatDuration(milliseconds: number, bare = false): string {
+  for (const [unit, size] of UNITS) {
+    if (milliseconds < size || milliseconds % size !== 0) continue;
+    const count = milliseconds / size;
+    if (count === 1) return bare ? unit : `1 ${unit}`;
+    return `${count} ${unit}s`;
+  }
+  return `${milliseconds} ms`;
+}

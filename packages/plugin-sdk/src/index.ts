@@ -14,7 +14,7 @@ export type {
   DocumentCollection,
   StorageNamespace,
 } from './storage';
-export { parseDuration } from './duration';
+export { formatDuration, parseDuration } from './duration';
 export { parseCookies, serializeCookie, type CookieAttributes } from './cookies';
 export type { Protocol, ConnectionInfo, RequestInput, RequestUser, ApiRequest } from './request';
 export type { LogLevel, LogFields, Logger } from './logger';

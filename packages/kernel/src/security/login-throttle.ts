@@ -4,7 +4,7 @@
  * the answers never tell which accounts exist. The counts live in the LimiterStore the kernel is given: this
  * node's memory, or Redis, where every node of a cluster meets the same budgets and the same locks.
  */
-import { TesseraError } from '@tessera/plugin-sdk';
+import { formatDuration, TesseraError } from '@tessera/plugin-sdk';
 import type { LimiterStore, WindowCounter } from '@tessera/cluster';
 import type { LoginConfig } from '../config';
 
@@ -38,8 +38,11 @@ export class LoginThrottle {
         throw new TesseraError('security.user.locked', [seconds], { details: { retryAfter: seconds } });
       }
     }
-    await spend(this.addresses, address, this.config.attemptsPerAddress);
-    if (username !== null) await spend(this.usernames, username, this.config.attemptsPerUsername);
+    const window = formatDuration(this.config.window, true);
+    await spend(this.addresses, address, this.config.attemptsPerAddress, 'from this address', window);
+    if (username !== null) {
+      await spend(this.usernames, username, this.config.attemptsPerUsername, 'for this username', window);
+    }
   }
 
   /** A failed login: `lockoutThreshold` consecutive failures lock the username for `lockoutDuration`. */
@@ -62,13 +65,24 @@ export class LoginThrottle {
   }
 }
 
-/** Counts one attempt on `key`; past `limit` (0: no limit), the 429 with the seconds until the window ends. */
-async function spend(counter: WindowCounter, key: string, limit: number): Promise<void> {
+/**
+ * Counts one attempt on `key`; past `limit` (0: no limit), the 429. Its message names the budget, its window
+ * and the seconds until the window ends: kuzzle-sdk keeps only the message of an error, not its `retryAfter`.
+ */
+async function spend(
+  counter: WindowCounter,
+  key: string,
+  limit: number,
+  whose: string,
+  window: string,
+): Promise<void> {
   if (limit === 0) return;
   const { count, resetIn } = await counter.add(key);
   if (count > limit) {
     const seconds = secondsOf(resetIn);
-    throw new TesseraError('api.process.too_many_logins_requests', [], { details: { retryAfter: seconds } });
+    throw new TesseraError('api.process.too_many_logins_requests', [whose, limit, window, seconds], {
+      details: { retryAfter: seconds },
+    });
   }
 }
 

@@ -31,6 +31,8 @@ describe('login throttle', () => {
       id: 'api.process.too_many_logins_requests',
       status: 429,
       details: { retryAfter: 45 },
+      message:
+        'Rejected: too many login attempts from this address (at most 3 per minute); retry in 45 seconds.',
     });
     await expect(instance.admit('5.6.7.8', 'other')).resolves.toBeUndefined();
   });
@@ -41,6 +43,8 @@ describe('login throttle', () => {
     await instance.admit('2.2.2.2', 'ghost');
     await expect(instance.admit('3.3.3.3', 'ghost')).rejects.toMatchObject({
       id: 'api.process.too_many_logins_requests',
+      message:
+        'Rejected: too many login attempts for this username (at most 2 per minute); retry in 60 seconds.',
     });
   });
 

@@ -271,7 +271,7 @@ export const errorCatalog = {
   'api.process.too_many_logins_requests': {
     code: 0x0202000d,
     status: TOO_MANY_REQUESTS,
-    message: 'Rejected: Too many login attempts per second',
+    message: 'Rejected: too many login attempts %s (at most %s per %s); retry in %s seconds.',
   },
   // api.process, Tessera's own (0x0280)
   'api.process.reserved_channel': {

@@ -1,7 +1,7 @@
 /**
  * parseDuration is the kernel's and every plugin's one duration grammar: `ms`'s, as Kuzzle reads `expiresIn`.
  */
-import { parseDuration } from '@tessera/plugin-sdk';
+import { formatDuration, parseDuration } from '@tessera/plugin-sdk';
 
 describe('parseDuration', () => {
   it.each<[number | string, number]>([
@@ -41,5 +41,17 @@ describe('parseDuration', () => {
     ['2h'],
   ])('finds no duration in %p', (value) => {
     expect(parseDuration(value)).toBeUndefined();
+  });
+});
+
+describe('formatDuration', () => {
+  it('names a window exactly, in the largest unit that divides it', () => {
+    expect(formatDuration(60_000, true)).toBe('minute');
+    expect(formatDuration(60_000)).toBe('1 minute');
+    expect(formatDuration(90_000)).toBe('90 seconds');
+    expect(formatDuration(7_200_000)).toBe('2 hours');
+    expect(formatDuration(86_400_000, true)).toBe('day');
+    expect(formatDuration(1500)).toBe('1500 ms');
+    expect(formatDuration(0)).toBe('0 ms');
   });
 });
