@@ -1,10 +1,11 @@
 /**
  * Connection settings (flags win over TESSERA_* environment variables) and a connected, optionally logged-in,
- * kuzzle-sdk client.
+ * kuzzle-sdk client. Without credentials, the token `tessera login` saved for that server is used.
  */
 import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
 import { CliError } from './cli-error';
 import type { ParsedArgv } from './parse-argv';
+import { forgetSession, readSession, serverKey, sessionFilePath } from './session-file';
 
 export interface ConnectionOptions {
   host: string;
@@ -15,11 +16,15 @@ export interface ConnectionOptions {
   apiKey?: string;
   /** Act as this kuid, through a short-lived API key the connected identity creates for it (rights apply). */
   as?: string;
+  /** Where `tessera login` keeps its tokens. */
+  sessionFile: string;
 }
 
 /** A connected client, and how to leave: `close` removes what the session created, then disconnects. */
 export interface Session {
   readonly kuzzle: Kuzzle;
+  /** The token came from `tessera login`'s file. */
+  readonly savedSession: boolean;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,7 @@ export function resolveConnection(parsed: ParsedArgv, env: NodeJS.ProcessEnv): C
     password,
     apiKey: pick('api-key'),
     as: parsed.flags.as,
+    sessionFile: sessionFilePath(env),
   };
 }
 
@@ -77,13 +83,17 @@ export async function connect(options: ConnectionOptions): Promise<Session> {
     throw new CliError(`cannot reach ${options.host}:${options.port} (${reason})`, { cause: error });
   }
   try {
+    let savedSession = false;
     if (options.apiKey !== undefined) kuzzle.jwt = options.apiKey;
     if (options.username !== undefined && options.password !== undefined) {
       await kuzzle.auth.login('local', { username: options.username, password: options.password });
+    } else if (options.apiKey === undefined) {
+      savedSession = useSavedSession(kuzzle, options);
     }
     const leave = options.as === undefined ? async () => {} : await impersonate(kuzzle, options.as);
     return {
       kuzzle,
+      savedSession,
       async close() {
         try {
           await leave();
@@ -97,6 +107,22 @@ export async function connect(options: ConnectionOptions): Promise<Session> {
     kuzzle.disconnect();
     throw error;
   }
+}
+
+/** Installs the token `tessera login` saved for this server, if any; an expired one is forgotten, loudly. */
+function useSavedSession(kuzzle: Kuzzle, options: ConnectionOptions): boolean {
+  const server = serverKey(options.host, options.port);
+  const saved = readSession(options.sessionFile, server);
+  if (saved === undefined) return false;
+  if (saved.expiresAt <= Date.now()) {
+    forgetSession(options.sessionFile, server);
+    throw new CliError(
+      `the session of "tessera login" on ${server} expired at ${new Date(saved.expiresAt).toISOString()}; ` +
+        'log in again (this command would have run as anonymous)',
+    );
+  }
+  kuzzle.jwt = saved.jwt;
+  return true;
 }
 
 /**

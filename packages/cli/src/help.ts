@@ -4,9 +4,11 @@
 import type { BaseRequest, Kuzzle } from 'kuzzle-sdk';
 import { CliError } from './cli-error';
 
-export const USAGE = `Usage: tessera <controller>:<action> [body] [options]
+export const USAGE = `Usage: tessera login --username <username> --password <password> [-a expiresIn=<duration>]
+       tessera <controller>:<action> [body] [options]
        tessera realtime:subscribe <index> <collection> [filters]
        tessera <controller> --help
+       tessera logout
        tessera plugin:create <name> [--dir <folder>]
 
 Sends any API action and prints its result as JSON. Bodies, filters and -a values accept
@@ -28,6 +30,12 @@ Connection (flag, or environment variable; flags win):
   --api-key <token>         TESSERA_API_KEY    authenticate with an API key
   --as <kuid>               act as that user (needs the right to run security:createApiKey)
 
+Sessions:
+  login                     log in with the local strategy once and keep the token for that server
+                            (host:port) in $XDG_CONFIG_HOME/tessera/sessions.json (~/.config/...),
+                            readable by you only; commands without credentials use it until it expires
+  logout                    revoke the kept token and forget it
+
 Output:
   --json                    print the result as one compact JSON line
   -h, --help                this help; with a controller, that controller's actions
@@ -39,7 +47,8 @@ Local commands (no server):
 Errors go to stderr as one line, "tessera: <error id>: <message>", with exit code 1.
 
 Examples:
-  tessera security:createUser '{ content: { profileIds: ["default"] }, credentials: { local: { username: "my", password: "password" } } }' --id mylehuong
+  tessera login --username admin --password change-me-now
+  tessera security:createUser '{ content: { profileIds: ["default"] }, credentials: { local: { username: "mylehuong", password: "password" } } }' --id mylehuong
   tessera auth:login -a strategy=local --body '{ username: "mylehuong", password: "password" }'
   tessera realtime:subscribe %auth events '{ equals: { kuid: "mylehuong" } }'
 `;

@@ -4,12 +4,14 @@
 import path from 'node:path';
 import type { BaseRequest } from 'kuzzle-sdk';
 import { CliError } from './cli-error';
-import { connect, resolveConnection, type Session } from './connection';
+import { connect, resolveConnection, type ConnectionOptions, type Session } from './connection';
 import { controllerHelp, USAGE } from './help';
+import { login, logout, tokenRefused } from './login';
 import { formatError, formatResult } from './output';
 import { parseArgv, type ParsedArgv } from './parse-argv';
 import { createPlugin, PLUGIN_CREATE_USAGE } from './plugin-create';
 import { parseArgValue, parseJsonObject } from './relaxed-json';
+import { forgetSession, serverKey } from './session-file';
 import { subscribe, subscribeOptions } from './subscribe';
 
 export interface Io {
@@ -24,9 +26,22 @@ export async function run(
   cwd: string = process.cwd(),
 ): Promise<number> {
   let session: Session | undefined;
+  let connection: ConnectionOptions | undefined;
   try {
     const parsed = parseArgv(argv);
     if (parsed.command === 'plugin:create') return pluginCreate(parsed, cwd, io);
+    if (parsed.command === 'login' || parsed.command === 'logout') {
+      if (parsed.help) {
+        io.stdout(USAGE);
+        return 0;
+      }
+      if (parsed.positionals.length > 0) throw new CliError(`unexpected argument "${parsed.positionals[0]}"`);
+      connection = resolveConnection(parsed, env);
+      io.stdout(
+        parsed.command === 'login' ? await login(connection, argsOf(parsed)) : await logout(connection),
+      );
+      return 0;
+    }
     if (parsed.command === undefined || (parsed.help && !parsed.command.split(':')[0])) {
       (parsed.help ? io.stdout : io.stderr)(USAGE);
       return parsed.help ? 0 : 1;
@@ -35,7 +50,7 @@ export async function run(
     if (!controller || extra.length > 0 || (action === '' && !parsed.help)) {
       throw new CliError(`"${parsed.command}" is not <controller>:<action>`);
     }
-    const connection = resolveConnection(parsed, env);
+    connection = resolveConnection(parsed, env);
 
     if (parsed.help) {
       session = await connect({ ...connection, as: undefined });
@@ -44,8 +59,7 @@ export async function run(
     }
     if (action === undefined) throw new CliError(`"${parsed.command}" is not <controller>:<action>`);
 
-    const args: Record<string, unknown> = {};
-    for (const [key, value] of parsed.args) args[key] = parseArgValue(value);
+    const args = argsOf(parsed);
 
     if (controller === 'realtime' && action === 'subscribe') {
       const options = subscribeOptions(parsed.positionals, parsed.flags.body, args);
@@ -80,11 +94,24 @@ export async function run(
     io.stdout(`${formatResult(result, parsed.json)}\n`);
     return 0;
   } catch (error) {
-    io.stderr(`${formatError(error)}\n`);
+    let line = formatError(error);
+    if (session?.savedSession && connection && tokenRefused(error)) {
+      // A revoked or expired saved token would fail every command the same way: forget it once, say so.
+      forgetSession(connection.sessionFile, serverKey(connection.host, connection.port));
+      line += ' (the token saved by "tessera login" is forgotten: log in again)';
+    }
+    io.stderr(`${line}\n`);
     return 1;
   } finally {
     await session?.close().catch(() => undefined);
   }
+}
+
+/** The `-a key=value` pairs as request arguments. */
+function argsOf(parsed: ParsedArgv): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of parsed.args) args[key] = parseArgValue(value);
+  return args;
 }
 
 /** `plugin:create`: a local command, no connection. */

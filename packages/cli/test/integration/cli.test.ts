@@ -4,13 +4,14 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kuzzle, WebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
 
 const MAIN = path.resolve(__dirname, '../../dist/main.js');
-// The exact commands of the issue and of the README.
+// The product docs' (kourou's) examples, as they are written.
 const CREATE_MY =
   '{ content: { profileIds: ["default"] }, credentials: { local: { username: "my", password: "password" } } }';
 const CREATE_MYLEHUONG =
@@ -25,11 +26,15 @@ interface Outcome {
 
 let server: TestKernel;
 
-/** Runs the built command with TESSERA_* cleared, so the developer's environment cannot leak in. */
+/**
+ * Runs the built command with TESSERA_* cleared and no saved session (`tessera login`'s file lives under
+ * XDG_CONFIG_HOME), so the developer's environment cannot leak in.
+ */
 function tessera(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_')),
   );
+  clean.XDG_CONFIG_HOME = path.join(tmpdir(), 'tessera-cli-test-no-sessions');
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
