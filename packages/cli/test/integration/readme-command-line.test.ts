@@ -1,8 +1,8 @@
 /**
  * The README's first steps, followed as a newcomer would: the quick start's curl calls (the first admin, a
- * login), then every line of the "Command line" block exactly as written, with `npx tessera`, against a server
- * with the default login throttle. Only the address differs: the curl lines get this test server's port, the
- * CLI gets it from TESSERA_HOST/TESSERA_PORT, as the README says it may.
+ * login, a request with the token), then every line of the "Command line" block exactly as written, with
+ * `npx tessera`, against a server with the default login throttle. Only the address differs: the curl lines
+ * get this test server's port, the CLI gets it from TESSERA_HOST/TESSERA_PORT, as the README says it may.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,7 +15,8 @@ import { startTestKernel, type TestKernel } from '@tessera/testing';
 const REPO = path.resolve(__dirname, '../../../..');
 const README = readFileSync(path.join(REPO, 'README.md'), 'utf8');
 
-/** The first ```sh block after `heading` (a line of the README), its lines joined where they end in "\". */
+/** The first ```sh block after `heading` (a line of the README) holding `containing`, as lines (a line ending
+ * in "\" joined to the next). */
 function shellBlock(heading: string, containing: string): string[] {
   const start = README.indexOf(`\n${heading}\n`);
   if (start < 0) throw new Error(`no "${heading}" section in the README`);
@@ -75,6 +76,16 @@ describe("the README's quick start, then its command-line block, as written", ()
       expect(outcome.code).toBe(0);
       expect(JSON.parse(outcome.stdout)).toMatchObject({ status: 200, error: null });
     }
+  });
+
+  it('reads who the token belongs to with curl, as the quick start shows', async () => {
+    const block = shellBlock('## Run it', '/_me').join('\n');
+    const outcome = await sh(block.replaceAll('localhost:7512', `127.0.0.1:${server.port}`));
+    expect(outcome.code).toBe(0);
+    expect(JSON.parse(outcome.stdout)).toMatchObject({
+      status: 200,
+      result: { _id: 'admin', _source: { profileIds: ['admin'] } },
+    });
   });
 
   it('runs every command of the block, logging in once, with no 401 or 429', async () => {
