@@ -17,13 +17,16 @@ import type {
   StoreAdapter,
   WriteCondition,
 } from '@tessera/store';
+import { cachedRegexpCompiler } from '@tessera/store';
 import { TesseraError, type JsonObject, type VersionedDocument } from '@tessera/plugin-sdk';
 import {
   LOWERCASE_FUNCTION,
+  REGEXP_FUNCTION,
   compileAfter,
   compileFilter,
   compileSort,
   lowercase,
+  regexpFunction,
 } from './internal/compile-query';
 import { mapSqliteError } from './internal/map-sqlite-error';
 import { createTable, declareFields, migrate } from './internal/schema';
@@ -75,6 +78,7 @@ export class SqliteStore implements StoreAdapter {
       try {
         db.pragma('journal_mode = WAL');
         db.function(LOWERCASE_FUNCTION, { deterministic: true }, lowercase);
+        db.function(REGEXP_FUNCTION, { deterministic: true }, regexpFunction(cachedRegexpCompiler()));
         this.db = db;
         migrate(db, this.run, this.all);
       } catch (error) {

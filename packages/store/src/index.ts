@@ -25,3 +25,4 @@ export { createStorageNamespace, validateNamespace, deepMerge } from './storage-
 export { isPlainObject } from './is-plain-object';
 export { scanDocuments, findAll } from './scan-documents';
 export { foldBalanced } from './fold-balanced';
+export { compileRegexp, cachedRegexpCompiler, type RegexpMatcher } from './regexp-matcher';

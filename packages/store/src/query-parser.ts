@@ -7,6 +7,8 @@
  */
 import { tesseraError, type SearchOptions, type TesseraError } from '@tessera/plugin-sdk';
 import { isPlainObject } from './is-plain-object';
+import { LuceneRegexpError, readLuceneFlags, translateLuceneRegexp } from './lucene-regexp';
+import { compileRegexp } from './regexp-matcher';
 import type { FieldPath, Filter, Scalar, SearchQuery, SortField } from './store-adapter';
 
 export type QueryLang = NonNullable<SearchOptions['lang']>;
@@ -153,6 +155,8 @@ class Dialect {
     private readonly clauses: ReadonlyMap<string, ClauseParser>,
     private readonly unknownKeyword:
       'services.storage.unknown_query_keyword' | 'api.assert.koncorde_unknown_keyword',
+    /** Keywords of the language that we do not serve: refused as unsupported, not as unknown. */
+    private readonly unsupported: (keyword: string) => TesseraError | null,
   ) {}
 
   parse(query: unknown): Filter {
@@ -171,7 +175,7 @@ class Dialect {
       throw invalid('query', `a single keyword per query object, got "${keywords.join('", "')}"`);
     }
     const clause = this.clauses.get(keyword);
-    if (clause === undefined) throw tesseraError(this.unknownKeyword, keyword);
+    if (clause === undefined) throw this.unsupported(keyword) ?? tesseraError(this.unknownKeyword, keyword);
     seen.clauses += 1;
     if (seen.clauses > QUERY_LIMITS.maxClauses) tooComplex(`more than ${QUERY_LIMITS.maxClauses} clauses`);
     return clause(query[keyword], (sub) => this.parseAt(sub, depth + 1, seen));
@@ -218,7 +222,10 @@ const range: ClauseParser = (content) => {
   const expected =
     '{"<field>": {"gt"|"gte"|"lt"|"lte": <number|string>, ...}}, bounds all numbers or all strings';
   const [field, bounds] = singleEntry('range', content, expected);
-  const [gt, gte, lt, lte] = readKeys('range', bounds, [], ['gt', 'gte', 'lt', 'lte']);
+  // Elasticsearch reads a null bound as no bound (the admin console sends `{gt: null, lt: 5}`).
+  const [gt, gte, lt, lte] = readKeys('range', bounds, [], ['gt', 'gte', 'lt', 'lte']).map((bound) =>
+    bound === null ? undefined : bound,
+  );
   const given = [gt, gte, lt, lte].filter((bound) => bound !== undefined);
   const sameType = given.every((b) => typeof b === typeof given[0]);
   const typed = given.every((b) => typeof b === 'string' || (typeof b === 'number' && Number.isFinite(b)));
@@ -294,6 +301,105 @@ const match: ClauseParser = (content) => {
   return { kind: 'match', field, value: readString(`match.${field}`, unwrap('match', value, 'query')) };
 };
 
+/**
+ * match_phrase and match_phrase_prefix: with no analyzer, both read as our `match` (the text, contained in any
+ * case), which holds wherever Elasticsearch's phrase would on a standard-analyzed field, and on some more.
+ */
+function phrase(keyword: string, options: readonly string[]): ClauseParser {
+  return (content) => {
+    const [field, value] = singleEntry(keyword, content, '{"<field>": <text> | {"query": <text>}}');
+    const query = isPlainObject(value) ? readKeys(keyword, value, ['query'], options)[0] : value;
+    return { kind: 'match', field, value: readString(`${keyword}.${field}`, query) };
+  };
+}
+
+const MULTI_MATCH_TYPES: ReadonlySet<unknown> = new Set([
+  'best_fields',
+  'most_fields',
+  'cross_fields',
+  'phrase',
+  'phrase_prefix',
+  'bool_prefix',
+]);
+
+/**
+ * multi_match: `match` on each field listed (a `^boost` suffix is accepted and has no effect: we do not
+ * score), or on every field for `"*"`, for an empty list, or without `fields`, as Elasticsearch's default
+ * field `*` does. Every `type` reads as match does; field patterns other than `"*"` are refused.
+ */
+const multiMatch: ClauseParser = (content) => {
+  const [query, fields, type] = readKeys(
+    'multi_match',
+    content,
+    ['query'],
+    ['fields', 'type', 'max_expansions', 'lenient'],
+  );
+  const value = readString('multi_match.query', query);
+  if (type !== undefined && !MULTI_MATCH_TYPES.has(type)) {
+    throw invalid('multi_match.type', [...MULTI_MATCH_TYPES].map((t) => `"${String(t)}"`).join(', '));
+  }
+  if (fields === undefined) return { kind: 'matchAnyField', value };
+  if (!Array.isArray(fields) || !fields.every((f): f is string => typeof f === 'string')) {
+    throw invalid('multi_match.fields', 'an array of field names');
+  }
+  const names = fields.map((field) => field.replace(/\^[0-9]+(\.[0-9]+)?$/, ''));
+  if (names.length === 0 || names.includes('*')) return { kind: 'matchAnyField', value };
+  return or(names.map((field) => ({ kind: 'match', field: multiMatchField(field), value })));
+};
+
+function multiMatchField(field: string): FieldPath {
+  if (field.includes('*')) throw invalid('multi_match.fields', 'field names, or "*" for every field');
+  return assertFieldPath(field);
+}
+
+/**
+ * regexp, in Lucene's syntax as Elasticsearch takes it: the whole value matches. Translated here once
+ * (lucene-regexp.ts) and compiled with RE2, so a pattern no engine could run safely never reaches one.
+ */
+const regexp: ClauseParser = (content) => {
+  const expected =
+    '{"<field>": <regular expression> | {"value": <regular expression>, "flags"?, "case_insensitive"?}}';
+  const [field, spec] = singleEntry('regexp', content, expected);
+  const argument = `regexp.${field}`;
+  const [value, flags, caseInsensitive] = isPlainObject(spec)
+    ? readKeys('regexp', spec, ['value'], ['flags', 'case_insensitive', 'max_determinized_states'])
+    : [spec, undefined, undefined];
+  const source = readString(argument, value);
+  if (flags !== undefined && typeof flags !== 'string') throw invalid(`${argument}.flags`, 'a string');
+  const operators = readLuceneFlags(flags ?? 'ALL');
+  if (operators === null) {
+    throw invalid(
+      `${argument}.flags`,
+      '"ALL", "NONE" or ANYSTRING, COMPLEMENT, EMPTY, INTERSECTION, INTERVAL joined by "|"',
+    );
+  }
+  if (caseInsensitive !== undefined && typeof caseInsensitive !== 'boolean') {
+    throw invalid(`${argument}.case_insensitive`, 'a boolean');
+  }
+  let pattern: string | null;
+  try {
+    pattern = translateLuceneRegexp(source, operators);
+  } catch (error) {
+    if (error instanceof LuceneRegexpError) throw invalid(argument, `a regular expression: ${error.message}`);
+    throw error;
+  }
+  // Lucene's `#` can make the whole expression match no string: a query that matches nothing.
+  if (pattern === null) return or([]);
+  try {
+    compileRegexp(pattern, caseInsensitive === true);
+  } catch (error) {
+    tooComplex(
+      `a regular expression RE2 refuses (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  return { kind: 'regexp', field, pattern, caseInsensitive: caseInsensitive === true };
+};
+
+const matchNone: ClauseParser = (content) => {
+  if (!isPlainObject(content)) throw invalid('match_none', '{}');
+  return or([]);
+};
+
 const prefix: ClauseParser = (content) => {
   const [field, value] = singleEntry('prefix', content, '{"<field>": <text> | {"value": <text>}}');
   return { kind: 'prefix', field, value: readString(`prefix.${field}`, unwrap('prefix', value, 'value')) };
@@ -359,6 +465,62 @@ const not: ClauseParser = (content, sub) => {
   return { kind: 'not', filter: sub(content) };
 };
 
+/**
+ * Query keywords of Elasticsearch's DSL (8.x) that we do not serve (besides span_*): scoring, joins, geo, text
+ * analysis and vectors, which need what a document store without Elasticsearch's indexes does not have.
+ */
+const ES_UNSUPPORTED: ReadonlySet<string> = new Set([
+  'boosting',
+  'combined_fields',
+  'common',
+  'constant_score',
+  'dis_max',
+  'distance_feature',
+  'function_score',
+  'fuzzy',
+  'geo_bounding_box',
+  'geo_distance',
+  'geo_grid',
+  'geo_polygon',
+  'geo_shape',
+  'has_child',
+  'has_parent',
+  'intervals',
+  'knn',
+  'match_bool_prefix',
+  'more_like_this',
+  'nested',
+  'parent_id',
+  'percolate',
+  'pinned',
+  'query_string',
+  'rank_feature',
+  'rule',
+  'script',
+  'script_score',
+  'semantic',
+  'shape',
+  'simple_query_string',
+  'sparse_vector',
+  'terms_set',
+  'text_expansion',
+  'type',
+  'weighted_tokens',
+  'wildcard',
+  'wrapper',
+]);
+
+/** Koncorde keywords a search does not take (Kuzzle refuses them too, with the same error). */
+const KONCORDE_UNSUPPORTED: ReadonlySet<string> = new Set([
+  'geoBoundingBox',
+  'geoDistance',
+  'geoDistanceRange',
+  'geoPolygon',
+  'match',
+  'nothing',
+  'select',
+]);
+
 const dialects: Record<QueryLang, Dialect> = {
   elasticsearch: new Dialect(
     new Map([
@@ -369,8 +531,17 @@ const dialects: Record<QueryLang, Dialect> = {
       ['match', match],
       ['prefix', prefix],
       ['exists', esExists],
+      ['match_none', matchNone],
+      ['match_phrase', phrase('match_phrase', ['slop'])],
+      ['match_phrase_prefix', phrase('match_phrase_prefix', ['slop', 'max_expansions'])],
+      ['multi_match', multiMatch],
+      ['regexp', regexp],
     ]),
     'services.storage.unknown_query_keyword',
+    (keyword) =>
+      ES_UNSUPPORTED.has(keyword) || keyword.startsWith('span_')
+        ? tesseraError('services.storage.unsupported_query_keyword', keyword)
+        : null,
   ),
   koncorde: new Dialect(
     new Map([
@@ -382,8 +553,14 @@ const dialects: Record<QueryLang, Dialect> = {
       ['and', koncordeAnd],
       ['or', koncordeOr],
       ['not', not],
+      // Kuzzle hands a Koncorde clause it does not translate to Elasticsearch as it is: regexp is ES's.
+      ['regexp', regexp],
     ]),
     'api.assert.koncorde_unknown_keyword',
+    (keyword) =>
+      KONCORDE_UNSUPPORTED.has(keyword)
+        ? tesseraError('api.assert.koncorde_restricted_keyword', 'keyword', keyword)
+        : null,
   ),
 };
 

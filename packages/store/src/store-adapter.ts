@@ -50,8 +50,29 @@ export type Filter =
   | { readonly kind: 'exists'; readonly field: FieldPath }
   /** String value starting with `value` (case-sensitive). */
   | { readonly kind: 'prefix'; readonly field: FieldPath; readonly value: string }
-  /** String value containing `value`, case-insensitively (our reading of Elasticsearch's full-text `match`). */
+  /**
+   * String value containing `value`, case-insensitively: our reading of Elasticsearch's full-text queries
+   * (`match`, `match_phrase`, `match_phrase_prefix`, `multi_match` on named fields), with no analyzer.
+   */
   | { readonly kind: 'match'; readonly field: FieldPath; readonly value: string }
+  /**
+   * Some string anywhere in the document's source (at any depth, array elements and object members alike)
+   * contains `value`, case-insensitively: `match` on every field at once (multi_match over `"*"`). The id is
+   * not part of the source.
+   */
+  | { readonly kind: 'matchAnyField'; readonly value: string }
+  /**
+   * String value matched whole by `pattern`, a regular expression in the syntax RE2, PostgreSQL and PCRE read
+   * alike (lucene-regexp.ts): literals, punctuation escaped with `\`, `.` (any character, newlines included),
+   * bracket classes, `(?:…)`, `|`, `* + ? {n} {n,} {n,m}` (counts up to 255); no anchors: the adapter anchors
+   * it. `caseInsensitive` folds case as the engine does.
+   */
+  | {
+      readonly kind: 'regexp';
+      readonly field: FieldPath;
+      readonly pattern: string;
+      readonly caseInsensitive: boolean;
+    }
   | { readonly kind: 'and'; readonly filters: readonly Filter[] }
   | { readonly kind: 'or'; readonly filters: readonly Filter[] }
   | { readonly kind: 'not'; readonly filter: Filter };

@@ -175,6 +175,11 @@ export const errorCatalog = {
     status: INTERNAL,
     message: 'Cannot connect to %s at %s: %s',
   },
+  'services.storage.unsupported_query_keyword': {
+    code: 0x01800009,
+    status: BAD_REQUEST,
+    message: 'The keyword "%s" of Elasticsearch Query DSL is not supported by this server.',
+  },
   'services.storage.indexed_field_not_scalar': {
     code: 0x01800007,
     status: BAD_REQUEST,
@@ -224,6 +229,11 @@ export const errorCatalog = {
     status: BAD_REQUEST,
     message:
       'The keyword "%s" is not part of Koncorde filters DSL keywords. Are you trying to use an Elasticsearch query?',
+  },
+  'api.assert.koncorde_restricted_keyword': {
+    code: 0x0201000d,
+    status: BAD_REQUEST,
+    message: 'The %s "%s" of Koncorde DSL is not supported for search queries.',
   },
   'api.assert.koncorde_dsl_error': { code: 0x0201000e, status: BAD_REQUEST, message: '%s' },
 

@@ -46,6 +46,16 @@ export function compileFilter(filter: Filter, declared: DeclaredFields): Sql {
         `@.type() == "string" && @ like_regex ${JSON.stringify(filter.value)} flag "iq"`,
         {},
       );
+    case 'matchAnyField':
+      // `.**` walks every level of the source: its strings, in objects and arrays alike.
+      return sql`jsonb_path_exists(doc.body, ${`strict $.** ? (@.type() == "string" && @ like_regex ${JSON.stringify(filter.value)} flag "iq")`}::jsonpath)`;
+    case 'regexp':
+      // The pattern's syntax is one PostgreSQL reads as RE2 does (lucene-regexp.ts); flag s: `.` takes newlines.
+      return anyScalar(
+        filter.field,
+        `@.type() == "string" && @ like_regex ${JSON.stringify(`^(?:${filter.pattern})$`)} flag "${filter.caseInsensitive ? 'is' : 's'}"`,
+        {},
+      );
     case 'exists':
       return exists(filter.field, declared);
     case 'and':

@@ -9,7 +9,14 @@
  * Lists of conditions become balanced trees of AND/OR, never a chain: SQLite refuses expressions nested over
  * 1000 deep, and a chain of 1000 ORs is that deep.
  */
-import { foldBalanced, type FieldPath, type Filter, type Scalar, type SortField } from '@tessera/store';
+import {
+  foldBalanced,
+  type compileRegexp,
+  type FieldPath,
+  type Filter,
+  type Scalar,
+  type SortField,
+} from '@tessera/store';
 import { fieldKey, jsonPath } from './names';
 import { join, raw, sql, type Sql, type SqlParam } from './sql';
 
@@ -18,6 +25,19 @@ export const LOWERCASE_FUNCTION = 'tessera_lowercase';
 
 export function lowercase(text: unknown): unknown {
   return typeof text === 'string' ? text.toLowerCase() : text;
+}
+
+/**
+ * A SQL function the store registers, `(pattern, caseInsensitive, value)`: 1 when the Filter's regexp pattern
+ * matches the whole value, with RE2 (SQLite has no regular expressions of its own), 0 otherwise.
+ */
+export const REGEXP_FUNCTION = 'tessera_regexp';
+
+export function regexpFunction(compile: typeof compileRegexp) {
+  return (pattern: unknown, caseInsensitive: unknown, value: unknown): number =>
+    typeof pattern === 'string' && typeof value === 'string' && compile(pattern, caseInsensitive === 1)(value)
+      ? 1
+      : 0;
 }
 
 /** Declared fields of the collection a query runs on. */
@@ -62,6 +82,22 @@ export function compileFilter(filter: Filter, declared: DeclaredFields): Sql {
       return anyElement(
         filter.field,
         ({ type, value }) => sql`${type} = 'text' AND instr(${lower}(${value}), ${needle}) > 0`,
+      );
+    }
+    case 'matchAnyField': {
+      // json_tree walks the whole source; its rows of type 'text' are the strings (object keys are no rows).
+      const needle = filter.value.toLowerCase();
+      const lower = raw(LOWERCASE_FUNCTION);
+      return sql`EXISTS (SELECT 1 FROM json_tree(doc.body) AS e WHERE e.type = 'text' AND instr(${lower}(e.value), ${needle}) > 0)`;
+    }
+    case 'regexp': {
+      const matches = raw(REGEXP_FUNCTION);
+      const { pattern } = filter;
+      const caseInsensitive = filter.caseInsensitive ? 1 : 0;
+      return anyElement(
+        filter.field,
+        ({ type, value }) =>
+          sql`${type} = 'text' AND ${matches}(${pattern}, ${caseInsensitive}, ${value}) = 1`,
       );
     }
     case 'exists':

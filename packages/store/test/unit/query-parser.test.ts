@@ -178,8 +178,8 @@ describe('parseFilter (elasticsearch)', () => {
 
   it.each([
     [
-      'wildcard',
-      'The keyword "wildcard" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
+      'nope',
+      'The keyword "nope" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
     ],
     [
       'equals',
@@ -199,6 +199,61 @@ describe('parseFilter (elasticsearch)', () => {
       'services.storage.unknown_query_keyword',
     );
     expect(error.message).toBe(message);
+  });
+
+  it.each(['wildcard', 'query_string', 'fuzzy', 'nested', 'span_term'])(
+    'refuses %s, a keyword of the DSL we do not support, as unsupported',
+    (keyword) => {
+      const error = thrown(
+        () => parseFilter(JSON.parse(`{"${keyword}": {}}`)),
+        'services.storage.unsupported_query_keyword',
+      );
+      expect(error.message).toBe(
+        `The keyword "${keyword}" of Elasticsearch Query DSL is not supported by this server.`,
+      );
+    },
+  );
+
+  it('reads the full-text queries as a case-insensitive substring, on one field or every field', () => {
+    expect(parseFilter({ match_phrase_prefix: { t: { query: 'x', max_expansions: 5 } } })).toEqual({
+      kind: 'match',
+      field: 't',
+      value: 'x',
+    });
+    expect(parseFilter({ multi_match: { query: 'x', type: 'phrase_prefix', fields: ['*'] } })).toEqual({
+      kind: 'matchAnyField',
+      value: 'x',
+    });
+    expect(parseFilter({ multi_match: { query: 'x', fields: ['a^3', 'b.c'] } })).toEqual({
+      kind: 'or',
+      filters: [
+        { kind: 'match', field: 'a', value: 'x' },
+        { kind: 'match', field: 'b.c', value: 'x' },
+      ],
+    });
+    thrown(() => parseFilter({ multi_match: { query: 'x', type: 'fuzzy' } }), 'api.assert.invalid_argument');
+    thrown(() => parseFilter({ multi_match: { fields: ['a'] } }), 'api.assert.missing_argument');
+  });
+
+  it.each([
+    ['a.c', 'a.c'],
+    ['"a.c"', 'a\\.c'],
+    ['[^a-c]+|x{2,3}', '[^a-c]+|x{2,3}'],
+    ['a**', '(?:a*)*'],
+    ['(ab)?c', '(?:ab)?c'],
+    ['x@', 'x.*'],
+    ['\\d\\W', '[0-9][^a-zA-Z0-9_]'],
+    ['^$', '\\^\\$'],
+    ['[\\]-]', '[\\]\\-]'],
+    ['(a|b)c', '(?:a|b)c'],
+    ['()x', 'x'],
+  ])('translates the Lucene regexp %s into the RE2/PostgreSQL pattern %s', (source, pattern) => {
+    expect(parseFilter({ regexp: { f: source } })).toEqual({
+      kind: 'regexp',
+      field: 'f',
+      pattern,
+      caseInsensitive: false,
+    });
   });
 
   it('finds unknown keywords nested in bool', () => {
@@ -318,18 +373,28 @@ describe('parseFilter (koncorde)', () => {
     expect(parseFilter({}, 'koncorde')).toEqual({ kind: 'all' });
   });
 
-  it.each(['term', 'match_all', 'geoBoundingBox', '__proto__'])(
-    'refuses the unknown keyword %s',
+  it.each(['geoBoundingBox', 'geoDistance', 'nothing', 'select', 'match'])(
+    'refuses %s, a keyword searches do not take, as Kuzzle does',
     (keyword) => {
       const error = thrown(
         () => parseFilter(JSON.parse(`{"${keyword}": {}}`), 'koncorde'),
-        'api.assert.koncorde_unknown_keyword',
+        'api.assert.koncorde_restricted_keyword',
       );
       expect(error.message).toBe(
-        `The keyword "${keyword}" is not part of Koncorde filters DSL keywords. Are you trying to use an Elasticsearch query?`,
+        `The keyword "${keyword}" of Koncorde DSL is not supported for search queries.`,
       );
     },
   );
+
+  it.each(['term', 'match_all', '__proto__'])('refuses the unknown keyword %s', (keyword) => {
+    const error = thrown(
+      () => parseFilter(JSON.parse(`{"${keyword}": {}}`), 'koncorde'),
+      'api.assert.koncorde_unknown_keyword',
+    );
+    expect(error.message).toBe(
+      `The keyword "${keyword}" is not part of Koncorde filters DSL keywords. Are you trying to use an Elasticsearch query?`,
+    );
+  });
 
   it.each([
     [{ equals: { a: [1] } }, 'equals.a'],

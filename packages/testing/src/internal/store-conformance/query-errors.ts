@@ -6,7 +6,50 @@ import { expectError, useStore, type StoreSetup } from './store-fixture';
 type ErrorCase = readonly [title: string, body: SearchBody, options: SearchOptions, error: ErrorId];
 
 const CASES: readonly ErrorCase[] = [
-  ['an unknown keyword', { query: { wildcard: { a: 'x*' } } }, {}, 'services.storage.unknown_query_keyword'],
+  ['an unknown keyword', { query: { nope: { a: 'x*' } } }, {}, 'services.storage.unknown_query_keyword'],
+  [
+    'a keyword of the DSL we do not support, as unsupported',
+    { query: { wildcard: { a: 'x*' } } },
+    {},
+    'services.storage.unsupported_query_keyword',
+  ],
+  [
+    'a Koncorde keyword searches do not take, as restricted',
+    { query: { geoDistance: { a: { lat: 0, lon: 0 }, distance: '1km' } } },
+    { lang: 'koncorde' },
+    'api.assert.koncorde_restricted_keyword',
+  ],
+  ['a malformed regexp', { query: { regexp: { a: '(x' } } }, {}, 'api.assert.invalid_argument'],
+  [
+    'a regexp operator no engine has (intersection)',
+    { query: { regexp: { a: 'x&y' } } },
+    {},
+    'api.assert.invalid_argument',
+  ],
+  [
+    'a regexp repetition above 255',
+    { query: { regexp: { a: 'x{300}' } } },
+    {},
+    'api.assert.invalid_argument',
+  ],
+  [
+    'a regexp RE2 finds too large',
+    { query: { regexp: { a: '(x{200}){200}' } } },
+    {},
+    'services.storage.query_too_complex',
+  ],
+  [
+    'a regexp longer than 1000 characters',
+    { query: { regexp: { a: 'x'.repeat(1001) } } },
+    {},
+    'services.storage.query_too_complex',
+  ],
+  [
+    'a multi_match field pattern',
+    { query: { multi_match: { query: 'x', fields: ['a.*'] } } },
+    {},
+    'api.assert.invalid_argument',
+  ],
   [
     'a Koncorde keyword in Elasticsearch',
     { query: { equals: { a: 1 } } },
