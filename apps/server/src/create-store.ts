@@ -8,7 +8,7 @@ import { createSqliteStore } from '@tessera/storage-sqlite';
 export function createStore(storage: TesseraConfig['storage']): StoreAdapter {
   switch (storage.engine) {
     case 'sqlite':
-      return createSqliteStore({ path: storage.sqlite.path });
+      return createSqliteStore({ path: storage.sqlite.path, busyTimeoutMs: storage.sqlite.busyTimeout });
     case 'postgres': {
       const { url, schema, poolSize, connectionTimeout, statementTimeout } = storage.postgres;
       if (url === null) {

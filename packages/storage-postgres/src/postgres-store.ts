@@ -308,9 +308,9 @@ export class PostgresStore implements StoreAdapter {
 
   private openPool(): Pool {
     if (this.pool === null) {
-      throw new TesseraError('services.storage.unexpected_error', [
-        `the PostgreSQL store ${this.location} is not open`,
-      ]);
+      throw new TesseraError('services.storage.not_connected', [], {
+        cause: new Error(`the PostgreSQL store ${this.location} is not open`),
+      });
     }
     return this.pool;
   }

@@ -252,9 +252,9 @@ export class SqliteStore implements StoreAdapter {
 
   private database(): Database.Database {
     if (this.db === null) {
-      throw new TesseraError('services.storage.unexpected_error', [
-        `the SQLite store "${this.path}" is not open`,
-      ]);
+      throw new TesseraError('services.storage.not_connected', [], {
+        cause: new Error(`the SQLite store "${this.path}" is not open`),
+      });
     }
     return this.db;
   }

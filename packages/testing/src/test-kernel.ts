@@ -51,7 +51,10 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
       options.overrides ?? {},
     ),
   });
-  const sqlite: StoreAdapter = createSqliteStore({ path: config.storage.sqlite.path });
+  const sqlite: StoreAdapter = createSqliteStore({
+    path: config.storage.sqlite.path,
+    busyTimeoutMs: config.storage.sqlite.busyTimeout,
+  });
   const adapter = options.wrapStore ? options.wrapStore(sqlite) : sqlite;
   const kernel = createKernel({
     config,

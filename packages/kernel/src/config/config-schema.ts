@@ -63,7 +63,11 @@ export interface ServerConfig {
 
 export interface StorageConfig {
   readonly engine: StorageEngine;
-  readonly sqlite: { readonly path: string };
+  readonly sqlite: {
+    readonly path: string;
+    /** Milliseconds a write waits for another process's lock on the file before answering 503. */
+    readonly busyTimeout: number;
+  };
   readonly postgres: PostgresConfig;
   readonly mongodb: { readonly url: string | null };
 }
@@ -183,7 +187,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
   },
   storage: {
     engine: 'sqlite',
-    sqlite: { path: './data/tessera.db' },
+    sqlite: { path: './data/tessera.db', busyTimeout: 5000 },
     postgres: {
       url: null,
       schema: 'public',
@@ -361,7 +365,7 @@ const SCHEMA: Section = {
   },
   storage: {
     engine: oneOf(...STORAGE_ENGINES),
-    sqlite: { path: text },
+    sqlite: { path: text, busyTimeout: duration },
     postgres: {
       url: nullable(text),
       schema: text,

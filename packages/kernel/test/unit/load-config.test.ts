@@ -81,7 +81,7 @@ describe('defaults', () => {
       },
       storage: {
         engine: 'sqlite',
-        sqlite: { path: './data/tessera.db' },
+        sqlite: { path: './data/tessera.db', busyTimeout: 5000 },
         postgres: {
           url: null,
           schema: 'public',

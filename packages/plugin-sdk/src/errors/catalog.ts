@@ -150,10 +150,11 @@ export const errorCatalog = {
     status: BAD_REQUEST,
     message: 'Invalid field path "%s".',
   },
+  // The engine's own message may name tables, paths or hosts: it goes to the logs (as the cause), never the wire.
   'services.storage.unexpected_error': {
-    code: 0x01800003,
+    code: 0x01010023,
     status: INTERNAL,
-    message: 'Unexpected storage error: %s',
+    message: 'Unexpected storage error; the server logs have the details.',
   },
   'services.storage.invalid_namespace': {
     code: 0x01800004,

@@ -45,7 +45,7 @@ export function mapPgError(error: unknown, uniqueIndexes: UniqueIndexes): Tesser
   if (isUnavailable(code, message)) {
     return new TesseraError('services.storage.not_connected', [], { cause: error });
   }
-  return new TesseraError('services.storage.unexpected_error', [message], { cause: error });
+  return new TesseraError('services.storage.unexpected_error', [], { cause: error });
 }
 
 /** True for the errors that mean the database could not be reached or was lost, not that the query was wrong. */

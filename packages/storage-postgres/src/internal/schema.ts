@@ -47,9 +47,8 @@ export async function prepareSchema(client: PoolClient, schema: string): Promise
     if (typeof version !== 'number') {
       await run(client, sql`INSERT INTO ${versions} (version) VALUES (${SCHEMA_VERSION})`);
     } else if (version > SCHEMA_VERSION) {
-      throw new TesseraError('services.storage.unexpected_error', [
-        `the schema "${schema}" is at version ${version}, written by a newer Tessera (this one knows ${SCHEMA_VERSION})`,
-      ]);
+      const detail = `the schema "${schema}" is at version ${version}, written by a newer Tessera (this one knows ${SCHEMA_VERSION})`;
+      throw new TesseraError('services.storage.unexpected_error', [], { cause: new Error(detail) });
     }
   });
 }

@@ -68,7 +68,7 @@ describe('PostgresStore', () => {
     await database.query(`INSERT INTO "${store.schema}".tessera_schema (version) VALUES (99)`);
     await expect(store.open()).rejects.toMatchObject({
       id: 'services.storage.unexpected_error',
-      message: expect.stringMatching(/version 99, written by a newer Tessera/),
+      cause: { message: expect.stringMatching(/version 99, written by a newer Tessera/) },
     });
   });
 

@@ -1,6 +1,9 @@
 /**
  * The one place SQLite's errors become catalog errors: constraint failures get their meaning back (taken id,
- * taken unique value), anything else is an unexpected storage error that keeps the original as its cause.
+ * taken unique value); a database that cannot be written or read now (locked by another process past the busy
+ * timeout, an I/O error, a full disk, a file turned read-only) is `services.storage.not_connected` (503: the
+ * request may be retried, and the store recovers by itself once the cause is gone); anything else is an
+ * unexpected storage error. Either way the original is kept as the cause, for the logs only.
  */
 import type { CollectionRef } from '@tessera/store';
 import { TesseraError, isTesseraError } from '@tessera/plugin-sdk';
@@ -10,6 +13,8 @@ import { parseIndexName } from './names';
 // columns of a column constraint: "UNIQUE constraint failed: <table>.id".
 const UNIQUE_INDEX = /index '(.+)'$/;
 const UNIQUE_ID = /\.id$/;
+// Primary result codes (extended codes start with them, e.g. SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE).
+const UNAVAILABLE_CODE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL)(_|$)/;
 
 export function mapSqliteError(error: unknown, ref?: CollectionRef): TesseraError {
   if (isTesseraError(error)) return error;
@@ -25,8 +30,10 @@ export function mapSqliteError(error: unknown, ref?: CollectionRef): TesseraErro
       });
     }
   }
-  const message = hasMessage(error) ? error.message : String(error);
-  return new TesseraError('services.storage.unexpected_error', [message], { cause: error });
+  if (isSqliteError(error) && UNAVAILABLE_CODE.test(error.code)) {
+    return new TesseraError('services.storage.not_connected', [], { cause: error });
+  }
+  return new TesseraError('services.storage.unexpected_error', [], { cause: error });
 }
 
 /**

@@ -96,10 +96,11 @@ describe('SqliteStore', () => {
     expect(await store.ping()).toBe(false);
   });
 
-  it('refuses to work while closed, with an unexpected storage error', async () => {
+  it('refuses to work while closed, with a 503 the client may retry', async () => {
     const store = new SqliteStore({ path: ':memory:' });
     await expect(store.get({ namespace: 'kernel', collection: 'users' }, 'a')).rejects.toMatchObject({
-      id: 'services.storage.unexpected_error',
+      id: 'services.storage.not_connected',
+      status: 503,
     });
   });
 
@@ -111,7 +112,12 @@ describe('SqliteStore', () => {
       const error: unknown = await store
         .get({ namespace: 'kernel', collection: 'never' }, 'a')
         .catch((e: unknown) => e);
-      expect(error).toMatchObject({ id: 'services.storage.unexpected_error', status: 500 });
+      expect(error).toMatchObject({
+        id: 'services.storage.unexpected_error',
+        status: 500,
+        code: 0x01010023,
+        message: 'Unexpected storage error; the server logs have the details.',
+      });
       // Matched by shape: under jest the native addon's errors may come from another realm than `Error`.
       expect((error as Error).cause).toMatchObject({
         code: 'SQLITE_ERROR',
