@@ -160,6 +160,7 @@ export function createKernel(options: KernelOptions): Kernel {
     pluginConfig: config.plugins,
     kernelVersion: KERNEL_VERSION,
     setupTimeout: config.plugins.setupTimeout,
+    runTimeout: config.plugins.runTimeout,
     strategies,
     registry,
     identity: (kuid) => describeIdentity(securityServices().accounts, kuid),

@@ -128,6 +128,8 @@ export type PluginConfig = Readonly<Record<string, unknown>>;
 export interface PluginsConfig {
   /** Milliseconds a plugin's `setup` may take. */
   readonly setupTimeout: number;
+  /** Milliseconds a plugin's pipe or API action may take before the request is answered 504. */
+  readonly runTimeout: number;
   /** Directories of plugins to load, each holding a manifest.json. */
   readonly paths: readonly string[];
   /** `plugins.<name>`: that plugin's configuration (read it with `pluginConfig`). */
@@ -225,7 +227,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     maxSearchSize: 10_000,
     subscriptionConditionsCount: 16,
   },
-  plugins: { setupTimeout: 10_000, paths: [] },
+  plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [] },
   log: { level: 'info', format: 'json' },
 };
 
@@ -404,6 +406,7 @@ const SCHEMA: Section = {
   },
   plugins: {
     setupTimeout: duration,
+    runTimeout: duration,
     paths: listOf(text),
     [ANY_OTHER_KEY]: anyObject("an object (the plugin's own configuration)"),
   },

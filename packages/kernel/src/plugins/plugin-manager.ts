@@ -45,6 +45,8 @@ export interface PluginManagerDeps {
   readonly kernelVersion: string;
   /** Milliseconds a plugin's setup may take. */
   readonly setupTimeout: number;
+  /** Milliseconds one of its pipes or actions may take: then the request gets a 504, the kernel goes on. */
+  readonly runTimeout: number;
   /** Where plugins register their authentication strategies. */
   readonly strategies: StrategyRegistry;
   /** Where plugins add their API actions (as `<plugin>/<controller>`). */
@@ -101,7 +103,7 @@ interface RunningPlugin {
 const errorHelpers: PluginContext['errors'] = Object.freeze({ create: tesseraError, is: isTesseraError });
 
 export function createPluginManager(deps: PluginManagerDeps): PluginManager {
-  const { log, kernelVersion, setupTimeout } = deps;
+  const { log, kernelVersion, setupTimeout, runTimeout } = deps;
   let running: RunningPlugin[] = [];
 
   const inspect = async (source: PluginSource): Promise<Candidate> => {
@@ -119,7 +121,7 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
   const start = async ({ manifest: { name, version, kernel }, load }: Candidate): Promise<RunningPlugin> => {
     const definition = definitionOf(load(), name);
     const pluginLog = log.child({ plugin: name });
-    const { bus, events, release: releaseBus } = createPluginBus(deps.bus, name, pluginLog);
+    const { bus, events, release: releaseBus } = createPluginBus(deps.bus, name, pluginLog, runTimeout);
     const controllers: string[] = [];
     const release = () => {
       releaseBus();
@@ -136,7 +138,7 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       api: Object.freeze({
         register(controller: string, actions: Readonly<Record<string, PluginActionDefinition>>) {
           const qualified = `${name}/${controller}`;
-          deps.registry.register(qualified, pluginActions(name, actions));
+          deps.registry.register(qualified, pluginActions(name, actions, runTimeout));
           controllers.push(qualified);
         },
       }),
@@ -231,6 +233,7 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
 function pluginActions(
   plugin: string,
   actions: Readonly<Record<string, PluginActionDefinition>>,
+  runTimeout: number,
 ): Record<string, ActionDefinition> {
   const converted: Record<string, ActionDefinition> = {};
   for (const [action, definition] of Object.entries(actions)) {
@@ -246,7 +249,19 @@ function pluginActions(
         verb,
         path: path.startsWith('/') ? `/_${path}` : `/_/${plugin}/${path}`,
       })),
-      handler: (request) => definition.handler(request),
+      handler: (request) =>
+        guarded(
+          () => definition.handler(request),
+          runTimeout,
+          () =>
+            tesseraError(
+              'plugin.runtime.action_timeout',
+              plugin,
+              `${request.input.controller}:${action}`,
+              runTimeout,
+            ),
+          `plugin "${plugin}" failed on "${request.input.controller}:${action}"`,
+        ),
     };
   }
   return converted;
@@ -254,13 +269,15 @@ function pluginActions(
 
 /**
  * The bus as one plugin sees it. Its hook failures are logged under its name; its pipe failures become
- * `plugin.runtime.unexpected_error` unless they are TesseraErrors (a deliberate refusal, passed through).
+ * `plugin.runtime.unexpected_error` unless they are TesseraErrors (a deliberate refusal, passed through), and a
+ * pipe that does not settle within `runTimeout` answers `plugin.runtime.pipe_timeout`.
  * `release` unsubscribes whatever the plugin registered, and whatever it registers afterwards.
  */
 function createPluginBus(
   bus: EventBus,
   name: string,
   log: Logger,
+  runTimeout: number,
 ): { bus: EventBus; events: () => { hooks: string[]; pipes: string[] }; release: () => void } {
   /** Each live registration, and what it listens to. */
   const subscriptions = new Map<Unsubscribe, { kind: 'hook' | 'pipe'; event: string }>();
@@ -302,15 +319,14 @@ function createPluginBus(
     },
     pipe<E extends string>(event: E, handler: PipeHandler<PayloadOf<E>>): Unsubscribe {
       return track(
-        bus.pipe(event, async (payload, emitted) => {
-          try {
-            return await handler(payload, emitted);
-          } catch (error) {
-            if (isTesseraError(error)) throw error;
-            const reason = `plugin "${name}" failed on "${emitted}": ${messageOf(error)}`;
-            throw new TesseraError('plugin.runtime.unexpected_error', [reason], { cause: error });
-          }
-        }),
+        bus.pipe(event, (payload, emitted) =>
+          guarded(
+            () => handler(payload, emitted),
+            runTimeout,
+            () => tesseraError('plugin.runtime.pipe_timeout', name, emitted, runTimeout),
+            `plugin "${name}" failed on "${emitted}"`,
+          ),
+        ),
         'pipe',
         event,
       );
@@ -328,6 +344,31 @@ function createPluginBus(
     for (const unsubscribe of subscriptions.keys()) unsubscribe();
   };
   return { bus: facade, events, release };
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Runs a piece of plugin code for one request: a TesseraError it throws is a deliberate refusal and passes
+ * through; anything else becomes `plugin.runtime.unexpected_error`, whose message names the plugin and where it
+ * failed but not what it threw (that may hold anything: it goes to the logs as the cause). Code that does not
+ * settle within `ms` gets the request answered with `timedOut()`; it may still finish later, unobserved.
+ */
+async function guarded<T>(
+  work: () => T | Promise<T>,
+  ms: number,
+  timedOut: () => TesseraError,
+  where: string,
+): Promise<T> {
+  let outcome: T | typeof TIMED_OUT;
+  try {
+    outcome = await within(Promise.resolve().then(work), ms, TIMED_OUT);
+  } catch (error) {
+    if (isTesseraError(error)) throw error;
+    throw new TesseraError('plugin.runtime.unexpected_error', [where], { cause: error });
+  }
+  if (outcome === TIMED_OUT) throw timedOut();
+  return outcome;
 }
 
 function requirePlugin(mainPath: string): unknown {

@@ -118,7 +118,7 @@ describe('defaults', () => {
         maxSearchSize: 10_000,
         subscriptionConditionsCount: 16,
       },
-      plugins: { setupTimeout: 10_000, paths: [] },
+      plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [] },
       log: { level: 'info', format: 'json' },
     });
     expect(defaultConfig()).toEqual(config);

@@ -113,6 +113,7 @@ describe('createPluginManager', () => {
       pluginConfig: options.pluginConfig ?? {},
       kernelVersion: KERNEL_VERSION,
       setupTimeout: options.setupTimeout ?? 1000,
+      runTimeout: 1000,
       strategies,
       registry,
       identity: (kuid) => Promise.resolve(identities.get(kuid) ?? null),
@@ -448,7 +449,7 @@ describe('createPluginManager', () => {
   });
 
   describe('the plugin bus', () => {
-    it('turns a pipe failure into plugin.runtime.unexpected_error naming the plugin, keeping the cause', async () => {
+    it('turns a pipe failure into plugin.runtime.unexpected_error naming the plugin, not what it threw (kept as the cause)', async () => {
       const crash = new Error('disk full');
       await boot().load([
         inline('clumsy', {
@@ -465,9 +466,7 @@ describe('createPluginManager', () => {
         const error = await failure(bus.pipeline(event, {}));
 
         expect(error.id).toBe('plugin.runtime.unexpected_error');
-        expect(error.message).toBe(
-          `Caught an unexpected plugin error: plugin "clumsy" failed on "${event}": disk full`,
-        );
+        expect(error.message).toBe(`Caught an unexpected plugin error: plugin "clumsy" failed on "${event}"`);
         expect(error.cause).toBe(crash);
       }
     });
@@ -549,6 +548,7 @@ describe('plugin API actions, strategies and identity', () => {
       pluginConfig: {},
       kernelVersion: KERNEL_VERSION,
       setupTimeout: 1000,
+      runTimeout: 1000,
       strategies,
       registry,
       identity: (kuid) => Promise.resolve({ kuid, profileIds: ['admin'], roleIds: ['admin'] }),

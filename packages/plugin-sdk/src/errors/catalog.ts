@@ -378,6 +378,17 @@ export const errorCatalog = {
     status: INTERNAL,
     message: 'Caught an unexpected plugin error: %s',
   },
+  'plugin.runtime.pipe_timeout': {
+    code: 0x04020003,
+    status: GATEWAY_TIMEOUT,
+    message:
+      'Plugin "%s": timeout error. A pipe on the event "%s" exceeded the timeout delay (%sms). Aborting.',
+  },
+  'plugin.runtime.action_timeout': {
+    code: 0x04800004,
+    status: GATEWAY_TIMEOUT,
+    message: 'Plugin "%s": the action "%s" did not answer within %sms.',
+  },
   'plugin.runtime.init_timeout': {
     code: 0x04800002,
     status: GATEWAY_TIMEOUT,
