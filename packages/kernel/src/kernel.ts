@@ -22,7 +22,7 @@ import { trackNodeMetrics, type NodeMetrics } from './controllers/server/node-me
 import { checkHealth, storeProbe, type ServiceProbe } from './controllers/server/service-probe';
 import { createEventBus } from './events/event-bus';
 import { realtimeController } from './controllers/realtime-controller';
-import { createPluginManager, type PluginSource } from './plugins';
+import { createPluginManager, type PluginSource, type RegisteredPluginErrors } from './plugins';
 import type { ClientConnections } from './realtime/client-connections';
 import {
   AUTH_EVENTS_RIGHT,
@@ -74,6 +74,8 @@ export interface Kernel {
   readonly registry: ActionRegistry;
   /** The node's activity now, in the shape of Kuzzle's `server:metrics` (which answers it). */
   metrics(): NodeMetrics;
+  /** The errors the running plugins declared (`plugin.<name>.<error>`), one subdomain each. */
+  pluginErrors(): RegisteredPluginErrors[];
   /** Opens the store, sets security and the plugins up and listens. Resolves with the bound port. */
   start(): Promise<{ port: number }>;
   /** Stops accepting, finishes in-flight requests (bounded), closes sockets, plugins and the store. */
@@ -279,6 +281,7 @@ export function createKernel(options: KernelOptions): Kernel {
     bus,
     registry,
     metrics: () => nodeMetrics.snapshot(),
+    pluginErrors: () => pluginManager.errors(),
 
     async start() {
       await adapter.open();

@@ -1,5 +1,17 @@
 export { errorCatalog, type ErrorId, type ErrorSpec } from './errors/catalog';
-export { TesseraError, tesseraError, isTesseraError, type SerializedError } from './errors/tessera-error';
+export {
+  TesseraError,
+  tesseraError,
+  isTesseraError,
+  type SerializedError,
+  type ResolvedError,
+} from './errors/tessera-error';
+export {
+  definePluginErrors,
+  PLUGIN_ERROR_SUBDOMAINS,
+  type PluginErrors,
+  type PluginErrorSpec,
+} from './errors/plugin-errors';
 export type {
   JsonValue,
   JsonObject,

@@ -3,6 +3,7 @@
  * It sees only its frozen PluginContext, never the kernel.
  */
 import type { tesseraError, isTesseraError } from './errors/tessera-error';
+import type { PluginErrors } from './errors/plugin-errors';
 import type { EventBus } from './events';
 import type { Logger } from './logger';
 import type { StorageNamespace } from './storage';
@@ -88,6 +89,11 @@ export interface PluginContext<Config = Record<string, unknown>> {
 }
 
 export interface PluginDefinition<Config = Record<string, unknown>> {
+  /**
+   * The plugin's own errors (`definePluginErrors`), registered by the kernel before setup: their subdomain must
+   * be free and their plugin name the manifest's.
+   */
+  readonly errors?: PluginErrors;
   /** Runs once at boot, under `plugins.setupTimeout`; throwing stops the boot. */
   setup(ctx: PluginContext<Config>): void | Promise<void>;
   /** Runs at shutdown, in the reverse order of setup. */

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { definePlugin, type PluginDefinition } from '@tessera/plugin-sdk';
 import { readSettings } from './config';
+import { authLocalErrors } from './errors';
 import { CredentialsStore } from './credentials-store';
 import { LocalCredentials } from './local-credentials';
 import { createLocalStrategy, STRATEGY_NAME } from './local-strategy';
@@ -24,6 +25,7 @@ export function createAuthLocalPlugin(options: AuthLocalOptions = {}): PluginDef
   const hasher = options.hasher ?? bcryptHasher;
   const now = options.now ?? Date.now;
   return definePlugin({
+    errors: authLocalErrors,
     async setup(ctx) {
       const settings = readSettings(ctx.config);
       const [store, resetTokens, dummyHash] = await Promise.all([

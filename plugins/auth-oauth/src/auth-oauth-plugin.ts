@@ -4,6 +4,7 @@
  */
 import { definePlugin, type PluginDefinition } from '@tessera/plugin-sdk';
 import { readSettings } from './config';
+import { authOauthErrors } from './errors';
 import { IdentityStore } from './identity-store';
 import { LinkTickets } from './link-tickets';
 import { createOauthStrategy } from './oauth-strategy';
@@ -18,6 +19,7 @@ export interface AuthOauthOptions {
 export function createAuthOauthPlugin(options: AuthOauthOptions = {}): PluginDefinition {
   const now = options.now ?? Date.now;
   return definePlugin({
+    errors: authOauthErrors,
     async setup(ctx) {
       const settings = readSettings(ctx.config, ctx.log);
       const states = await StateStore.open(ctx.storage, now);

@@ -16,13 +16,13 @@
 import {
   TesseraError,
   isTesseraError,
-  tesseraError,
   type PassportRequest,
   type PassportStrategy,
   type PassportStrategyActions,
   type PassportStrategyConstructor,
 } from '@tessera/plugin-sdk';
 import type { StrategySettings } from './config';
+import { authOauthErrors } from './errors';
 
 /** passport-oauth2's errors for a provider that answered "no". */
 const PROVIDER_REFUSALS = new Set(['AuthorizationError', 'TokenError']);
@@ -43,7 +43,7 @@ export function guardedAuthenticator(
       if (code === undefined && error === undefined) {
         if (redirectTo !== undefined && !settings.redirectURLs.includes(redirectTo as string)) {
           const shown = typeof redirectTo === 'string' ? redirectTo : JSON.stringify(redirectTo);
-          return this.error(tesseraError('plugin.auth-oauth.redirect_not_allowed', shown, settings.name));
+          return this.error(authOauthErrors.create('redirect_not_allowed', shown, settings.name));
         }
         if (req.original.connection.protocol !== 'http')
           return this.redirect(startURL(settings, { redirectTo, link }));
@@ -68,7 +68,7 @@ function translated(strategy: string, error: unknown): unknown {
       ],
       { cause: error },
     );
-  return new TesseraError('plugin.auth-oauth.provider_failed', [strategy], { cause: error });
+  return authOauthErrors.wrap('provider_failed', [strategy], { cause: error });
 }
 
 /** The HTTP start of this strategy's login: the callback URL, without code, with `redirectTo` and `link`. */

@@ -22,6 +22,7 @@ import {
   type VerifyResult,
 } from '@tessera/plugin-sdk';
 import type { StrategySettings } from './config';
+import { authOauthErrors } from './errors';
 import type { IdentityStore, StoredIdentity } from './identity-store';
 import type { LinkTickets, PendingLink } from './link-tickets';
 import type { ResolvedProvider } from './provider';
@@ -58,7 +59,7 @@ export function createOauthStrategy(
   parts: OauthStrategyParts,
 ): StrategyDefinition {
   const { provider, store, states, tickets, ctx, defaultProfiles } = parts;
-  const linkRequiresLogin = () => tesseraError('plugin.auth-oauth.link_requires_login', settings.name);
+  const linkRequiresLogin = () => authOauthErrors.create('link_requires_login', settings.name);
   const assertMayLinkByValue = (request: ApiRequest) => {
     const { controller, action } = request.input;
     if (request.connection.protocol !== 'internal' && !LINK_BY_VALUE.has(`${controller}:${action}`))
@@ -164,8 +165,8 @@ export function createOauthStrategy(
         const { redirectTo, ...named } = body;
         if (Object.keys(named).length > 0) throw linkRequiresLogin();
         if (redirectTo !== undefined && !settings.redirectURLs.includes(redirectTo as string))
-          throw tesseraError(
-            'plugin.auth-oauth.redirect_not_allowed',
+          throw authOauthErrors.create(
+            'redirect_not_allowed',
             typeof redirectTo === 'string' ? redirectTo : JSON.stringify(redirectTo),
             settings.name,
           );

@@ -6,6 +6,7 @@
 import { definePlugin, type PluginDefinition } from '@tessera/plugin-sdk';
 import { Secret } from 'otpauth';
 import { readSettings } from './config';
+import { authTotpErrors } from './errors';
 import { EnrolmentStore } from './enrolment-store';
 import { TotpCredentials } from './totp-credentials';
 import { createTotpStrategy, STRATEGY_NAME } from './totp-strategy';
@@ -21,6 +22,7 @@ export function createAuthTotpPlugin(options: AuthTotpOptions = {}): PluginDefin
   const now = options.now ?? Date.now;
   const newSecret = options.newSecret ?? (() => new Secret({ size: 20 }).base32);
   return definePlugin({
+    errors: authTotpErrors,
     async setup(ctx) {
       const settings = readSettings(ctx.config);
       const credentials = new TotpCredentials({

@@ -1,19 +1,30 @@
 /**
- * The errors only this plugin raises. They live in the catalog under `plugin.auth-totp.*` (subdomain 0x92);
- * this module only names them.
+ * The errors only this plugin raises, `plugin.auth-totp.<name>` under its own subdomain 0x92. The kernel
+ * registers them at boot.
  */
-import { TesseraError, type ErrorId } from '@tessera/plugin-sdk';
+import { definePluginErrors, type TesseraError } from '@tessera/plugin-sdk';
 
-const PREFIX = 'plugin.auth-totp.';
+export const authTotpErrors = definePluginErrors('auth-totp', 0x92, {
+  code_required: {
+    code: 0x01,
+    status: 401,
+    message: 'A one-time code is required: send "code" with the login.',
+  },
+  invalid_code: { code: 0x02, status: 401, message: 'Invalid or already used one-time code.' },
+  credentials_exist: { code: 0x03, status: 412, message: 'User "%s" is already enrolled in TOTP.' },
+  credentials_not_found: { code: 0x04, status: 404, message: 'User "%s" is not enrolled in TOTP.' },
+  already_confirmed: {
+    code: 0x05,
+    status: 412,
+    message: 'The TOTP enrolment of user "%s" is already confirmed.',
+  },
+});
 
-/** `code_required` for the catalog's `plugin.auth-totp.code_required`, and so on for each of them. */
-export type AuthTotpErrorName = {
-  [Id in ErrorId]: Id extends `${typeof PREFIX}${infer Name}` ? Name : never;
-}[ErrorId];
+export type AuthTotpErrorName = keyof typeof authTotpErrors.specs;
 
 export function authTotpError(
   name: AuthTotpErrorName,
   props: readonly (string | number)[] = [],
 ): TesseraError {
-  return new TesseraError(`${PREFIX}${name}`, props);
+  return authTotpErrors.create(name, ...props);
 }

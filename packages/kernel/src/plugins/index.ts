@@ -7,3 +7,4 @@ export {
   type PluginManagerDeps,
   type PluginSource,
 } from './plugin-manager';
+export type { RegisteredPluginErrors } from './plugin-error-registry';

@@ -31,6 +31,7 @@ import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import { messageOf } from '../internal/message-of';
 import { within } from '../internal/within';
 import { readManifest, validateManifest } from './read-manifest';
+import { createPluginErrorRegistry, type RegisteredPluginErrors } from './plugin-error-registry';
 
 /** A plugin folder, or a plugin already in memory (built-in plugins, tests): its manifest is checked all the same. */
 export type PluginSource =
@@ -68,6 +69,8 @@ export interface PluginManager {
   list(): { name: string; version: string }[];
   /** What each running plugin brought, by name, in the shape of Kuzzle's `server:info` `plugins`. */
   describe(): Record<string, PluginDescription>;
+  /** The errors the running plugins declared, one subdomain each. */
+  errors(): RegisteredPluginErrors[];
 }
 
 export interface PluginDescription {
@@ -105,6 +108,7 @@ const errorHelpers: PluginContext['errors'] = Object.freeze({ create: tesseraErr
 export function createPluginManager(deps: PluginManagerDeps): PluginManager {
   const { log, kernelVersion, setupTimeout, runTimeout } = deps;
   let running: RunningPlugin[] = [];
+  const pluginErrors = createPluginErrorRegistry();
 
   const inspect = async (source: PluginSource): Promise<Candidate> => {
     if ('dir' in source) {
@@ -120,11 +124,13 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
 
   const start = async ({ manifest: { name, version, kernel }, load }: Candidate): Promise<RunningPlugin> => {
     const definition = definitionOf(load(), name);
+    pluginErrors.register(name, definition.errors);
     const pluginLog = log.child({ plugin: name });
     const { bus, events, release: releaseBus } = createPluginBus(deps.bus, name, pluginLog, runTimeout);
     const controllers: string[] = [];
     const release = () => {
       releaseBus();
+      pluginErrors.release(name);
       deps.strategies.removeOwnedBy(name);
       for (const controller of controllers) deps.registry.unregister(controller);
     };
@@ -198,6 +204,10 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       const plugins = running;
       running = [];
       await stop(plugins);
+    },
+
+    errors() {
+      return pluginErrors.list();
     },
 
     list() {

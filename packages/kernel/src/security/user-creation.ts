@@ -35,7 +35,7 @@ export type UserCreationServices = Pick<SecurityServices, 'accounts' | 'credenti
 const GENERATED_KUID_ATTEMPTS = 5;
 
 /** Errors saying a kuid is taken, by a user or by credentials left without one. */
-const TAKEN: ReadonlySet<ErrorId> = new Set([
+const TAKEN: ReadonlySet<string> = new Set<ErrorId>([
   'security.user.already_exists',
   'security.credentials.database_inconsistency',
 ]);

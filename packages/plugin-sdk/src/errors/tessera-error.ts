@@ -2,7 +2,12 @@
  * TesseraError: the error every API answer carries. Built only from the catalog, so id, code, status and
  * message always agree. Its JSON form is the Kuzzle error object and never carries a stack.
  */
-import { errorCatalog, type ErrorId } from './catalog';
+import { errorCatalog, type ErrorId, type ErrorSpec } from './catalog';
+
+/** An error outside the kernel's catalog, already resolved: a plugin's own (see `definePluginErrors`). */
+export interface ResolvedError extends ErrorSpec {
+  readonly id: string;
+}
 
 export interface SerializedError {
   status: number;
@@ -17,7 +22,8 @@ const BRAND = Symbol.for('tessera.error');
 export class TesseraError extends Error {
   override readonly name = 'TesseraError';
   readonly [BRAND] = true;
-  readonly id: ErrorId;
+  /** A catalog id, or `plugin.<name>.<error>` for a plugin's own error. */
+  readonly id: string;
   readonly code: number;
   readonly status: number;
   readonly props: string[];
@@ -25,11 +31,11 @@ export class TesseraError extends Error {
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
-    id: ErrorId,
+    error: ErrorId | ResolvedError,
     props: readonly unknown[] = [],
     options: { cause?: unknown; details?: Record<string, unknown> } = {},
   ) {
-    const spec = errorCatalog[id];
+    const { id, ...spec } = typeof error === 'string' ? { id: error, ...errorCatalog[error] } : error;
     const texts = props.map(String);
     super(
       formatMessage(spec.message, texts),
