@@ -13,6 +13,7 @@ import { KERNEL_NAMESPACE, type ClusterBus, type LimiterStore, type TokenStore }
 import type { EventBus, IdentitySummary, Logger, Unsubscribe } from '@tessera/plugin-sdk';
 import { ActionRegistry } from './api/action-registry';
 import { KUZZLE_UNSERVED_ROUTES } from './api/kuzzle-unserved-routes';
+import { collectionController, indexController, refuseDataApi } from './controllers/data-api-controllers';
 import { Funnel, type RequestAuthorizer } from './api/funnel';
 import type { TesseraConfig } from './config';
 import { authController } from './controllers/auth-controller';
@@ -96,6 +97,7 @@ export function createKernel(options: KernelOptions): Kernel {
   const bus = createEventBus(log);
   const registry = new ActionRegistry();
   registry.reserve(KUZZLE_UNSERVED_ROUTES);
+  refuseDataApi(registry);
   const strategies = new StrategyRegistry();
   const kernelStorage = createStorageNamespace(adapter, KERNEL_NAMESPACE);
   const tokens = new TokenManager({
@@ -233,6 +235,8 @@ export function createKernel(options: KernelOptions): Kernel {
     registry.register('auth', authController(services));
     registry.register('security', securityController(services));
     registry.register('realtime', realtimeController({ hub, accounts }));
+    registry.register('index', indexController());
+    registry.register('collection', collectionController({ hub, accounts }));
     registry.extend('server', { adminExists: adminExistsAction(services) });
   };
 

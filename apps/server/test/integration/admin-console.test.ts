@@ -204,3 +204,56 @@ describe('saving a user (create and edit user)', () => {
     (await sessionOf('my', 'a new passphrase')).disconnect();
   });
 });
+
+describe('the landing page after every login (data indexes)', () => {
+  it('index:list answers that there is no data index, over WebSocket and HTTP', async () => {
+    // stores/storage-index.ts fetchIndexList(): `await kuzzle.index.list()`
+    expect(await admin.index.list()).toEqual([]);
+    const http = await httpAdmin();
+    try {
+      expect(await http.index.list()).toEqual([]);
+    } finally {
+      http.disconnect();
+    }
+  });
+
+  it('collection:list lists no stored collection, only the realtime ones with subscribers', async () => {
+    // stores/storage-index.ts fetchCollectionList(index): `await kuzzle.collection.list(index.name)`
+    expect(await admin.collection.list('shop')).toEqual({ type: 'all', collections: [] });
+    const roomId = await admin.realtime.subscribe('shop', 'orders', {}, () => {});
+    try {
+      expect(await admin.collection.list('shop')).toEqual({
+        type: 'all',
+        collections: [{ name: 'orders', type: 'realtime' }],
+      });
+      const stored = await admin.query({
+        controller: 'collection',
+        action: 'list',
+        index: 'shop',
+        type: 'stored',
+      });
+      expect(stored.result).toEqual({ type: 'stored', collections: [] });
+    } finally {
+      await admin.realtime.unsubscribe(roomId);
+    }
+  });
+
+  it('refuses the rest of the data API with an error that says why', async () => {
+    const notServed = (controller: string, action: string) => ({
+      status: 404,
+      id: 'api.process.data_api_not_served',
+      message: expect.stringContaining(`"${controller}":"${action}"`),
+    });
+    await expect(admin.document.search('shop', 'orders', {})).rejects.toMatchObject(
+      notServed('document', 'search'),
+    );
+    await expect(admin.index.create('shop')).rejects.toMatchObject(notServed('index', 'create'));
+    await expect(admin.collection.getMapping('shop', 'orders')).rejects.toMatchObject(
+      notServed('collection', 'getMapping'),
+    );
+    await expect(admin.ms.get('key')).rejects.toMatchObject(notServed('ms', 'get'));
+    await expect(admin.query({ controller: 'index', action: 'nope' })).rejects.toMatchObject({
+      id: 'api.process.action_not_found',
+    });
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Kuzzle's HTTP routes, served at Kuzzle's paths and verbs: every route Kuzzle 2.56 declares for the auth,
- * security, server and realtime controllers (its lib/api/httpRoutes.js, copied below as data) leads to the same
- * action here, or is one of the refusals docs/api.md lists. Scripts, curl and clients other than kuzzle-sdk call
+ * security, server and realtime controllers, and for index:list and collection:list of its data API (its
+ * lib/api/httpRoutes.js, copied below as data), leads to the same action here, or is one of the refusals
+ * docs/api.md lists. Scripts, curl and clients other than kuzzle-sdk call
  * these paths; kuzzle-sdk itself builds its routes from server:publicApi, which must keep giving it the route it
  * expects for each action.
  */
@@ -24,6 +25,8 @@ const KUZZLE_ROUTES: readonly (readonly [string, string, string])[] = [
   ['GET', '/credentials/:strategy/_me/_exists', 'auth:credentialsExist'],
   ['GET', '/_login/:strategy', 'auth:login'],
   ['GET', '/_listSubscriptions', 'realtime:list'],
+  ['GET', '/_list', 'index:list'],
+  ['GET', '/:index/_list', 'collection:list'],
   ['GET', '/profiles/:_id', 'security:getProfile'],
   ['GET', '/profiles/:_id/_rights', 'security:getProfileRights'],
   ['GET', '/roles/:_id', 'security:getRole'],
@@ -136,7 +139,7 @@ function urlOf(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, (_match, name: string) => samples[name] ?? `sample-${name}`);
 }
 
-describe("Kuzzle 2.56's routes for the auth, security, server and realtime controllers", () => {
+describe("Kuzzle 2.56's routes for the auth, security, server and realtime controllers, index:list and collection:list", () => {
   let server: TestKernel;
   const refusals = documentedRefusals();
 

@@ -2,7 +2,7 @@
  * ActionRegistry: controller -> action -> definition. The one source from which the funnel dispatches, the
  * HTTP router is generated and `server:publicApi` and `server:openapi` are answered, so they never disagree.
  */
-import { tesseraError } from '@tessera/plugin-sdk';
+import { tesseraError, type TesseraError } from '@tessera/plugin-sdk';
 import type { ArgsOf, ArgsSchema } from './args';
 import type { Request } from './request';
 
@@ -66,6 +66,8 @@ export class ActionRegistry {
   /** `controller:right` of the rights that are no action. */
   private readonly rights = new Set<string>();
   private readonly reserved: RegisteredRoute[] = [];
+  /** `controller:action` of actions refused on purpose, with the error saying why. */
+  private readonly refused = new Map<string, () => TesseraError>();
 
   register(controller: string, actions: Readonly<Record<string, ActionDefinition>>): void {
     if (this.controllers.has(controller)) throw new Error(`controller "${controller}" is already registered`);
@@ -87,11 +89,20 @@ export class ActionRegistry {
   }
 
   find(controller: string, action: string): ActionDefinition {
-    const actions = this.controllers.get(controller);
-    if (!actions) throw tesseraError('api.process.controller_not_found', controller);
-    const definition = actions.get(action);
-    if (!definition) throw tesseraError('api.process.action_not_found', controller, action);
-    return definition;
+    const definition = this.controllers.get(controller)?.get(action);
+    if (definition) return definition;
+    const refusal = this.refused.get(`${controller}:${action}`);
+    if (refusal) throw refusal();
+    if (!this.controllers.has(controller)) throw tesseraError('api.process.controller_not_found', controller);
+    throw tesseraError('api.process.action_not_found', controller, action);
+  }
+
+  /**
+   * Actions not served on purpose (Kuzzle's data API): called, they answer `error()` instead of "not found",
+   * unless an action of that name is registered.
+   */
+  refuse(controller: string, actions: Iterable<string>, error: (action: string) => TesseraError): void {
+    for (const action of actions) this.refused.set(`${controller}:${action}`, () => error(action));
   }
 
   /**

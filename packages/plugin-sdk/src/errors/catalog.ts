@@ -289,6 +289,12 @@ export const errorCatalog = {
     status: FORBIDDEN,
     message: 'The "%s" channel is reserved to the server.',
   },
+  'api.process.data_api_not_served': {
+    code: 0x02800003,
+    status: NOT_FOUND,
+    message:
+      'API action "%s":"%s" belongs to Kuzzle\'s data API, which this server does not serve: it keeps no data indexes (index:list answers none).',
+  },
   'api.process.realtime_connection_required': {
     code: 0x02800002,
     status: BAD_REQUEST,
