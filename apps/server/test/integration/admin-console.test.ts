@@ -257,3 +257,72 @@ describe('the landing page after every login (data indexes)', () => {
     });
   });
 });
+
+describe('the profiles page and the users searches', () => {
+  it('searchProfiles({roles: []}) lists every profile', async () => {
+    // Profiles/List.vue: performSearchProfiles({roles: currentFilter}, {from, size}), roles [] unfiltered;
+    // kuzzleWrapper-v1: kuzzle.security.searchProfiles({...filters}, {size: 1000, ...pagination})
+    const result = await admin.security.searchProfiles({ roles: [] }, { from: 0, size: 25 });
+    expect(result.hits.map((profile) => profile._id).sort()).toEqual(['admin', 'anonymous', 'default']);
+    expect(result.total).toBe(3);
+  });
+
+  describe('on users', () => {
+    beforeAll(async () => {
+      for (const [kuid, name, email] of [
+        ['ada', 'Ada Lovelace', 'ada@example.com'],
+        ['grace', 'Grace Hopper', 'grace@navy.example'],
+      ]) {
+        await admin.security.createUser(kuid, { content: { profileIds: ['default'], name, email } });
+      }
+    });
+
+    afterAll(async () => {
+      await admin.security.mDeleteUsers(['ada', 'grace']);
+    });
+
+    /** kuzzleWrapper-v1 performSearchUsers: `security.searchUsers({...filters, sort}, {...pagination})`. */
+    async function searchUsers(filters: object): Promise<string[]> {
+      const result = await admin.security.searchUsers({ ...filters, sort: [] }, { from: 0, size: 25 });
+      expect(result.total).toBe(result.hits.length);
+      return result.hits.map((user) => user._id).sort();
+    }
+
+    it("finds users by the quick search's multi_match phrase_prefix over every field, or by id", async () => {
+      // kuzzleWrapper-v2 quickSearchToESQuery(searchTerm)
+      const quickSearch = (term: string) => ({
+        query: {
+          bool: {
+            should: [
+              { multi_match: { query: term, type: 'phrase_prefix', fields: ['*'] } },
+              { match: { _id: term } },
+            ],
+          },
+        },
+      });
+      expect(await searchUsers(quickSearch('lovel'))).toEqual(['ada']);
+      expect(await searchUsers(quickSearch('navy'))).toEqual(['grace']);
+      expect(await searchUsers(quickSearch('grac'))).toEqual(['grace']);
+    });
+
+    it('finds users by the basic filter: "contains" on a text field and on a keyword field', async () => {
+      // kuzzleWrapper-v1 basicSearchToESQuery([[filter]], mapping): match_phrase_prefix on a text field,
+      // regexp with buildCaseInsensitiveRegexp on a keyword field, range for "equal".
+      const basic = (clause: object) => ({
+        query: { bool: { should: [{ bool: { must: [clause], must_not: [] } }] } },
+      });
+      expect(await searchUsers(basic({ match_phrase_prefix: { name: 'hop' } }))).toEqual(['grace']);
+      expect(await searchUsers(basic({ regexp: { email: '.*[aA][dD][aA]@[eE][xX]' + '.*' } }))).toEqual([
+        'ada',
+      ]);
+      expect(await searchUsers(basic({ regexp: { profileIds: '.*[dD][eE][fF].*' } }))).toEqual([
+        'ada',
+        'grace',
+        'mylehuong',
+      ]);
+      expect(
+        await searchUsers(basic({ range: { name: { gte: 'Ada Lovelace', lte: 'Ada Lovelace' } } })),
+      ).toEqual(['ada']);
+    });
+  });
+});
