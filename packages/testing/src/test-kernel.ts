@@ -1,7 +1,8 @@
 /**
  * startTestKernel: a real kernel on a real SQLite file in a fresh temporary folder, listening on 127.0.0.1 on
- * a free port, quiet unless told otherwise: one node, with the one-node ports (tokens in the SQLite file,
- * counters in memory). Each test builds its own and stops it.
+ * a free port, quiet unless told otherwise: one node, with the one-node ports (tokens in the store, counters in
+ * memory). Each test builds its own and stops it. The `tessera_storage__*` environment variables, and only
+ * those, move it to another engine (a fresh PostgreSQL schema per kernel): `npm run test:integration:postgres`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +19,13 @@ import {
 } from '@tessera/kernel';
 import { createOneNodePorts } from '@tessera/cluster';
 import type { Logger } from '@tessera/plugin-sdk';
-import { createSqliteStore } from '@tessera/storage-sqlite';
+import { createTestStore, storageEnvironment } from './internal/test-store';
 
 export interface TestKernelOptions {
   readonly overrides?: DeepPartial<TesseraConfig>;
   readonly plugins?: readonly PluginSource[];
   readonly log?: Logger;
-  /** Wraps the SQLite adapter before the kernel gets it (e.g. `recordStoreWrites`). */
+  /** Wraps the store adapter before the kernel gets it (e.g. `recordStoreWrites`). */
   readonly wrapStore?: (adapter: StoreAdapter) => StoreAdapter;
   /** The clock tokens are issued and checked against (see `KernelOptions.now`). */
   readonly now?: () => number;
@@ -45,17 +46,14 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
   const config = loadConfig({
     cwd: dataDir,
-    env: {},
+    env: storageEnvironment(),
     overrides: mergeOverrides(
       { server: { port: 0, host: '127.0.0.1' }, storage: { sqlite: { path: join(dataDir, 'tessera.db') } } },
       options.overrides ?? {},
     ),
   });
-  const sqlite: StoreAdapter = createSqliteStore({
-    path: config.storage.sqlite.path,
-    busyTimeoutMs: config.storage.sqlite.busyTimeout,
-  });
-  const adapter = options.wrapStore ? options.wrapStore(sqlite) : sqlite;
+  const store = createTestStore(config.storage);
+  const adapter = options.wrapStore ? options.wrapStore(store.adapter) : store.adapter;
   const kernel = createKernel({
     config,
     adapter,
@@ -74,10 +72,12 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
       dataDir,
       async stop() {
         await kernel.stop('test finished');
+        await store.dispose();
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    await store.dispose().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }

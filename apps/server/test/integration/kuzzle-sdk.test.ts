@@ -49,7 +49,9 @@ describe.each(protocols)('kuzzle-sdk over %s', (_name, makeProtocol) => {
     });
     expect(serverInfo.kuzzle.system.cpus.length).toBeGreaterThan(0);
     expect(serverInfo.kuzzle.api.routes).toHaveProperty('server.now.http');
-    expect(serverInfo.services).toEqual({ storageEngine: { type: 'sqlite', status: 'green' } });
+    expect(serverInfo.services).toEqual({
+      storageEngine: { type: server.config.storage.engine, status: 'green' },
+    });
   });
 
   it('reads the capabilities, the configuration with its secrets masked, and the metrics', async () => {
@@ -57,7 +59,7 @@ describe.each(protocols)('kuzzle-sdk over %s', (_name, makeProtocol) => {
     expect(capabilities).toMatchObject({
       version: server.kernel.version,
       limits: { concurrentRequests: server.config.limits.concurrentRequests },
-      services: { storageEngine: { backend: 'sqlite' } },
+      services: { storageEngine: { backend: server.config.storage.engine } },
       plugins: {},
     });
     expect(capabilities.routes).toHaveProperty('auth.login.http');
