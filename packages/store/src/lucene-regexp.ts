@@ -57,46 +57,28 @@ const NONE: Node = { t: 'none' };
 const EPSILON: Node = { t: 'epsilon' };
 const ANY: Node = { t: 'any' };
 
-/** Lucene's shorthand classes (`\d`, `\s`, `\w` and their negations). */
+const DIGIT: [string, string][] = [['0', '9']];
+const SPACE: [string, string][] = [
+  [' ', ' '],
+  ['\t', '\t'],
+  ['\n', '\n'],
+  ['\r', '\r'],
+];
+const WORD: [string, string][] = [
+  ['a', 'z'],
+  ['A', 'Z'],
+  ['0', '9'],
+  ['_', '_'],
+];
+
+/** Lucene's shorthand classes (`\d`, `\s`, `\w`, and upper case for their negations). */
 const SHORTHANDS: Readonly<Record<string, { negated: boolean; ranges: [string, string][] }>> = {
-  d: { negated: false, ranges: [['0', '9']] },
-  D: { negated: true, ranges: [['0', '9']] },
-  s: {
-    negated: false,
-    ranges: [
-      [' ', ' '],
-      ['\t', '\t'],
-      ['\n', '\n'],
-      ['\r', '\r'],
-    ],
-  },
-  S: {
-    negated: true,
-    ranges: [
-      [' ', ' '],
-      ['\t', '\t'],
-      ['\n', '\n'],
-      ['\r', '\r'],
-    ],
-  },
-  w: {
-    negated: false,
-    ranges: [
-      ['a', 'z'],
-      ['A', 'Z'],
-      ['0', '9'],
-      ['_', '_'],
-    ],
-  },
-  W: {
-    negated: true,
-    ranges: [
-      ['a', 'z'],
-      ['A', 'Z'],
-      ['0', '9'],
-      ['_', '_'],
-    ],
-  },
+  d: { negated: false, ranges: DIGIT },
+  D: { negated: true, ranges: DIGIT },
+  s: { negated: false, ranges: SPACE },
+  S: { negated: true, ranges: SPACE },
+  w: { negated: false, ranges: WORD },
+  W: { negated: true, ranges: WORD },
 };
 
 export class LuceneRegexpError extends Error {}
