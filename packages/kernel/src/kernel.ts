@@ -169,6 +169,13 @@ export function createKernel(options: KernelOptions): Kernel {
     registry,
     identity: (kuid) => describeIdentity(securityServices().accounts, kuid),
     createUser: (plugin, user) => createPluginUser(securityServices(), strategies, plugin, user),
+    credentialsCreated: (kuid, strategy, author) => {
+      bus.emit('credentials:created', { kuid, strategy, author });
+      return Promise.resolve();
+    },
+    credentialsChanged: async (kuid, strategy, author, secretChanged) => {
+      await bus.pipeline('credentials:updated', { kuid, strategy, author, secretChanged });
+    },
   });
   const serviceProbes = [storeProbe(adapter), ...otherServices];
   const nodeMetrics = trackNodeMetrics({ bus, api: () => funnel.metrics(), realtime: () => hub.metrics() });

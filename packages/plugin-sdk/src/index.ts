@@ -54,6 +54,7 @@ export {
   type PluginActionDefinition,
   type IdentitySummary,
   type PluginNewUser,
+  type CredentialsChange,
 } from './plugin';
 export type {
   PassportRequest,

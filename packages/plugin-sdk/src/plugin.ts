@@ -61,6 +61,13 @@ export interface PluginNewUser {
   readonly credentials?: Readonly<Record<string, JsonObject>>;
 }
 
+/** Which credentials changed: the strategy (one the plugin registered) and who made the change. */
+export interface CredentialsChange {
+  readonly strategy: string;
+  /** The kuid of whoever made the change (default: the user's own). */
+  readonly author?: string;
+}
+
 export interface PluginContext<Config = Record<string, unknown>> {
   readonly name: string;
   /** A deep-frozen copy of `plugins.<name>` from the server config. */
@@ -68,6 +75,10 @@ export interface PluginContext<Config = Record<string, unknown>> {
   readonly log: Logger;
   /** The plugin's own namespace (`plugin:<name>`); no API reaches another. */
   readonly storage: StorageNamespace;
+  /**
+   * Hooks and pipes on any event; `emit` and `pipeline` only on the plugin's own events, `plugin:<name>:<event>`
+   * (the kernel's events are the kernel's to emit: see `accounts` for what a plugin may tell it).
+   */
   readonly bus: EventBus;
   /** Registers the plugin's authentication strategies. */
   readonly strategies: StrategyRegistrar;
@@ -81,7 +92,20 @@ export interface PluginContext<Config = Record<string, unknown>> {
    * Creates a user through the kernel's atomic user creation (generated kuid, `user:created` emitted with the
    * new kuid as author) and resolves to its kuid.
    */
-  readonly accounts: { createUser(user: PluginNewUser): Promise<string> };
+  readonly accounts: {
+    createUser(user: PluginNewUser): Promise<string>;
+    /**
+     * Tells the kernel that the credentials of `kuid` for `change.strategy`, a strategy this plugin registered,
+     * were created outside a kernel action (a sign-in elsewhere): emits `credentials:created`.
+     */
+    credentialsCreated(kuid: string, change: CredentialsChange): Promise<void>;
+    /**
+     * Tells the kernel that the credentials of `kuid` for `change.strategy`, a strategy this plugin registered,
+     * changed outside a kernel action (a reset flow, a new linked identity): runs `credentials:updated`, which
+     * revokes the user's tokens when `secretChanged` (the default). Refused for a strategy of another plugin.
+     */
+    credentialsChanged(kuid: string, change: CredentialsChange & { secretChanged?: boolean }): Promise<void>;
+  };
   readonly errors: {
     readonly create: typeof tesseraError;
     readonly is: typeof isTesseraError;

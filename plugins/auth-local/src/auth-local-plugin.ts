@@ -44,7 +44,7 @@ export function createAuthLocalPlugin(options: AuthLocalOptions = {}): PluginDef
         dummyHash,
       });
       ctx.strategies.register(STRATEGY_NAME, createLocalStrategy(credentials, settings));
-      ctx.api.register(CONTROLLER_NAME, createPasswordController(credentials, ctx.bus));
+      ctx.api.register(CONTROLLER_NAME, createPasswordController(credentials, ctx.accounts));
     },
   });
 }

@@ -1,18 +1,20 @@
 /**
  * The `auth-local/password` controller (reference §7.5): an administrator gets a reset token for a user, and
  * whoever holds it sets a new password. Unlike Kuzzle, `reset` does not log the user in (only the kernel
- * issues tokens): it acknowledges, and the client logs in with the new password. The change goes through the
- * `credentials:updated` pipeline like any other, so the kernel revokes the user's tokens as it does then.
+ * issues tokens): it acknowledges, and the client logs in with the new password. The plugin tells the kernel that
+ * the credentials of its `local` strategy changed (`ctx.accounts.credentialsChanged`), so the kernel revokes the
+ * user's tokens as it does for any password change.
  */
-import type { EventBus, PluginActionDefinition } from '@tessera/plugin-sdk';
+import type { PluginActionDefinition, PluginContext } from '@tessera/plugin-sdk';
 import { authLocalError } from './errors';
 import type { LocalCredentials } from './local-credentials';
+import { STRATEGY_NAME } from './local-strategy';
 
 export const CONTROLLER_NAME = 'password';
 
 export function createPasswordController(
   credentials: LocalCredentials,
-  bus: EventBus,
+  accounts: PluginContext['accounts'],
 ): Readonly<Record<string, PluginActionDefinition>> {
   return {
     // Admin-only: the default rights grant plugin actions to admins; grant `reset` alone to anonymous for
@@ -39,12 +41,7 @@ export function createPasswordController(
         if (token === undefined) throw authLocalError('missing_token_attribute');
         if (typeof token !== 'string' || token === '') throw authLocalError('invalid_token_supplied');
         const kuid = await credentials.resetPassword(token, password);
-        await bus.pipeline('credentials:updated', {
-          kuid,
-          strategy: 'local',
-          author: kuid,
-          secretChanged: true,
-        });
+        await accounts.credentialsChanged(kuid, { strategy: STRATEGY_NAME, secretChanged: true });
         return { acknowledged: true, kuid };
       },
     },

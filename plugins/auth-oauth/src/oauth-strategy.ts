@@ -116,18 +116,13 @@ export function createOauthStrategy(
     const current = update ? await store.findByKuid(kuid) : null;
     if (current === null) {
       const created = await store.create(kuid, identity, {});
-      ctx.bus.emit('credentials:created', { kuid, strategy: settings.name, author: kuid });
+      await ctx.accounts.credentialsCreated(kuid, { strategy: settings.name });
       return created;
     }
     const updated = await store.update(current, identity, current._source.attributes);
     // Another identity now logs this user in, a change of what proves who they are: the kernel's pipe revokes
     // the user's other tokens.
-    await ctx.bus.pipeline('credentials:updated', {
-      kuid,
-      strategy: settings.name,
-      author: kuid,
-      secretChanged: true,
-    });
+    await ctx.accounts.credentialsChanged(kuid, { strategy: settings.name, secretChanged: true });
     return updated;
   };
   const notFound = (what: string) =>

@@ -22,6 +22,7 @@ import {
   type PluginManifest,
   type IdentitySummary,
   type PluginNewUser,
+  type CredentialsChange,
   type PluginActionDefinition,
   type Unsubscribe,
 } from '@tessera/plugin-sdk';
@@ -56,6 +57,15 @@ export interface PluginManagerDeps {
   readonly identity: (kuid: string) => Promise<IdentitySummary | null>;
   /** Creates a user for the plugin `plugin` (which may only attach credentials of its own strategies). */
   readonly createUser: (plugin: string, user: PluginNewUser) => Promise<string>;
+  /** Emits `credentials:created` (ownership of the strategy already checked). */
+  readonly credentialsCreated: (kuid: string, strategy: string, author: string) => Promise<void>;
+  /** Runs the `credentials:updated` pipeline (ownership of the strategy already checked). */
+  readonly credentialsChanged: (
+    kuid: string,
+    strategy: string,
+    author: string,
+    secretChanged: boolean,
+  ) => Promise<void>;
 }
 
 export interface PluginManager {
@@ -110,6 +120,12 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
   let running: RunningPlugin[] = [];
   const pluginErrors = createPluginErrorRegistry();
 
+  /** A plugin acts only for the strategies it registered. */
+  const ownStrategy = (plugin: string, strategy: string): void => {
+    const owner = deps.strategies.all().find((registered) => registered.name === strategy)?.owner;
+    if (owner !== plugin) throw tesseraError('plugin.assert.strategy_not_owned', plugin, String(strategy));
+  };
+
   const inspect = async (source: PluginSource): Promise<Candidate> => {
     if ('dir' in source) {
       const manifest = await readManifest(source.dir, kernelVersion);
@@ -149,7 +165,22 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
         },
       }),
       identity: Object.freeze({ describe: deps.identity }),
-      accounts: Object.freeze({ createUser: (user: PluginNewUser) => deps.createUser(name, user) }),
+      accounts: Object.freeze({
+        createUser: (user: PluginNewUser) => deps.createUser(name, user),
+        credentialsCreated: async (kuid: string, change: CredentialsChange) => {
+          ownStrategy(name, change.strategy);
+          await deps.credentialsCreated(kuid, change.strategy, change.author ?? kuid);
+        },
+        credentialsChanged: async (kuid: string, change: CredentialsChange & { secretChanged?: boolean }) => {
+          ownStrategy(name, change.strategy);
+          await deps.credentialsChanged(
+            kuid,
+            change.strategy,
+            change.author ?? kuid,
+            change.secretChanged ?? true,
+          );
+        },
+      }),
       errors: errorHelpers,
     });
     const setup = new Promise<void>((resolve) => resolve(definition.setup(ctx)));
@@ -313,6 +344,13 @@ function createPluginBus(
     return { hooks: of('hook'), pipes: of('pipe') };
   };
 
+  // The kernel's events are facts only the kernel establishes: a plugin emits under its own prefix only.
+  const prefix = `plugin:${name}:`;
+  const ownEvent = (event: string): void => {
+    if (typeof event !== 'string' || !event.startsWith(prefix) || event.length === prefix.length)
+      throw tesseraError('plugin.assert.event_not_owned', name, String(event), name);
+  };
+
   const facade: EventBus = Object.freeze({
     hook<E extends string>(event: E, listener: HookListener<PayloadOf<E>>): Unsubscribe {
       return track(
@@ -342,9 +380,11 @@ function createPluginBus(
       );
     },
     emit<E extends string>(event: E, payload: PayloadOf<E>): void {
+      ownEvent(event);
       bus.emit(event, payload);
     },
-    pipeline<E extends string>(event: E, payload: PayloadOf<E>): Promise<PayloadOf<E>> {
+    async pipeline<E extends string>(event: E, payload: PayloadOf<E>): Promise<PayloadOf<E>> {
+      ownEvent(event);
       return bus.pipeline(event, payload);
     },
   });

@@ -121,6 +121,8 @@ describe('createPluginManager', () => {
         createdUsers.push({ plugin, profileIds: [...user.profileIds] });
         return Promise.resolve(`kuid-${plugin}-${createdUsers.length}`);
       },
+      credentialsCreated: () => Promise.resolve(),
+      credentialsChanged: () => Promise.resolve(),
     });
 
   beforeEach(async () => {
@@ -433,7 +435,11 @@ describe('createPluginManager', () => {
       expect(Object.keys(alpha.ctx().strategies).sort()).toEqual(['register', 'unregister']);
       expect(Object.keys(alpha.ctx().api)).toEqual(['register']);
       expect(Object.keys(alpha.ctx().identity)).toEqual(['describe']);
-      expect(Object.keys(alpha.ctx().accounts)).toEqual(['createUser']);
+      expect(Object.keys(alpha.ctx().accounts)).toEqual([
+        'createUser',
+        'credentialsCreated',
+        'credentialsChanged',
+      ]);
       expect(Object.isFrozen(alpha.ctx().accounts)).toBe(true);
       createdUsers = [];
       expect(await alpha.ctx().accounts.createUser({ profileIds: ['default'] })).toBe('kuid-alpha-1');
@@ -517,19 +523,26 @@ describe('createPluginManager', () => {
       ]);
     });
 
-    it('lets a plugin emit and run pipelines through the kernel bus', async () => {
+    it('lets a plugin emit and run pipelines of its own events (plugin:<name>:*) through the kernel bus', async () => {
       const plugin = capturing('talker');
       await boot().load([plugin.source]);
       const heard: unknown[] = [];
-      bus.hook('talk:said', (payload) => {
+      bus.hook('plugin:talker:said', (payload) => {
         heard.push(payload);
       });
-      bus.pipe('talk:shout', (text) => String(text).toUpperCase());
+      bus.pipe('plugin:talker:shout', (text) => String(text).toUpperCase());
 
-      plugin.ctx().bus.emit('talk:said', 'hello');
+      plugin.ctx().bus.emit('plugin:talker:said', 'hello');
 
       expect(heard).toEqual(['hello']);
-      await expect(plugin.ctx().bus.pipeline('talk:shout', 'hey')).resolves.toBe('HEY');
+      await expect(plugin.ctx().bus.pipeline('plugin:talker:shout', 'hey')).resolves.toBe('HEY');
+      expect(() => plugin.ctx().bus.emit('talk:said', 'hello')).toThrow(
+        expect.objectContaining({ id: 'plugin.assert.event_not_owned' }),
+      );
+      await expect(plugin.ctx().bus.pipeline('talk:shout', 'hey')).rejects.toMatchObject({
+        id: 'plugin.assert.event_not_owned',
+      });
+      expect(heard).toEqual(['hello']);
     });
   });
 });
@@ -553,6 +566,8 @@ describe('plugin API actions, strategies and identity', () => {
       registry,
       identity: (kuid) => Promise.resolve({ kuid, profileIds: ['admin'], roleIds: ['admin'] }),
       createUser: () => Promise.reject(new Error('not in this test')),
+      credentialsCreated: () => Promise.reject(new Error('not in this test')),
+      credentialsChanged: () => Promise.reject(new Error('not in this test')),
     });
     await manager.load([
       {

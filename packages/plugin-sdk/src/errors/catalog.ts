@@ -373,6 +373,16 @@ export const errorCatalog = {
     status: INTERNAL,
     message: 'Plugin "%s": %s',
   },
+  'plugin.assert.event_not_owned': {
+    code: 0x04800005,
+    status: INTERNAL,
+    message: 'Plugin "%s" cannot emit "%s": a plugin emits only its own events, named "plugin:%s:<event>".',
+  },
+  'plugin.assert.strategy_not_owned': {
+    code: 0x04800006,
+    status: INTERNAL,
+    message: 'Plugin "%s" cannot act for the strategy "%s": it did not register it.',
+  },
   'plugin.runtime.failed_init': {
     code: 0x04020001,
     status: INTERNAL,

@@ -30,6 +30,7 @@ import {
   type StrategyDefinition,
   type StrategyMethods,
   type VerifyResult,
+  type CredentialsChange,
 } from '@tessera/plugin-sdk';
 import { createSqliteStore, type SqliteStore } from '@tessera/storage-sqlite';
 import {
@@ -72,6 +73,8 @@ export interface Harness extends PluginInstance {
   readonly calls: { hash: number; compare: number; comparedCosts: number[] };
   /** The plugin's clock, in epoch milliseconds; tests move it. */
   readonly clock: { now: number };
+  /** What the plugin told the kernel through `ctx.accounts.credentialsCreated/credentialsChanged`, in order. */
+  readonly credentialChanges: Record<string, unknown>[];
   /** Sets the plugin up again, with another config, on the same database, clock, counters and identities. */
   restart(config: Record<string, unknown>): Promise<PluginInstance>;
   credentials(): Promise<StoredDocument<StoredCredentials>[]>;
@@ -88,6 +91,7 @@ export async function startAuthLocal(config: Record<string, unknown> = {}): Prom
   const logs: LogLine[] = [];
   const calls = { hash: 0, compare: 0, comparedCosts: [] as number[] };
   const clock = { now: START };
+  const credentialChanges: Record<string, unknown>[] = [];
   const hasher: PasswordHasher = {
     hash: (password, cost) => {
       calls.hash += 1;
@@ -119,7 +123,17 @@ export async function startAuthLocal(config: Record<string, unknown> = {}): Prom
           void controllers.set(controller, actions),
       },
       identity: { describe: (kuid: string) => Promise.resolve(identities.get(kuid) ?? null) },
-      accounts: { createUser: () => Promise.reject(new Error('auth-local creates no users')) },
+      accounts: {
+        createUser: () => Promise.reject(new Error('auth-local creates no users')),
+        credentialsCreated: (kuid: string, change: CredentialsChange) => {
+          credentialChanges.push({ kuid, ...change, event: 'created' });
+          return Promise.resolve();
+        },
+        credentialsChanged: (kuid: string, change: CredentialsChange & { secretChanged?: boolean }) => {
+          credentialChanges.push({ kuid, ...change, event: 'changed' });
+          return Promise.resolve();
+        },
+      },
       errors: { create: tesseraError, is: isTesseraError },
     });
     await createAuthLocalPlugin({ hasher, now: () => clock.now }).setup(ctx);
@@ -156,6 +170,7 @@ export async function startAuthLocal(config: Record<string, unknown> = {}): Prom
     logs,
     calls,
     clock,
+    credentialChanges,
     restart: setup,
     credentials: async () =>
       (await (await storage.collection<StoredCredentials>('credentials')).search({}, { size: 100 })).hits,

@@ -84,6 +84,10 @@ describe('reset-password flow', () => {
         updater: 'kuid-alice',
         updatedAt: h.clock.now,
       });
+      // The kernel hears of it through the plugin's capability (it revokes the user's tokens then).
+      expect(h.credentialChanges).toEqual([
+        { kuid: 'kuid-alice', strategy: 'local', secretChanged: true, event: 'changed' },
+      ]);
       // Set by the user: "must change" does not come back (Kuzzle's anonymous updater made it loop).
       expect(await h.login({ username: 'alice', password: 'secret-2' })).toEqual({
         kind: 'success',

@@ -106,7 +106,11 @@ export async function startAuthTotp(config: Record<string, unknown> = {}): Promi
       strategies: strategies.registrarFor('auth-totp'),
       api: { register: () => undefined },
       identity: { describe: () => Promise.resolve(null) },
-      accounts: { createUser: () => Promise.reject(new Error('auth-totp creates no users')) },
+      accounts: {
+        createUser: () => Promise.reject(new Error('auth-totp creates no users')),
+        credentialsCreated: () => Promise.reject(new Error('auth-totp reports no credentials')),
+        credentialsChanged: () => Promise.reject(new Error('auth-totp reports no credentials')),
+      },
       errors: { create: tesseraError, is: isTesseraError },
     });
     await createAuthTotpPlugin({ now: () => clock.now }).setup(ctx);
