@@ -11,3 +11,4 @@ export { recordStoreWrites, type StoreWrite } from './recording-store';
 export { apiRequest, wireError, type ApiRequestOptions } from './api-request';
 export { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from './postgres-database';
 export { expectPluginErrorsDocumented } from './plugin-errors-docs';
+export { createTcpProxy, type TcpProxy } from './tcp-proxy';

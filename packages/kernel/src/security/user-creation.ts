@@ -118,8 +118,10 @@ async function attachCredentials(
 
 /**
  * Undoes a creation that failed halfway: the credentials created, newest first, then the user document. Every
- * step is tried; one that fails is logged with what is left to clean, and the caller still hears the error
- * that stopped the creation, not this one.
+ * step is tried; the caller hears the error that stopped the creation, not these. A step that fails because the
+ * database is away (the usual reason the creation stopped halfway) is tried again in the background, in order,
+ * until the database answers: a lost database leaves no user without credentials behind once it is back. A step
+ * that fails otherwise, or is still failing after ROLLBACK_RETRY_DELAYS_MS, is logged with what is left to clean.
  */
 async function rollBack(
   services: UserCreationServices,
@@ -127,23 +129,61 @@ async function rollBack(
   kuid: string,
   attached: readonly string[],
 ): Promise<void> {
-  const steps = [
+  const steps: RollbackStep[] = [
     ...[...attached].reverse().map((strategy) => ({
       what: `credentials "${strategy}"`,
       run: () => services.credentials.delete(request, strategy, kuid),
     })),
     { what: 'user document', run: () => services.accounts.users.delete(kuid) },
   ];
-  for (const step of steps) {
+  const left = await runSteps(services, kuid, steps, false);
+  if (left.length > 0) retryLater(services, kuid, left, 0);
+}
+
+interface RollbackStep {
+  readonly what: string;
+  run(): Promise<unknown>;
+}
+
+/** Backoff between background attempts, about 4 minutes in all; the last one gives up and logs. */
+const ROLLBACK_RETRY_DELAYS_MS = [100, 200, 500, 1000, 2000, 5000, ...Array<number>(46).fill(5000)];
+
+/** Runs the steps in order; answers those that failed because the database is away (from the first on). */
+async function runSteps(
+  services: UserCreationServices,
+  kuid: string,
+  steps: readonly RollbackStep[],
+  lastAttempt: boolean,
+): Promise<RollbackStep[]> {
+  for (const [index, step] of steps.entries()) {
     try {
       await step.run();
     } catch (error) {
+      const away = isTesseraError(error) && error.id === 'services.storage.not_connected';
+      if (away && !lastAttempt) return steps.slice(index);
       services.log.error(`user creation rollback could not delete the ${step.what}; remove it by hand`, {
         kuid,
         error,
       });
     }
   }
+  return [];
+}
+
+function retryLater(
+  services: UserCreationServices,
+  kuid: string,
+  steps: readonly RollbackStep[],
+  attempt: number,
+): void {
+  const delay = ROLLBACK_RETRY_DELAYS_MS[attempt] ?? 0;
+  const lastAttempt = attempt === ROLLBACK_RETRY_DELAYS_MS.length - 1;
+  // Unref'd: a pending retry never keeps a stopping node alive.
+  setTimeout(() => {
+    void runSteps(services, kuid, steps, lastAttempt).then((left) => {
+      if (left.length > 0) retryLater(services, kuid, left, attempt + 1);
+    });
+  }, delay).unref();
 }
 
 /** The kuid a write is made in the name of: the caller's (anonymous when there is none). */
