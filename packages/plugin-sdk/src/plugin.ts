@@ -26,6 +26,8 @@ export interface PluginManifest {
   kernel: string;
   /** Entry module, relative to the manifest. */
   main: string;
+  /** Names of plugins this one needs: they are set up first, and the boot stops when one is not loaded. */
+  dependsOn?: readonly string[];
 }
 
 /** An API action a plugin adds; its controller is named `<plugin>/<controller>` on the wire. */

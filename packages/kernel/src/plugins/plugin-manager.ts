@@ -222,8 +222,12 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
         names.add(manifest.name);
       }
       const started: RunningPlugin[] = [];
+      const ordered = dependencyOrder(
+        candidates,
+        running.map((plugin) => plugin.name),
+      );
       try {
-        for (const candidate of candidates) started.push(await start(candidate));
+        for (const candidate of ordered) started.push(await start(candidate));
       } catch (error) {
         await stop(started);
         throw error;
@@ -268,6 +272,36 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       );
     },
   };
+}
+
+/**
+ * The candidates in an order where each comes after the plugins it depends on (otherwise in the given order).
+ * A dependency neither among them nor already running, or a cycle, stops the boot naming the plugin.
+ */
+function dependencyOrder(candidates: readonly Candidate[], runningNames: readonly string[]): Candidate[] {
+  const byName = new Map(candidates.map((candidate) => [candidate.manifest.name, candidate]));
+  const ordered: Candidate[] = [];
+  const done = new Set(runningNames);
+  const visiting = new Set<string>();
+  const visit = (candidate: Candidate): void => {
+    const { name, dependsOn = [] } = candidate.manifest;
+    if (done.has(name)) return;
+    if (visiting.has(name)) {
+      throw tesseraError('plugin.manifest.invalid_field', name, 'dependsOn', 'its dependencies form a cycle');
+    }
+    visiting.add(name);
+    for (const dependency of dependsOn) {
+      const other = byName.get(dependency);
+      if (other) visit(other);
+      else if (!done.has(dependency))
+        throw tesseraError('plugin.manifest.missing_dependency', name, dependency);
+    }
+    visiting.delete(name);
+    done.add(name);
+    ordered.push(candidate);
+  };
+  for (const candidate of candidates) visit(candidate);
+  return ordered;
 }
 
 /** Kuzzle's plugin routes: `/_<path>` for a path starting with "/", `/_/<plugin>/<path>` otherwise. */

@@ -47,7 +47,7 @@ export function validateManifest(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw tesseraError('plugin.manifest.cannot_load', origin, 'expected a JSON object');
   }
-  const { name, version, kernel } = raw as Record<string, unknown>;
+  const { name, version, kernel, dependsOn } = raw as Record<string, unknown>;
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw invalidField(origin, 'name', `expected a string matching ${String(NAME)}`, name);
   }
@@ -65,7 +65,14 @@ export function validateManifest(
   if (!semver.satisfies(kernelVersion, kernel, { includePrerelease: true })) {
     throw tesseraError('plugin.manifest.version_mismatch', name, kernelVersion, kernel);
   }
-  return { name, version, kernel };
+  if (dependsOn === undefined) return { name, version, kernel };
+  if (
+    !Array.isArray(dependsOn) ||
+    !dependsOn.every((other) => typeof other === 'string' && NAME.test(other) && other !== name)
+  ) {
+    throw invalidField(name, 'dependsOn', "expected an array of other plugins' names", dependsOn);
+  }
+  return { name, version, kernel, dependsOn: [...(dependsOn as string[])] };
 }
 
 /** Follows symbolic links, so a link cannot lead `main` out of the plugin folder. */

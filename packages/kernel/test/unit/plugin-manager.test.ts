@@ -242,6 +242,48 @@ describe('createPluginManager', () => {
     });
   });
 
+  describe('dependsOn', () => {
+    const dependent = (name: string, dependsOn: string[], events: string[]): PluginSource => ({
+      manifest: { name, version: '1.0.0', kernel: '>=0.1.0 <1', main: 'index.js', dependsOn },
+      definition: { setup: () => void events.push(name) },
+    });
+
+    it('sets plugins up after the plugins they depend on, whatever the configured order', async () => {
+      const events: string[] = [];
+      await boot().load([
+        dependent('second-factor', ['password', 'provider'], events),
+        dependent('provider', [], events),
+        dependent('password', ['provider'], events),
+      ]);
+      expect(events).toEqual(['provider', 'password', 'second-factor']);
+    });
+
+    it('refuses the boot, setting nothing up, when a dependency is not loaded, naming both plugins', async () => {
+      const events: string[] = [];
+      const error = await failure(
+        boot().load([dependent('provider', [], events), dependent('second-factor', ['password'], events)]),
+      );
+      expect(error.id).toBe('plugin.manifest.missing_dependency');
+      expect(error.message).toBe(
+        '[second-factor/manifest.json] Depends on the plugin "password", which is not loaded (add it to plugins.paths).',
+      );
+      expect(events).toEqual([]);
+    });
+
+    it('refuses a dependency cycle and a dependsOn that is not a list of other plugin names', async () => {
+      const events: string[] = [];
+      const cycle = await failure(
+        boot().load([dependent('a', ['b'], events), dependent('b', ['a'], events)]),
+      );
+      expect(cycle.message).toMatch(
+        /^\[[ab]\/manifest.json\] Invalid field "dependsOn": its dependencies form a cycle$/,
+      );
+      const self = await failure(boot().load([dependent('a', ['a'], events)]));
+      expect(self.message).toMatch(/^\[a\/manifest.json\] Invalid field "dependsOn": expected an array/);
+      expect(events).toEqual([]);
+    });
+  });
+
   describe('setup and teardown', () => {
     it('sets the plugins up in order and tears them down in reverse order', async () => {
       const events: string[] = [];

@@ -420,6 +420,11 @@ export const errorCatalog = {
     message:
       '[%s/manifest.json] Version mismatch: current Tessera version %s does not match the manifest requirements (%s).',
   },
+  'plugin.manifest.missing_dependency': {
+    code: 0x04800007,
+    status: INTERNAL,
+    message: '[%s/manifest.json] Depends on the plugin "%s", which is not loaded (add it to plugins.paths).',
+  },
   'plugin.manifest.invalid_field': {
     code: 0x04800003,
     status: INTERNAL,
