@@ -1,4 +1,5 @@
 export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions } from './kernel';
+export type { KernelExtension, KernelExtensionContext } from './kernel-extension';
 export type { ServiceProbe } from './controllers/server/service-probe';
 export type { NodeMetrics } from './controllers/server/node-metrics';
 export { createEventBus } from './events/event-bus';

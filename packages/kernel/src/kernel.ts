@@ -46,6 +46,7 @@ import { TokenManager } from './security/tokens';
 import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import { createHttpApp } from './transports/http-transport';
 import { attachWebSocketTransport, type WebSocketTransport } from './transports/websocket-transport';
+import type { KernelExtension } from './kernel-extension';
 
 export interface KernelOptions {
   readonly config: TesseraConfig;
@@ -66,6 +67,8 @@ export interface KernelOptions {
    * `server:healthCheck` report them with the store.
    */
   readonly services?: readonly ServiceProbe[];
+  /** Parts built outside the kernel (the audit trail...), started after the accounts, in order. */
+  readonly extensions?: readonly KernelExtension[];
 }
 
 export interface Kernel {
@@ -147,6 +150,10 @@ export function createKernel(options: KernelOptions): Kernel {
   const authorizer: RequestAuthorizer = {
     async authorize(request) {
       if (!tokenAuthorizer) throw new Error('a request reached the funnel before the kernel started');
+      if (options.extensions?.some((extension) => extension.admits?.(request) === true)) {
+        request.user = { _id: ANONYMOUS_KUID, profileIds: ['anonymous'] };
+        return;
+      }
       try {
         await tokenAuthorizer.authorize(request);
       } finally {
@@ -194,6 +201,30 @@ export function createKernel(options: KernelOptions): Kernel {
 
   let server: Server | null = null;
   let purge: NodeJS.Timeout | null = null;
+  /** What stops each started extension, last started first. */
+  let extensionStops: Array<() => Promise<void>> = [];
+  const startExtensions = async (): Promise<void> => {
+    const context = {
+      bus,
+      registry,
+      storage: kernelStorage,
+      log,
+      now: now ?? Date.now,
+      nodeMetrics: () => nodeMetrics.snapshot(),
+    };
+    for (const extension of options.extensions ?? []) {
+      extensionStops.unshift(
+        await extension.start({ ...context, log: log.child({ extension: extension.name }) }),
+      );
+    }
+  };
+  const stopExtensions = async (): Promise<void> => {
+    const stops = extensionStops;
+    extensionStops = [];
+    for (const stop of stops) {
+      await stop().catch((error: unknown) => log.warn('an extension failed to stop', { error }));
+    }
+  };
   let running = false;
 
   const openSecurity = async (): Promise<void> => {
@@ -298,10 +329,12 @@ export function createKernel(options: KernelOptions): Kernel {
       await adapter.open();
       try {
         await openSecurity();
+        await startExtensions();
         await pluginManager.load([...config.plugins.paths.map((dir) => ({ dir })), ...plugins]);
         server = await listen();
       } catch (error) {
         await pluginManager.teardown();
+        await stopExtensions();
         await adapter.close();
         throw error;
       }
@@ -330,6 +363,7 @@ export function createKernel(options: KernelOptions): Kernel {
       await closeHttpServer(server, config.server.shutdownTimeout);
       nodeMetrics.detach();
       await pluginManager.teardown();
+      await stopExtensions();
       await adapter.close();
     },
   };

@@ -13,6 +13,7 @@ import {
   loadConfig,
   type DeepPartial,
   type Kernel,
+  type KernelExtension,
   type PluginSource,
   type StoreAdapter,
   type TesseraConfig,
@@ -29,6 +30,8 @@ export interface TestKernelOptions {
   readonly wrapStore?: (adapter: StoreAdapter) => StoreAdapter;
   /** The clock tokens are issued and checked against (see `KernelOptions.now`). */
   readonly now?: () => number;
+  /** Parts the composition root would add (the audit trail, the metrics); none unless given. */
+  readonly extensions?: readonly KernelExtension[];
 }
 
 export interface TestKernel {
@@ -61,6 +64,7 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
     log: options.log ?? createSilentLogger(),
     plugins: options.plugins,
     now: options.now,
+    extensions: options.extensions,
   });
   try {
     const { port } = await kernel.start();

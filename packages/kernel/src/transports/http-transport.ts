@@ -61,15 +61,23 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
   const send = (ctx: Context, request: Request): void => {
     const indent = 'pretty' in ctx.query ? 2 : undefined;
     // A raw answer (Kuzzle's, for server:openapi) is the result itself; an error still comes in the envelope.
-    const body = answerJson(request, nodeId, log, (envelope) =>
-      JSON.stringify(request.raw && !request.error ? request.result : envelope, null, indent),
-    );
+    // A raw text result with its own content-type (the Prometheus format of server:metrics) goes as it is.
+    const rawText =
+      request.raw &&
+      !request.error &&
+      typeof request.result === 'string' &&
+      'content-type' in request.headers;
+    const body = rawText
+      ? (request.result as string)
+      : answerJson(request, nodeId, log, (envelope) =>
+          JSON.stringify(request.raw && !request.error ? request.result : envelope, null, indent),
+        );
     const headers = { ...request.headers, 'X-Kuzzle-Request-Id': request.id, 'X-Kuzzle-Node': nodeId };
     // All or none: a header an action set that cannot be written fails the answer before any of them is set.
     for (const [name, value] of Object.entries(headers)) validateHeaderValue(name, value);
     ctx.status = request.status;
     for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
-    ctx.type = 'application/json';
+    if (!rawText) ctx.type = 'application/json';
     ctx.body = body;
   };
 
