@@ -9,7 +9,9 @@ import {
   type Kernel,
   type TesseraConfig,
 } from '@tessera/kernel';
+import { createAuditTrail } from '@tessera/audit';
 import { createOneNodePorts } from '@tessera/cluster';
+import { createMetrics } from '@tessera/metrics';
 import type { Logger } from '@tessera/plugin-sdk';
 import type { PluginSource } from '@tessera/kernel';
 import { builtInPlugins } from './built-in-plugins';
@@ -35,13 +37,15 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = loadConfig({ cwd: options.cwd, env: options.env, overrides: options.overrides });
   const log = options.log ?? createLogger({ level: config.log.level });
-  const adapter = createStore(config.storage);
+  const metrics = createMetrics(config.metrics);
+  const adapter = metrics.measureStore(createStore(config.storage));
   const kernel = createKernel({
     config,
     adapter,
     ...createOneNodePorts(adapter),
     log,
     plugins: [...builtInPlugins(), ...(options.plugins ?? [])],
+    extensions: [createAuditTrail(config.audit), metrics],
   });
   const { port } = await kernel.start();
   return { kernel, config, port, log, stop: (reason) => kernel.stop(reason) };

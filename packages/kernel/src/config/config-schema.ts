@@ -141,6 +141,20 @@ export interface LogConfig {
   readonly format: 'json';
 }
 
+/** The audit trail (`@tessera/audit`). */
+export interface AuditConfig {
+  /** Records security events; off, the events already recorded stay searchable. */
+  readonly enabled: boolean;
+  /** Milliseconds an event is kept; 0 keeps them all. */
+  readonly retention: number;
+}
+
+/** The metrics (`@tessera/metrics`). */
+export interface MetricsConfig {
+  /** A bearer token a Prometheus scraper presents for `GET /_metrics`; null: only the rights decide. */
+  readonly token: string | null;
+}
+
 export interface TesseraConfig {
   readonly server: ServerConfig;
   readonly storage: StorageConfig;
@@ -164,6 +178,8 @@ export interface TesseraConfig {
   readonly limits: LimitsConfig;
   readonly plugins: PluginsConfig;
   readonly log: LogConfig;
+  readonly audit: AuditConfig;
+  readonly metrics: MetricsConfig;
 }
 
 export type DeepPartial<T> = T extends readonly unknown[]
@@ -229,6 +245,9 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
   },
   plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [] },
   log: { level: 'info', format: 'json' },
+  // Ninety days: long enough to look into an incident reported late, short enough to bound the table.
+  audit: { enabled: true, retention: 90 * 24 * 60 * 60 * 1000 },
+  metrics: { token: null },
 };
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: KB, mb: KB ** 2, gb: KB ** 3 };
@@ -411,6 +430,8 @@ const SCHEMA: Section = {
     [ANY_OTHER_KEY]: anyObject("an object (the plugin's own configuration)"),
   },
   log: { level: oneOf(...LOG_LEVELS), format: oneOf('json') },
+  audit: { enabled: boolean, retention: duration },
+  metrics: { token: nullable(text) },
 };
 
 /**
