@@ -16,6 +16,11 @@ export function searchAuditEventsAction(
   return defineAction({
     args: { from: arg.integer(), size: arg.integer(), lang: arg.string() },
     http: [{ verb: 'POST', path: '/audit-events/_search' }],
+    errors: [
+      'api.assert.invalid_argument',
+      'services.storage.invalid_search_query',
+      'services.storage.unknown_query_keyword',
+    ],
     handler: async (request, { from, size, lang }) => {
       const collection = events();
       if (collection === null) throw new Error('the audit trail was searched before it started');

@@ -2,7 +2,7 @@
  * ActionRegistry: controller -> action -> definition. The one source from which the funnel dispatches, the
  * HTTP router is generated and `server:publicApi` and `server:openapi` are answered, so they never disagree.
  */
-import { tesseraError, type TesseraError } from '@tessera/plugin-sdk';
+import { tesseraError, type ErrorId, type TesseraError } from '@tessera/plugin-sdk';
 import type { ArgsOf, ArgsSchema } from './args';
 import type { Request } from './request';
 
@@ -30,6 +30,11 @@ export interface ActionDefinition<S extends ArgsSchema = ArgsSchema> {
    * `server:publicApi`, so kuzzle-sdk keeps building from `http` the route it expects.
    */
   readonly httpAliases?: readonly HttpRoute[];
+  /**
+   * The errors of the action's own (a login's throttle, a strategy's refusal), for the API description; those
+   * every request may meet (rights, tokens, arguments, load) are added there for every action.
+   */
+  readonly errors?: readonly ErrorId[];
   handler(request: Request, args: ArgsOf<S>): unknown;
 }
 

@@ -67,6 +67,14 @@ export function authController(services: SecurityServices): Record<string, Actio
         { verb: 'POST', path: '/_login/:strategy' },
         { verb: 'GET', path: '/_login/:strategy' },
       ],
+      errors: [
+        'security.credentials.unknown_strategy',
+        'plugin.strategy.missing_user',
+        'plugin.strategy.unknown_kuid',
+        'api.process.too_many_logins_requests',
+        'security.user.locked',
+        'security.token.invalid_expiration',
+      ],
       handler: async (request, { strategy: name, expiresIn, cookieAuth }) => {
         const strategy = strategies.get(name);
         const cookieRequested = usesCookie(request, cookieAuth);

@@ -1,10 +1,12 @@
 /**
- * A first OpenAPI 3.1 description of the HTTP API, generated from the action registry (so it never disagrees
+ * The OpenAPI 3.1 description of the HTTP API, generated from the action registry (so it never disagrees
  * with the router): one operation per served route, aliases included, with its path placeholders, the action's
- * declared arguments as query parameters, a JSON body where the verb takes one, and Kuzzle's response envelope.
- * Reserved routes (actions not served) are left out.
+ * declared arguments as query parameters, a JSON body where the verb takes one, Kuzzle's response envelope, and
+ * in `x-error-ids` the error ids the action may answer (see docs/errors.md). Reserved routes (actions not
+ * served) are left out. The actions with no HTTP route (realtime subscriptions: WebSocket only) are described
+ * apart, in the same form, under the top-level `x-websocket-actions`, since OpenAPI has no WebSocket.
  */
-import type { JsonObject } from '@tessera/plugin-sdk';
+import type { ErrorId, JsonObject } from '@tessera/plugin-sdk';
 import type { ActionDefinition, ActionRegistry, RegisteredRoute } from '../../api/action-registry';
 
 export interface OpenApiOptions {
@@ -62,6 +64,18 @@ const COMPONENTS: JsonObject = {
 
 const ENVELOPE = { 'application/json': { schema: { $ref: '#/components/schemas/Response' } } };
 
+/** What any request may be answered, whatever its action: its token, its rights, the node's load. */
+const ANY_REQUEST_ERRORS: readonly ErrorId[] = [
+  'security.token.invalid',
+  'security.token.expired',
+  'security.rights.unauthorized',
+  'security.rights.forbidden',
+  'api.process.too_many_requests',
+  'api.process.overloaded',
+  'api.process.shutting_down',
+  'core.runtime.unexpected_error',
+];
+
 export function openApiDocument(registry: ActionRegistry, { version, scope }: OpenApiOptions): JsonObject {
   const routes = registry
     .routes()
@@ -76,6 +90,24 @@ export function openApiDocument(registry: ActionRegistry, { version, scope }: Op
     if (operations[verb]) continue;
     operations[verb] = operation(route, registry.find(route.controller, route.action), operationIds);
   }
+  const websocketActions: Record<string, JsonObject> = {};
+  for (const [controller, actions] of Object.entries(registry.publicApi())) {
+    if (scope === 'app' && !controller.includes('/')) continue;
+    for (const [action, { http }] of Object.entries(actions)) {
+      if (http.length > 0) continue;
+      const { args = {}, body, errors = [] } = registry.find(controller, action);
+      websocketActions[`${controller}:${action}`] = {
+        summary: `${controller}:${action}`,
+        parameters: Object.entries(args).map(([name, spec]) => ({
+          name,
+          required: spec.required,
+          schema: ARG_SCHEMAS[spec.type] ?? { type: 'string' },
+        })),
+        ...(body === undefined ? {} : { requestBody: { required: body === 'required' } }),
+        'x-error-ids': errorIdsOf(args, body, errors),
+      };
+    }
+  }
   const controllers = [...new Set(routes.map((route) => route.controller))];
   return {
     openapi: '3.1.0',
@@ -89,12 +121,28 @@ export function openApiDocument(registry: ActionRegistry, { version, scope }: Op
     paths,
     components: COMPONENTS,
     security: [{}, { bearer: [] }],
+    'x-websocket-actions': websocketActions,
   };
+}
+
+/** The error ids an action may answer: any request's, its arguments' and body's checks, and its own. */
+function errorIdsOf(
+  args: NonNullable<ActionDefinition['args']>,
+  body: ActionDefinition['body'],
+  own: readonly ErrorId[],
+): string[] {
+  const specs = Object.values(args);
+  const ids = new Set<string>(ANY_REQUEST_ERRORS);
+  if (specs.length > 0) ids.add('api.assert.invalid_type');
+  if (specs.some((spec) => spec.required)) ids.add('api.assert.missing_argument');
+  if (body === 'required') ids.add('api.assert.body_required');
+  for (const id of own) ids.add(id);
+  return [...ids].sort();
 }
 
 function operation(
   route: RegisteredRoute,
-  { args = {}, body }: ActionDefinition,
+  { args = {}, body, errors = [] }: ActionDefinition,
   operationIds: Set<string>,
 ): JsonObject {
   const { controller, action, verb } = route;
@@ -130,7 +178,11 @@ function operation(
         }),
     responses: {
       '200': { description: 'The result, in the envelope', content: ENVELOPE },
-      default: { description: 'A Kuzzle error, in the envelope', content: ENVELOPE },
+      default: {
+        description: 'A Kuzzle error, in the envelope (its id: see x-error-ids)',
+        content: ENVELOPE,
+      },
     },
+    'x-error-ids': errorIdsOf(args, body, errors),
   };
 }
