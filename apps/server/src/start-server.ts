@@ -4,7 +4,8 @@
 import {
   createKernel,
   createLogger,
-  loadConfig,
+  describeConfigSource,
+  loadConfigWithSources,
   type DeepPartial,
   type Kernel,
   type TesseraConfig,
@@ -35,8 +36,15 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  const config = loadConfig({ cwd: options.cwd, env: options.env, overrides: options.overrides });
+  const { config, sources, warnings } = loadConfigWithSources({
+    cwd: options.cwd,
+    env: options.env,
+    overrides: options.overrides,
+  });
   const log = options.log ?? createLogger({ level: config.log.level });
+  // Which configuration this is, before anything else: the first question when a setting seems ignored.
+  for (const source of sources) log.info(`configuration: ${describeConfigSource(source)}`);
+  for (const warning of warnings) log.warn(`configuration: ${warning}`);
   const metrics = createMetrics(config.metrics);
   const adapter = metrics.measureStore(createStore(config.storage));
   const kernel = createKernel({

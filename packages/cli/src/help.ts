@@ -10,6 +10,7 @@ export const USAGE = `Usage: tessera login --username <username> --password <pas
        tessera <controller> --help
        tessera logout
        tessera plugin:create <name> [--dir <folder>]
+       tessera config:show [--dir <folder>]
 
 Sends any API action and prints its result as JSON. Bodies, filters and -a values accept
 relaxed JSON (JSON5: unquoted keys, single quotes, trailing commas).
@@ -41,6 +42,8 @@ Output:
   -h, --help                this help; with a controller, that controller's actions
 
 Local commands (no server):
+  config:show               the configuration a server started here would read, secrets masked,
+                            with its sources and warnings
   plugin:create <name>      write a ready strategy plugin into ./plugins/<name> (or --dir);
                             tessera plugin:create --help for more
 

@@ -9,6 +9,7 @@ import { controllerHelp, USAGE } from './help';
 import { login, logout, tokenRefused } from './login';
 import { formatError, formatResult } from './output';
 import { parseArgv, type ParsedArgv } from './parse-argv';
+import { CONFIG_SHOW_USAGE, showConfig } from './config-show';
 import { createPlugin, PLUGIN_CREATE_USAGE } from './plugin-create';
 import { parseArgValue, parseJsonObject } from './relaxed-json';
 import { forgetSession, serverKey } from './session-file';
@@ -30,6 +31,11 @@ export async function run(
   try {
     const parsed = parseArgv(argv);
     if (parsed.command === 'plugin:create') return pluginCreate(parsed, cwd, io);
+    if (parsed.command === 'config:show') {
+      if (parsed.positionals.length > 0) throw new CliError(`unexpected argument "${parsed.positionals[0]}"`);
+      io.stdout(parsed.help ? CONFIG_SHOW_USAGE : await showConfig(cwd, env, parsed.flags.dir));
+      return 0;
+    }
     if (parsed.command === 'login' || parsed.command === 'logout') {
       if (parsed.help) {
         io.stdout(USAGE);

@@ -18,6 +18,7 @@ export {
 export { Funnel, type FunnelOptions, type RequestAuthorizer } from './api/funnel';
 export { ConcurrencyGate } from './api/concurrency-gate';
 export * from './config';
+export { maskedConfig } from './controllers/server/masked-config';
 export * from './logging';
 export * from './plugins';
 export * from './security/strategies';

@@ -1,5 +1,13 @@
 /** The server configuration: its types, where it is read from, and how it is checked. */
-export { loadConfig, defaultConfig, type LoadConfigOptions } from './load-config';
+export {
+  loadConfig,
+  loadConfigWithSources,
+  describeConfigSource,
+  defaultConfig,
+  type ConfigSource,
+  type LoadConfigOptions,
+  type LoadedConfig,
+} from './load-config';
 export {
   pluginConfig,
   type TesseraConfig,

@@ -31,11 +31,69 @@ const ENV_PREFIX = 'tessera_';
 const ENV_PATH_SEPARATOR = '__';
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Where a configuration came from, one layer each, in the order they apply. */
+export type ConfigSource =
+  | { readonly kind: 'defaults' }
+  | { readonly kind: 'file'; readonly path: string; readonly via: 'TESSERA_CONFIG' | 'search' }
+  | { readonly kind: 'environment'; readonly variables: readonly string[] }
+  | { readonly kind: 'overrides' };
+
+export interface LoadedConfig {
+  readonly config: TesseraConfig;
+  readonly sources: readonly ConfigSource[];
+  /** What is probably not what the operator meant: a second rc file, an upper-case variable that is ignored. */
+  readonly warnings: readonly string[];
+}
+
 /** Reads, merges and validates the configuration; throws a `core.config.*` error naming the faulty key or file. */
 export function loadConfig(options: LoadConfigOptions = {}): TesseraConfig {
+  return loadConfigWithSources(options).config;
+}
+
+/** As loadConfig, and says which sources were used and what looks like a mistake (for the boot lines). */
+export function loadConfigWithSources(options: LoadConfigOptions = {}): LoadedConfig {
   const { cwd = process.cwd(), env = process.env, overrides } = options;
-  const file = findConfigFile(cwd, env);
-  return resolve([file === undefined ? undefined : readConfigFile(file), readEnvironment(env), overrides]);
+  const warnings: string[] = [];
+  const file = findConfigFile(cwd, env, warnings);
+  const sources: ConfigSource[] = [{ kind: 'defaults' }];
+  if (file !== undefined)
+    sources.push({ kind: 'file', path: file, via: env[CONFIG_PATH_VARIABLE] ? 'TESSERA_CONFIG' : 'search' });
+  const variables = Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX))
+    .sort();
+  if (variables.length > 0) sources.push({ kind: 'environment', variables });
+  if (overrides !== undefined) sources.push({ kind: 'overrides' });
+  for (const name of Object.keys(env).sort()) {
+    if (
+      name.toLowerCase().startsWith(ENV_PREFIX) &&
+      !name.startsWith(ENV_PREFIX) &&
+      name.includes(ENV_PATH_SEPARATOR)
+    ) {
+      warnings.push(
+        `${name} is ignored: configuration variables are ${ENV_PREFIX} in lower case, then the key's path spelled as the key is (tessera_server__port, tessera_security__jwt__expiresIn)`,
+      );
+    }
+  }
+  const config = resolve([
+    file === undefined ? undefined : readConfigFile(file),
+    readEnvironment(env),
+    overrides,
+  ]);
+  return { config, sources, warnings };
+}
+
+/** One line per source, as the server logs them at boot. */
+export function describeConfigSource(source: ConfigSource): string {
+  switch (source.kind) {
+    case 'defaults':
+      return 'defaults';
+    case 'file':
+      return source.via === 'TESSERA_CONFIG' ? `file ${source.path} (TESSERA_CONFIG)` : `file ${source.path}`;
+    case 'environment':
+      return `environment ${source.variables.join(', ')}`;
+    case 'overrides':
+      return 'overrides given by the caller';
+  }
 }
 
 /** The configuration with nothing configured. */
@@ -51,12 +109,18 @@ function resolve(layers: readonly unknown[]): TesseraConfig {
   return deepFreeze(validateConfig(merged));
 }
 
-function findConfigFile(cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+function findConfigFile(cwd: string, env: NodeJS.ProcessEnv, warnings: string[]): string | undefined {
   const explicit = env[CONFIG_PATH_VARIABLE];
   if (explicit) return path.resolve(cwd, explicit);
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const found = RC_FILE_NAMES.map((name) => path.join(dir, name)).find(isFile);
-    if (found !== undefined || path.dirname(dir) === dir) return found;
+    const found = RC_FILE_NAMES.map((name) => path.join(dir, name)).filter(isFile);
+    if (found.length > 1) {
+      const ignored = found.slice(1).map((file) => path.basename(file));
+      warnings.push(
+        `${found[0]} is read; ${ignored.join(' and ')} beside it ${ignored.length > 1 ? 'are' : 'is'} ignored`,
+      );
+    }
+    if (found.length > 0 || path.dirname(dir) === dir) return found[0];
   }
 }
 
