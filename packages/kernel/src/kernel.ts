@@ -47,6 +47,7 @@ import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
 import { createHttpApp } from './transports/http-transport';
 import { attachWebSocketTransport, type WebSocketTransport } from './transports/websocket-transport';
 import type { KernelExtension } from './kernel-extension';
+import { attachAccessLog } from './logging/access-log';
 
 export interface KernelOptions {
   readonly config: TesseraConfig;
@@ -164,6 +165,9 @@ export function createKernel(options: KernelOptions): Kernel {
     },
   };
   const funnel = new Funnel({ registry, bus, log, authorizer, limits: config.limits });
+  const detachAccessLog = config.log.accessLog
+    ? attachAccessLog(bus, log.child({ log: 'access' }))
+    : () => {};
   const pluginManager = createPluginManager({
     adapter,
     bus,
@@ -362,6 +366,7 @@ export function createKernel(options: KernelOptions): Kernel {
       await websocket?.close();
       await closeHttpServer(server, config.server.shutdownTimeout);
       nodeMetrics.detach();
+      detachAccessLog();
       await pluginManager.teardown();
       await stopExtensions();
       await adapter.close();

@@ -130,6 +130,7 @@ export class Funnel {
     if (!error || error.status < 500) return;
     this.options.log.error('request failed', {
       requestId: request.id,
+      kuid: request.user?._id ?? null,
       controller: request.input.controller,
       action: request.input.action,
       status: error.status,

@@ -139,6 +139,8 @@ export interface PluginsConfig {
 export interface LogConfig {
   readonly level: LogLevel;
   readonly format: 'json';
+  /** One `info` line per API request answered (id, kuid, action, status, duration). */
+  readonly accessLog: boolean;
 }
 
 /** The audit trail (`@tessera/audit`). */
@@ -244,7 +246,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     subscriptionConditionsCount: 16,
   },
   plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [] },
-  log: { level: 'info', format: 'json' },
+  log: { level: 'info', format: 'json', accessLog: false },
   // Ninety days: long enough to look into an incident reported late, short enough to bound the table.
   audit: { enabled: true, retention: 90 * 24 * 60 * 60 * 1000 },
   metrics: { token: null },
@@ -429,7 +431,7 @@ const SCHEMA: Section = {
     paths: listOf(text),
     [ANY_OTHER_KEY]: anyObject("an object (the plugin's own configuration)"),
   },
-  log: { level: oneOf(...LOG_LEVELS), format: oneOf('json') },
+  log: { level: oneOf(...LOG_LEVELS), format: oneOf('json'), accessLog: boolean },
   audit: { enabled: boolean, retention: duration },
   metrics: { token: nullable(text) },
 };

@@ -119,7 +119,9 @@ describe('defaults', () => {
         subscriptionConditionsCount: 16,
       },
       plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [] },
-      log: { level: 'info', format: 'json' },
+      log: { level: 'info', format: 'json', accessLog: false },
+      audit: { enabled: true, retention: 90 * 24 * 60 * 60 * 1000 },
+      metrics: { token: null },
     });
     expect(defaultConfig()).toEqual(config);
   });
