@@ -348,6 +348,13 @@ export function createKernel(options: KernelOptions): Kernel {
       }, PURGE_INTERVAL);
       purge.unref();
       const { port } = server.address() as AddressInfo;
+      log.info(pluginsLine(pluginManager.describe()), {
+        plugins: Object.entries(pluginManager.describe()).map(([name, { version, strategies }]) => ({
+          name,
+          version,
+          strategies,
+        })),
+      });
       log.info('tessera is ready', { port, nodeId, version: KERNEL_VERSION, storage: adapter.engine });
       bus.emit('kernel:ready', { port });
       return { port };
@@ -372,6 +379,15 @@ export function createKernel(options: KernelOptions): Kernel {
       await adapter.close();
     },
   };
+}
+
+/** One boot line an operator reads: each plugin with its version and the strategies it registered. */
+function pluginsLine(plugins: Record<string, { version: string; strategies: string[] }>): string {
+  const entries = Object.entries(plugins).map(
+    ([name, { version, strategies }]) =>
+      `${name}@${version} (strategies: ${strategies.length > 0 ? strategies.join(', ') : 'none'})`,
+  );
+  return `plugins loaded: ${entries.length > 0 ? entries.join('; ') : 'none'}`;
 }
 
 /** What a plugin may know of a user: ids of their profiles and of the roles those profiles hold. */
