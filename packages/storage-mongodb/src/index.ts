@@ -1,0 +1,2 @@
+export { MongoStore, createMongoStore, maskUrl, collectionName, type MongoStoreOptions } from './mongo-store';
+export { compileFilter, compileSearch } from './internal/compile-query';

@@ -1,0 +1,316 @@
+/**
+ * MongoStore: the Store port on MongoDB (the official driver). One MongoDB collection per (namespace,
+ * collection), documents stored as internal/documents.ts describes, queries compiled to MongoDB filters
+ * (internal/compile-query.ts), sorts on source fields to an aggregation.
+ *
+ * At the edge: `open` refuses to start, with the engine and the URL (password masked), when the server cannot
+ * be reached. Once open, every call is bounded (a server is waited for `connectionTimeoutMs`, an operation runs
+ * at most `operationTimeoutMs`), a lost server answers `services.storage.not_connected` (503), and the driver
+ * reconnects by itself when the server is back: nothing to restart.
+ *
+ * Regular expressions run on MongoDB's engine (PCRE), which backtracks: the namespace checks every pattern
+ * against RE2's syntax and bounds first (query-parser.ts), and the operation timeout bounds the rest.
+ */
+import { MongoClient, type Collection, type Db } from 'mongodb';
+import { TesseraError, isTesseraError, type JsonObject, type VersionedDocument } from '@tessera/plugin-sdk';
+import type {
+  CollectionRef,
+  CollectionSchema,
+  Filter,
+  SearchPage,
+  SearchQuery,
+  StoreAdapter,
+  WriteCondition,
+} from '@tessera/store';
+import { compileFilter, compileSearch } from './internal/compile-query';
+import { ORDER, VERSION, derivedOf, toDocument, type StoredDocument } from './internal/documents';
+import { mapMongoError } from './internal/map-mongo-error';
+import { ensureCollection } from './internal/schema';
+
+export interface MongoStoreOptions {
+  /** `mongodb://user:password@host:port/database` (or `mongodb+srv://`). */
+  readonly url: string;
+  /** The database holding Tessera's collections. Default: the URL's, else `tessera`. */
+  readonly database?: string;
+  /** Connections kept open at most, per server. Default 10. */
+  readonly poolSize?: number;
+  /** How long a call waits for a server before answering not_connected. Default 5 s. */
+  readonly connectionTimeoutMs?: number;
+  /** How long a reply is waited for on a connection before the call fails. Default 10 s. */
+  readonly operationTimeoutMs?: number;
+}
+
+const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
+const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
+/** The collection of creation-order counters, one document per collection; no store collection has this name. */
+const COUNTERS = 'tessera_counters';
+const DOCUMENT_FIELDS = { _id: 1, [VERSION]: 1, s: 1 } as const;
+
+export class MongoStore implements StoreAdapter {
+  readonly engine = 'mongodb';
+  readonly database: string;
+  private readonly options: Required<Omit<MongoStoreOptions, 'database'>>;
+  private client: MongoClient | null = null;
+  private db: Db | null = null;
+
+  constructor(options: MongoStoreOptions) {
+    this.database = options.database ?? databaseOf(options.url) ?? 'tessera';
+    this.options = {
+      url: options.url,
+      poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
+      connectionTimeoutMs: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+    };
+  }
+
+  /** The URL with its password masked, for messages. */
+  get location(): string {
+    return maskUrl(this.options.url);
+  }
+
+  async open(): Promise<void> {
+    if (this.client !== null) return;
+    const { url, poolSize, connectionTimeoutMs, operationTimeoutMs } = this.options;
+    let client: MongoClient;
+    try {
+      client = new MongoClient(url, {
+        maxPoolSize: poolSize,
+        serverSelectionTimeoutMS: connectionTimeoutMs,
+        connectTimeoutMS: connectionTimeoutMs,
+        // A reply waited for at most this long: an operation on a connection that went silent fails, not hangs.
+        socketTimeoutMS: operationTimeoutMs,
+      });
+    } catch (error) {
+      throw cannotConnect(this.location, error);
+    }
+    try {
+      await client.connect();
+      await client.db(this.database).command({ ping: 1 });
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw cannotConnect(this.location, error);
+    }
+    this.client = client;
+    this.db = client.db(this.database);
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.db = null;
+    await client?.close();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const answer = await this.openDb().command({ ping: 1 });
+      return answer['ok'] === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  ensureCollection(ref: CollectionRef, schema: CollectionSchema): Promise<CollectionSchema> {
+    return this.run(ref, () => ensureCollection(this.collection(ref), ref, schema));
+  }
+
+  get(ref: CollectionRef, id: string): Promise<VersionedDocument | null> {
+    return this.run(ref, async () => {
+      const found = await this.collection(ref).findOne({ _id: id }, { projection: DOCUMENT_FIELDS });
+      return found === null ? null : toDocument(found);
+    });
+  }
+
+  mGet(ref: CollectionRef, ids: readonly string[]): Promise<VersionedDocument[]> {
+    return this.run(ref, async () => {
+      const found = await this.collection(ref)
+        .find({ _id: { $in: [...ids] } }, { projection: DOCUMENT_FIELDS })
+        .toArray();
+      const byId = new Map(found.map((stored) => [stored._id, stored]));
+      return ids.flatMap((id) => {
+        const stored = byId.get(id);
+        return stored === undefined ? [] : [toDocument(stored)];
+      });
+    });
+  }
+
+  create(ref: CollectionRef, id: string, source: JsonObject): Promise<void> {
+    return this.run(ref, async () => {
+      await this.insert(ref, id, source);
+    });
+  }
+
+  replace(
+    ref: CollectionRef,
+    id: string,
+    source: JsonObject,
+    { ifVersion }: WriteCondition = {},
+  ): Promise<VersionedDocument | null> {
+    return this.run(ref, async () => {
+      const filter = ifVersion === undefined ? { _id: id } : { _id: id, [VERSION]: ifVersion };
+      // The update answers the document as it was; `o` is left alone: a replace keeps its place in the order.
+      const previous = await this.collection(ref).findOneAndUpdate(
+        filter,
+        { $set: { s: source, ...derivedOf(source) }, $inc: { [VERSION]: 1 } },
+        { returnDocument: 'before', projection: DOCUMENT_FIELDS },
+      );
+      if (previous !== null) return toDocument(previous);
+      return this.missingOrConflict(ref, id, ifVersion);
+    });
+  }
+
+  async put(ref: CollectionRef, id: string, source: JsonObject): Promise<VersionedDocument | null> {
+    // Replace, else insert; a concurrent insert between the two makes the insert fail on the id: try again.
+    for (;;) {
+      const previous = await this.replace(ref, id, source);
+      if (previous !== null) return previous;
+      try {
+        await this.create(ref, id, source);
+        return null;
+      } catch (error) {
+        if (!isTesseraError(error) || error.id !== 'services.storage.document_already_exists') throw error;
+      }
+    }
+  }
+
+  delete(
+    ref: CollectionRef,
+    id: string,
+    { ifVersion }: WriteCondition = {},
+  ): Promise<VersionedDocument | null> {
+    return this.run(ref, async () => {
+      const filter = ifVersion === undefined ? { _id: id } : { _id: id, [VERSION]: ifVersion };
+      const previous = await this.collection(ref).findOneAndDelete(filter, { projection: DOCUMENT_FIELDS });
+      if (previous !== null) return toDocument(previous);
+      return this.missingOrConflict(ref, id, ifVersion);
+    });
+  }
+
+  search(ref: CollectionRef, query: SearchQuery): Promise<SearchPage> {
+    return this.run(ref, async () => {
+      const compiled = compileSearch(query.filter, query.sort, query.after);
+      const collection = this.collection(ref);
+      const page =
+        compiled.kind === 'find'
+          ? collection
+              .find(compiled.filter, { projection: DOCUMENT_FIELDS })
+              .sort(compiled.sort)
+              .skip(query.from)
+              .limit(query.size)
+              .toArray()
+          : collection
+              .aggregate<StoredDocument>([
+                ...compiled.pipeline,
+                { $skip: query.from },
+                { $limit: query.size },
+                { $project: DOCUMENT_FIELDS },
+              ])
+              .toArray();
+      // Two operations, sent together: the page and the total may see different snapshots under concurrent writes.
+      if (!query.total) return { hits: (await page).map(toDocument) };
+      const [hits, total] = await Promise.all([page, collection.countDocuments(compileFilter(query.filter))]);
+      return { hits: hits.map(toDocument), total };
+    });
+  }
+
+  count(ref: CollectionRef, filter: Filter): Promise<number> {
+    return this.run(ref, () => this.collection(ref).countDocuments(compileFilter(filter)));
+  }
+
+  deleteByQuery(ref: CollectionRef, filter: Filter): Promise<number> {
+    return this.run(
+      ref,
+      async () => (await this.collection(ref).deleteMany(compileFilter(filter))).deletedCount,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  /** Inserts at version 1, at the end of the creation order. */
+  private async insert(ref: CollectionRef, id: string, source: JsonObject): Promise<void> {
+    const counter = await this.openDb()
+      .collection<{ _id: string; n: number }>(COUNTERS)
+      .findOneAndUpdate(
+        { _id: collectionName(ref) },
+        { $inc: { n: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+    const order = counter?.n ?? Date.now();
+    const stored: StoredDocument = { _id: id, [VERSION]: 1, [ORDER]: order, s: source, ...derivedOf(source) };
+    await this.collection(ref).insertOne(stored);
+  }
+
+  /** After a write that matched nothing: null when there is no such document, a conflict when its version moved. */
+  private async missingOrConflict(
+    ref: CollectionRef,
+    id: string,
+    ifVersion: number | undefined,
+  ): Promise<null> {
+    if (
+      ifVersion !== undefined &&
+      (await this.collection(ref).countDocuments({ _id: id }, { limit: 1 })) > 0
+    ) {
+      throw new TesseraError('services.storage.version_conflict', [id, String(ifVersion)]);
+    }
+    return null;
+  }
+
+  private collection(ref: CollectionRef): Collection<StoredDocument> {
+    return this.openDb().collection<StoredDocument>(collectionName(ref));
+  }
+
+  /** Runs one call; every failure is mapped in one place. */
+  private async run<R>(ref: CollectionRef | undefined, work: () => Promise<R>): Promise<R> {
+    try {
+      return await work();
+    } catch (error) {
+      throw mapMongoError(error, ref);
+    }
+  }
+
+  private openDb(): Db {
+    if (this.db === null) {
+      throw new TesseraError('services.storage.not_connected', [], {
+        cause: new Error(`the MongoDB store ${this.location} is not open`),
+      });
+    }
+    return this.db;
+  }
+}
+
+/** A MongoStore, not yet open: the kernel opens it when it starts. */
+export function createMongoStore(options: MongoStoreOptions): MongoStore {
+  return new MongoStore(options);
+}
+
+/** The MongoDB collection of a store collection: the namespace (`kernel`, `plugin:<name>`), `/`, the collection. */
+export function collectionName(ref: CollectionRef): string {
+  return `${ref.namespace}/${ref.collection}`;
+}
+
+/** `url` with its password replaced by `***`; an unparsable URL is not shown at all, lest it hold one. */
+export function maskUrl(url: string): string {
+  const match = /^(mongodb(?:\+srv)?:\/\/)([^@/]*)@(.*)$/.exec(url);
+  if (match === null) return /^mongodb(\+srv)?:\/\//.test(url) ? url : '(an unparsable URL)';
+  const [, scheme, credentials, rest] = match;
+  const colon = (credentials ?? '').indexOf(':');
+  const user = colon === -1 ? credentials : `${(credentials ?? '').slice(0, colon)}:***`;
+  return `${scheme}${user}@${rest}`;
+}
+
+/** The database named in the URL's path, if any. */
+function databaseOf(url: string): string | undefined {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]+)/.exec(url);
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
+}
+
+function cannotConnect(location: string, error: unknown): TesseraError {
+  return new TesseraError('services.storage.cannot_connect', ['MongoDB', location, messageOf(error)], {
+    cause: error,
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error && error.message !== '' ? error.message : String(error);
+}
