@@ -18,3 +18,4 @@ export type { LimiterStore, WindowCounter, WindowState, CounterOptions } from '.
 export { counterOver, memoryLimiter, windowSeconds, UNLIMITED_POINTS } from './rate-limiter-counter';
 export { createMemoryLimiterStore } from './memory-limiter-store';
 export { createOneNodePorts, KERNEL_NAMESPACE, type ClusterPorts } from './cluster-ports';
+export { relayEvents, type EventRelayOptions } from './event-relay';

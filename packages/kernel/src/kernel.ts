@@ -9,8 +9,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import proxyaddr from 'proxy-addr';
-import { KERNEL_NAMESPACE, type ClusterBus, type LimiterStore, type TokenStore } from '@tessera/cluster';
-import type { EventBus, IdentitySummary, Logger, Unsubscribe } from '@tessera/plugin-sdk';
+import {
+  KERNEL_NAMESPACE,
+  relayEvents,
+  type ClusterBus,
+  type LimiterStore,
+  type TokenStore,
+} from '@tessera/cluster';
+import type {
+  DocumentNotification,
+  EventBus,
+  IdentitySummary,
+  JsonValue,
+  Logger,
+  Unsubscribe,
+} from '@tessera/plugin-sdk';
 import { ActionRegistry } from './api/action-registry';
 import { KUZZLE_UNSERVED_ROUTES } from './api/kuzzle-unserved-routes';
 import { collectionController, indexController, refuseDataApi } from './controllers/data-api-controllers';
@@ -26,6 +39,7 @@ import { realtimeController } from './controllers/realtime-controller';
 import { createPluginManager, type PluginSource, type RegisteredPluginErrors } from './plugins';
 import type { ClientConnections } from './realtime/client-connections';
 import {
+  AUTH_EVENTS,
   AUTH_EVENTS_RIGHT,
   RealtimeHub,
   attachAuthEventsChannel,
@@ -91,6 +105,9 @@ export const KERNEL_VERSION: string = (
   JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
 
+/** The ClusterBus topic of client publications (`realtime:publish`), for the other nodes' subscribers. */
+const PUBLICATIONS = 'realtime:publications';
+
 /** How often expired token records are swept from the store. */
 const PURGE_INTERVAL = 10 * 60_000;
 
@@ -99,6 +116,16 @@ export function createKernel(options: KernelOptions): Kernel {
   const otherServices = options.services ?? [];
   const { nodeId } = clusterBus;
   const bus = createEventBus(log);
+  // Every node's auth events (this one's, and the others' relayed over the ClusterBus): what the %auth channel
+  // and the sockets holding a revoked token hear. Plugins stay on `bus`, which carries this node's only.
+  const clusterEvents = createEventBus(log);
+  const stopRelay = relayEvents({
+    clusterBus,
+    local: bus,
+    events: AUTH_EVENTS,
+    deliver: (event, payload) => clusterEvents.emit(event, payload),
+    log,
+  });
   const registry = new ActionRegistry();
   registry.reserve(KUZZLE_UNSERVED_ROUTES);
   refuseDataApi(registry);
@@ -126,12 +153,21 @@ export function createKernel(options: KernelOptions): Kernel {
     log,
     nodeId,
     maxConditions: config.limits.subscriptionConditionsCount,
+    onPublish: (notification) => {
+      clusterBus
+        .broadcast(PUBLICATIONS, notification as unknown as JsonValue)
+        .catch((error: unknown) => log.warn('publication not relayed to the other nodes', { error }));
+    },
   });
+  const stopPublications = clusterBus.subscribe(PUBLICATIONS, (data) =>
+    hub.deliverFrom(data as unknown as DocumentNotification),
+  );
   const tokenLinks = createTokenLinks();
   const tokenLifecycle = createTokenLifecycle({
     links: tokenLinks,
     connections,
     bus,
+    revocations: clusterEvents,
     log,
     nodeId,
     expiryWarning: config.security.jwt.expiryWarning,
@@ -243,7 +279,7 @@ export function createKernel(options: KernelOptions): Kernel {
     await bootstrapSecurity(accounts);
     detachAuthEvents = attachAuthEventsChannel(
       hub,
-      bus,
+      clusterEvents,
       createAuthEventsAudience({
         kuidOf: (connectionId) => tokenLinks.tokenOf(connectionId)?.kuid ?? ANONYMOUS_KUID,
         accounts,
@@ -368,6 +404,8 @@ export function createKernel(options: KernelOptions): Kernel {
       if (purge) clearInterval(purge);
       await funnel.drain(config.server.shutdownTimeout);
       tokenLifecycle.stop();
+      stopRelay();
+      stopPublications();
       detachAuthEvents();
       await hub.close();
       await websocket?.close();

@@ -12,3 +12,4 @@ export { apiRequest, wireError, type ApiRequestOptions } from './api-request';
 export { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from './postgres-database';
 export { expectPluginErrorsDocumented } from './plugin-errors-docs';
 export { createTcpProxy, type TcpProxy } from './tcp-proxy';
+export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster';

@@ -47,14 +47,7 @@ export interface TestKernel {
 
 export async function startTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
-  const config = loadConfig({
-    cwd: dataDir,
-    env: storageEnvironment(),
-    overrides: mergeOverrides(
-      { server: { port: 0, host: '127.0.0.1' }, storage: { sqlite: { path: join(dataDir, 'tessera.db') } } },
-      options.overrides ?? {},
-    ),
-  });
+  const config = testConfig(dataDir, options.overrides, storageEnvironment());
   const store = createTestStore(config.storage);
   const adapter = options.wrapStore ? options.wrapStore(store.adapter) : store.adapter;
   const kernel = createKernel({
@@ -85,6 +78,25 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * The config of a test kernel whose SQLite file is in `dataDir`, on 127.0.0.1 on a free port; `env` may move
+ * its storage elsewhere (`storageEnvironment()`).
+ */
+export function testConfig(
+  dataDir: string,
+  overrides: DeepPartial<TesseraConfig> = {},
+  env: NodeJS.ProcessEnv = {},
+): TesseraConfig {
+  return loadConfig({
+    cwd: dataDir,
+    env,
+    overrides: mergeOverrides(
+      { server: { port: 0, host: '127.0.0.1' }, storage: { sqlite: { path: join(dataDir, 'tessera.db') } } },
+      overrides,
+    ),
+  });
 }
 
 function mergeOverrides(

@@ -80,6 +80,8 @@ export interface RealtimeHubOptions {
   readonly nodeId: string;
   /** `limits.subscriptionConditionsCount`: conditions a subscription filter may hold (0: no limit). */
   readonly maxConditions: number;
+  /** Told of every client publication (`realtime:publish`), for the other nodes' subscribers (`deliverFrom`). */
+  readonly onPublish?: (notification: DocumentNotification) => void;
 }
 
 interface Member {
@@ -215,13 +217,20 @@ export class RealtimeHub {
   ): Promise<void> {
     if (this.reserved.has(index)) throw tesseraError('api.process.reserved_channel', index);
     const _kuzzle_info = { author: caller.user._id, createdAt: Date.now() };
-    await this.dispatchDocument({
+    const notification: DocumentNotification = {
       ...publication(index, collection, { _id: id, _source: { ...message, _kuzzle_info } }),
       requestId: caller.requestId,
       volatile: caller.volatile,
       protocol: caller.connection.protocol,
       node: this.options.nodeId,
-    });
+    };
+    this.options.onPublish?.(notification);
+    await this.dispatchDocument(notification);
+  }
+
+  /** A client publication made on another node of the cluster, for this node's subscribers. */
+  deliverFrom(notification: DocumentNotification): Promise<void> {
+    return this.dispatchDocument(notification);
   }
 
   /** The server's own publication, on any index (reserved ones included). Resolves once delivered. */

@@ -24,6 +24,8 @@ export interface TokenLifecycleOptions {
   scheduler?: ExpiryScheduler;
   connections: ClientConnections;
   bus: EventBus;
+  /** Where `token:revoked` is heard: every node's revocations in a cluster; `bus` when absent. */
+  revocations?: Pick<EventBus, 'hook'>;
   log: Logger;
   nodeId: string;
   /** Milliseconds before expiry `TokenExpiring` is sent; 0: never. */
@@ -136,7 +138,7 @@ export function createTokenLifecycle(options: TokenLifecycleOptions): TokenLifec
   const unlink = (connectionId: string): void => release(links.unlink(connectionId));
 
   const unsubscribe: Unsubscribe[] = [
-    bus.hook('token:revoked', ({ sessionId }) => end(sessionId, 'revoked')),
+    (options.revocations ?? bus).hook('token:revoked', ({ sessionId }) => end(sessionId, 'revoked')),
     bus.hook('connection:remove', ({ id }) => unlink(id)),
   ];
 
