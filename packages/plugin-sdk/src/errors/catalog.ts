@@ -187,6 +187,13 @@ export const errorCatalog = {
       'The field "%s" of "%s" is declared unique or indexed: it holds a string, a number, a boolean or null, not %s.',
   },
 
+  // services.cluster (0x0181, Tessera's own): the state the nodes of a cluster share (Redis)
+  'services.cluster.not_connected': {
+    code: 0x01810001,
+    status: SERVICE_UNAVAILABLE,
+    message: 'The state shared by the nodes of this cluster cannot be reached; retry shortly.',
+  },
+
   // api.assert (0x0201)
   'api.assert.invalid_type': {
     code: 0x02010001,
