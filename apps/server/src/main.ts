@@ -13,7 +13,11 @@ async function main(): Promise<void> {
   } catch (error) {
     // The operator's terminal, not the wire: the cause's details (a path, a schema version) belong here.
     const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    const message = isTesseraError(error) ? `${error.id}: ${error.message}${cause}` : String(error);
+    const message = isTesseraError(error)
+      ? `${error.id}: ${error.message}${cause}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
     process.stderr.write(`tessera: cannot start: ${message}\n`);
     process.exit(1);
   }

@@ -11,11 +11,11 @@ import {
   type TesseraConfig,
 } from '@tessera/kernel';
 import { createAuditTrail } from '@tessera/audit';
-import { createOneNodePorts } from '@tessera/cluster';
 import { createMetrics } from '@tessera/metrics';
 import type { Logger } from '@tessera/plugin-sdk';
 import type { PluginSource } from '@tessera/kernel';
 import { builtInPlugins } from './built-in-plugins';
+import { createNodePorts } from './create-node-ports';
 import { createStore } from './create-store';
 
 export interface StartServerOptions {
@@ -47,14 +47,33 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   for (const warning of warnings) log.warn(`configuration: ${warning}`);
   const metrics = createMetrics(config.metrics);
   const adapter = metrics.measureStore(createStore(config.storage));
+  const { services, connect, close, ...ports } = createNodePorts(config, adapter, log);
+  // Before the kernel opens anything: a cluster node without its shared state refuses to start.
+  await connect();
   const kernel = createKernel({
     config,
     adapter,
-    ...createOneNodePorts(adapter),
+    ...ports,
+    services,
     log,
     plugins: [...builtInPlugins(), ...(options.plugins ?? [])],
     extensions: [createAuditTrail(config.audit), metrics],
   });
-  const { port } = await kernel.start();
-  return { kernel, config, port, log, stop: (reason) => kernel.stop(reason) };
+  let port: number;
+  try {
+    ({ port } = await kernel.start());
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    kernel,
+    config,
+    port,
+    log,
+    async stop(reason) {
+      await kernel.stop(reason);
+      await close();
+    },
+  };
 }

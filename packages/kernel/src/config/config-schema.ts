@@ -136,6 +136,20 @@ export interface PluginsConfig {
   readonly [pluginName: string]: PluginConfig | number | readonly string[];
 }
 
+/** `cluster`: what the nodes of one deployment share (docs/deployment.md). */
+export interface ClusterConfig {
+  readonly redis: {
+    /** `redis://[user:password@]host:port[/db]`; null: one node, nothing shared but the database. */
+    readonly url: string | null;
+    /** Prefix of every key and channel name, so deployments sharing one Redis never meet. */
+    readonly prefix: string;
+    /** Milliseconds a node uses what it cached without confirmation (the bound if a message is lost). */
+    readonly stalenessBound: number;
+    /** Milliseconds to wait for Redis (connection, command) before calling it unreachable. */
+    readonly connectTimeout: number;
+  };
+}
+
 export interface LogConfig {
   readonly level: LogLevel;
   readonly format: 'json';
@@ -160,6 +174,7 @@ export interface MetricsConfig {
 export interface TesseraConfig {
   readonly server: ServerConfig;
   readonly storage: StorageConfig;
+  readonly cluster: ClusterConfig;
   readonly security: {
     readonly jwt: JwtConfig;
     readonly login: LoginConfig;
@@ -216,6 +231,9 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
       statementTimeout: 10_000,
     },
     mongodb: { url: null },
+  },
+  cluster: {
+    redis: { url: null, prefix: 'tessera:', stalenessBound: 5000, connectTimeout: 5000 },
   },
   security: {
     jwt: {
@@ -397,6 +415,9 @@ const SCHEMA: Section = {
       statementTimeout: duration,
     },
     mongodb: { url: nullable(text) },
+  },
+  cluster: {
+    redis: { url: nullable(text), prefix: text, stalenessBound: duration, connectTimeout: duration },
   },
   security: {
     jwt: {

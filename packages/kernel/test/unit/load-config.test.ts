@@ -91,6 +91,9 @@ describe('defaults', () => {
         },
         mongodb: { url: null },
       },
+      cluster: {
+        redis: { url: null, prefix: 'tessera:', stalenessBound: 5000, connectTimeout: 5000 },
+      },
       security: {
         jwt: {
           expiresIn: '2h',
