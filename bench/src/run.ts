@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=login,now,token,expiry,memory,start-up,subscribe]`: measures the hot paths of
+ * `npm run bench [-- --quick] [-- --only=login,now,token,expiry,memory,start-up,subscribe,two-nodes]`: measures the hot paths of
  * the built server (run `npm run build` first) against their physical baselines, measured in the same run on
  * the same machine; prints a Markdown table and writes the figures to bench/results/.
  */
@@ -11,6 +11,7 @@ import { memoryFigures } from './figures/memory';
 import { startUpFigures } from './figures/start-up';
 import { subscribeFigures } from './figures/subscribe';
 import { tokenCheckFigures } from './figures/token-check';
+import { twoNodeFigures } from './figures/two-nodes';
 import { modeOf, type Mode } from './mode';
 import { SERVER_ENTRY } from './processes';
 import { formatTable, writeResults, type Figure } from './report';
@@ -23,6 +24,7 @@ const GROUPS: ReadonlyArray<readonly [string, (mode: Mode) => Promise<Figure[]>]
   ['memory', memoryFigures],
   ['start-up', startUpFigures],
   ['subscribe', subscribeFigures],
+  ['two-nodes', twoNodeFigures],
 ];
 
 async function main(): Promise<number> {
