@@ -53,6 +53,7 @@ import { LoginThrottle } from './security/login-throttle';
 import { ANONYMOUS_KUID } from './security/model';
 import { createPluginUser } from './security/plugin-user-creation';
 import type { SecurityServices } from './security/security-services';
+import { UserCreationJournal } from './security/user-creation-journal';
 import { StrategyRegistry } from './security/strategies';
 import { RequestRateLimiter } from './security/request-rate-limiter';
 import { createTokenAuthorizer } from './security/token-authorizer';
@@ -290,6 +291,7 @@ export function createKernel(options: KernelOptions): Kernel {
       tokens,
       strategies,
       credentials: new Credentials({ strategies, bus }),
+      creations: await UserCreationJournal.open(kernelStorage),
       throttle: new LoginThrottle(config.security.login, limiters),
       tokenLinks: tokenLifecycle,
       registry,
@@ -371,6 +373,8 @@ export function createKernel(options: KernelOptions): Kernel {
         await openSecurity();
         await startExtensions();
         await pluginManager.load([...config.plugins.paths.map((dir) => ({ dir })), ...plugins]);
+        // Once every strategy is registered (they delete their own credentials), before any request.
+        await undoInterruptedCreations(securityServices());
         server = await listen();
       } catch (error) {
         await pluginManager.teardown();
@@ -426,6 +430,20 @@ function pluginsLine(plugins: Record<string, { version: string; strategies: stri
       `${name}@${version} (strategies: ${strategies.length > 0 ? strategies.join(', ') : 'none'})`,
   );
   return `plugins loaded: ${entries.length > 0 ? entries.join('; ') : 'none'}`;
+}
+
+/** Undoes the user creations a crash (of this node or another) left half-made. */
+async function undoInterruptedCreations(services: SecurityServices): Promise<void> {
+  const { credentials, accounts, log } = services;
+  const undone = await services.creations.recover(
+    {
+      credentialsExist: (request, strategy, kuid) => credentials.exists(request, strategy, kuid),
+      deleteCredentials: (request, strategy, kuid) => credentials.delete(request, strategy, kuid),
+      deleteUser: (kuid) => accounts.users.delete(kuid),
+    },
+    log,
+  );
+  if (undone.length > 0) log.warn('undid user creations a crash had interrupted', { kuids: undone });
 }
 
 /** What a plugin may know of a user: ids of their profiles and of the roles those profiles hold. */

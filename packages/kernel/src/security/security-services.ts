@@ -9,6 +9,7 @@ import type { Credentials } from './credentials';
 import type { LoginThrottle } from './login-throttle';
 import type { StrategyRegistry } from './strategies';
 import type { AuthToken, TokenManager } from './tokens';
+import type { UserCreationJournal } from './user-creation-journal';
 
 /** Links tokens to the realtime connections that use them (for TokenExpired and revocation pushes). */
 export interface TokenLinker {
@@ -21,6 +22,8 @@ export interface SecurityServices {
   readonly tokens: TokenManager;
   readonly strategies: StrategyRegistry;
   readonly credentials: Credentials;
+  /** User creations in progress, undone at boot when a crash interrupted them. */
+  readonly creations: UserCreationJournal;
   readonly throttle: LoginThrottle;
   readonly tokenLinks: TokenLinker;
   readonly registry: ActionRegistry;

@@ -2,9 +2,10 @@
  * createUserWithCredentials: the one way a user comes to exist with credentials (createUser,
  * createRestrictedUser, createFirstAdmin, upsertUser), all or nothing.
  *
- * Every strategy's credentials are checked before anything is written; then the user document is created,
- * then each strategy's credentials. If any step fails, what was written is undone (credentials first, then the
- * user) and the original error is rethrown. The strategies' own stores decide races: the local strategy has a
+ * Every strategy's credentials are checked before anything is written; then the creation is written down in the
+ * journal (user-creation-journal.ts), the user document is created, then each strategy's credentials, and the
+ * journal entry is crossed out. If any step fails, what was written is undone (credentials first, then the
+ * user) and the original error is rethrown; if the process dies instead, the next boot undoes it. The strategies' own stores decide races: the local strategy has a
  * unique username, so of two concurrent creations with one username, the second fails at its credentials and
  * takes its user document away with it. `user:created` fires only once everything is in place.
  */
@@ -29,7 +30,10 @@ export interface NewUser {
   readonly credentials?: Readonly<Record<string, JsonObject>>;
 }
 
-export type UserCreationServices = Pick<SecurityServices, 'accounts' | 'credentials' | 'bus' | 'log'>;
+export type UserCreationServices = Pick<
+  SecurityServices,
+  'accounts' | 'credentials' | 'creations' | 'bus' | 'log'
+>;
 
 /** Draws of a generated kuid before giving up: one collision is rare, five in a row means a bug. */
 const GENERATED_KUID_ATTEMPTS = 5;
@@ -50,6 +54,7 @@ export async function createUserWithCredentials(
   const strategies = Object.entries(user.credentials ?? {});
   const created = await createDocument(services, request, user, strategies);
   await attachCredentials(services, request, created._id, strategies);
+  await crossOut(services, request, created._id, strategies);
   services.bus.emit('user:created', { kuid: created._id, author: authorOf(request) });
   return created;
 }
@@ -65,7 +70,9 @@ async function createDocument(
     const kuid = user.id ?? generateKuid(user.kuid);
     try {
       await checkCredentials(services, request, kuid, strategies);
-      return await services.accounts.users.create(user.content, authorOf(request), { id: kuid });
+      return await createJournaled(services, kuid, strategies, () =>
+        services.accounts.users.create(user.content, authorOf(request), { id: kuid }),
+      );
     } catch (error) {
       const drawAgain =
         user.id === undefined &&
@@ -112,7 +119,57 @@ async function attachCredentials(
     }
   } catch (error) {
     await rollBack(services, request, kuid, attached);
+    if (strategies.length > 0) await services.creations.end(kuid);
     throw error;
+  }
+}
+
+/**
+ * Writes the creation down (when it has credentials: a user without any cannot be left half-made), then runs
+ * `create`; the entry goes if `create` fails.
+ */
+async function createJournaled<T>(
+  services: UserCreationServices,
+  kuid: string,
+  strategies: StrategyCredentials,
+  create: () => Promise<T>,
+): Promise<T> {
+  if (strategies.length === 0) return create();
+  await services.creations.begin(
+    kuid,
+    strategies.map(([strategy]) => strategy),
+  );
+  try {
+    return await create();
+  } catch (error) {
+    await services.creations.end(kuid);
+    throw error;
+  }
+}
+
+/**
+ * Crosses the finished creation out. An entry already gone was claimed by a node recovering from a crash, which
+ * may have undone part of this creation: the rest is undone here, and the caller is told to try again.
+ */
+async function crossOut(
+  services: UserCreationServices,
+  request: ApiRequest,
+  kuid: string,
+  strategies: StrategyCredentials,
+): Promise<void> {
+  if (strategies.length === 0) return;
+  const attached = strategies.map(([strategy]) => strategy);
+  let ended: boolean;
+  try {
+    ended = await services.creations.end(kuid);
+  } catch (error) {
+    // Left written down, the creation would be undone at the next boot: undo it now, and say it failed.
+    await rollBack(services, request, kuid, attached);
+    throw error;
+  }
+  if (!ended) {
+    await rollBack(services, request, kuid, attached);
+    throw tesseraError('security.user.creation_interrupted', kuid);
   }
 }
 
@@ -159,6 +216,8 @@ async function runSteps(
     try {
       await step.run();
     } catch (error) {
+      // Already gone (a recovering node undid it first): nothing left to clean.
+      if (isTesseraError(error) && error.status === 404) continue;
       const away = isTesseraError(error) && error.id === 'services.storage.not_connected';
       if (away && !lastAttempt) return steps.slice(index);
       services.log.error(`user creation rollback could not delete the ${step.what}; remove it by hand`, {

@@ -28,6 +28,7 @@ import { LoginThrottle } from '../../src/security/login-throttle';
 import type { SecurityServices } from '../../src/security/security-services';
 import { StrategyRegistry } from '../../src/security/strategies';
 import { TokenManager } from '../../src/security/tokens';
+import { UserCreationJournal } from '../../src/security/user-creation-journal';
 import { createStorageNamespace } from '@tessera/store';
 
 /** What the test strategy stores: a plain password, since only these tests ever read it. */
@@ -96,6 +97,7 @@ export async function openHarness(): Promise<Harness> {
     tokens,
     strategies,
     credentials,
+    creations: await UserCreationJournal.open(kernel),
     throttle: new LoginThrottle(config.login, limiters),
     tokenLinks: createTokenLinks(),
     registry,

@@ -559,6 +559,11 @@ export const errorCatalog = {
     status: FORBIDDEN,
     message: 'Account locked after too many failed logins; try again in %s seconds or ask an administrator.',
   },
+  'security.user.creation_interrupted': {
+    code: 0x07800002,
+    status: CONFLICT,
+    message: 'The creation of user "%s" was undone by a node recovering from a crash; try again.',
+  },
   'security.role.not_found': { code: 0x07050001, status: NOT_FOUND, message: 'Role "%s" not found.' },
   'security.role.login_required': {
     code: 0x07050002,
