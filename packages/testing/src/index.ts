@@ -13,3 +13,4 @@ export { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from './post
 export { expectPluginErrorsDocumented } from './plugin-errors-docs';
 export { createTcpProxy, type TcpProxy } from './tcp-proxy';
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster';
+export { fuzzParameters, type FuzzParameters } from './fuzz-parameters';
