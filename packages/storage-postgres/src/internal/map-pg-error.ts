@@ -42,6 +42,17 @@ export function mapPgError(error: unknown, uniqueIndexes: UniqueIndexes): Tesser
       });
     }
   }
+  // PostgreSQL's text cannot hold a NUL character (22021) nor jsonb its \u0000 escape (22P05): SQLite can, so it
+  // is the client's input, not the store, that is at fault.
+  if (code === '22021' || code === '22P05') {
+    return new TesseraError(
+      'api.assert.invalid_argument',
+      ['a string', 'text without NUL (\\u0000) characters'],
+      {
+        cause: error,
+      },
+    );
+  }
   if (isUnavailable(code, message)) {
     return new TesseraError('services.storage.not_connected', [], { cause: error });
   }
