@@ -9,6 +9,9 @@ import { isTesseraError } from '@tessera/plugin-sdk';
 import { parseBodyFilter, parseFilter, parseSearch } from '@tessera/store';
 import { fuzzParameters } from '@tessera/testing';
 
+// A long run (TESSERA_FUZZ_RUNS) takes as long as it needs; the default one stays within jest's timeout.
+if (process.env.TESSERA_FUZZ_RUNS) jest.setTimeout(24 * 60 * 60 * 1000);
+
 const FIELDS = [
   'name',
   'age',

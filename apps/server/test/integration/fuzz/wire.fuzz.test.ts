@@ -17,6 +17,9 @@ import {
 } from '@tessera/testing';
 import { httpCall, openSocket, type RawSocket } from '../security/raw-wire';
 
+// A long run (TESSERA_FUZZ_RUNS) takes as long as it needs; the default one stays within jest's timeout.
+if (process.env.TESSERA_FUZZ_RUNS) jest.setTimeout(24 * 60 * 60 * 1000);
+
 /** Actions whose success changes what every later request may do: fuzzed elsewhere, never here. */
 const LEAVE_OUT = new Set(['security:createFirstAdmin']);
 
