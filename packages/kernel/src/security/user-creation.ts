@@ -119,7 +119,6 @@ async function attachCredentials(
     }
   } catch (error) {
     await rollBack(services, request, kuid, attached);
-    if (strategies.length > 0) await services.creations.end(kuid);
     throw error;
   }
 }
@@ -192,6 +191,8 @@ async function rollBack(
       run: () => services.credentials.delete(request, strategy, kuid),
     })),
     { what: 'user document', run: () => services.accounts.users.delete(kuid) },
+    // Last, with the same retries: a creation undone leaves no journal entry that would block its kuid.
+    { what: 'journal entry', run: () => services.creations.end(kuid) },
   ];
   const left = await runSteps(services, kuid, steps, false);
   if (left.length > 0) retryLater(services, kuid, left, 0);
