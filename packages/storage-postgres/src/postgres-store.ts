@@ -23,7 +23,7 @@ import type {
 import { compileAfter, compileFilter, compileSort } from './internal/compile-query';
 import { mapPgError } from './internal/map-pg-error';
 import { documents, indexName, table, tableName } from './internal/names';
-import { ensureCollection, prepareSchema } from './internal/schema';
+import { ensureCollection, listCollections, prepareSchema } from './internal/schema';
 import { join, render, sql, type Sql } from './internal/sql';
 
 export interface PostgresStoreOptions {
@@ -125,6 +125,10 @@ export class PostgresStore implements StoreAdapter {
     } catch {
       return false;
     }
+  }
+
+  collections(): Promise<CollectionRef[]> {
+    return this.withClient((client) => listCollections(client, this.schema));
   }
 
   async ensureCollection(ref: CollectionRef, schema: CollectionSchema): Promise<CollectionSchema> {

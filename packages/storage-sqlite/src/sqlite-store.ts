@@ -31,7 +31,7 @@ import {
 import { mapSqliteError } from './internal/map-sqlite-error';
 import { createTable, declareFields, migrate } from './internal/schema';
 import { join, sql, type Sql, type SqlParam } from './internal/sql';
-import { documents, table, tableName } from './internal/names';
+import { documents, parseTableName, table, tableName } from './internal/names';
 
 export interface SqliteStoreOptions {
   /** A database file (its folder is created when missing), or `:memory:`. */
@@ -102,6 +102,17 @@ export class SqliteStore implements StoreAdapter {
   ping(): Promise<boolean> {
     return this.attempt(undefined, () => this.first<{ one: number }>(sql`SELECT 1 AS one`)?.one === 1).catch(
       () => false,
+    );
+  }
+
+  collections(): Promise<CollectionRef[]> {
+    return this.attempt(undefined, () =>
+      this.all<{ name: string }>(
+        sql`SELECT name FROM sqlite_master WHERE type = 'table' AND instr(name, '/') > 0`,
+      ).flatMap(({ name }) => {
+        const ref = parseTableName(name);
+        return ref === undefined ? [] : [ref];
+      }),
     );
   }
 

@@ -127,6 +127,11 @@ export interface StoreAdapter {
   /** True when the engine answers. */
   ping(): Promise<boolean>;
   /**
+   * Every collection the store holds, of every namespace, in no particular order: what `store:export` walks.
+   * `ensureCollection(ref, {unique: [], indexed: []})` answers what each declares.
+   */
+  collections(): Promise<CollectionRef[]>;
+  /**
    * Creates the collection and the indexes of `schema` when missing (idempotent, safe when several nodes call
    * it at once), and answers everything the collection declares by now: `schema` merged with what earlier calls,
    * from any process, declared. Rejects with `services.storage.unique_violation` when stored documents already

@@ -23,6 +23,7 @@ export function recordStoreWrites(adapter: StoreAdapter, writes: StoreWrite[] = 
     open: () => adapter.open(),
     close: () => adapter.close(),
     ping: () => adapter.ping(),
+    collections: () => adapter.collections(),
     ensureCollection: (ref, schema) => {
       note(ref, 'ensureCollection');
       return adapter.ensureCollection(ref, schema);

@@ -53,6 +53,36 @@ export async function prepareSchema(client: PoolClient, schema: string): Promise
   });
 }
 
+/** Every collection of the schema, read from its tables' comments (or names, for tables made before them). */
+export async function listCollections(client: PoolClient, schema: string): Promise<CollectionRef[]> {
+  const rows = await run(
+    client,
+    sql`SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS note FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ${schema} AND c.relkind = 'r' AND c.relname <> 'tessera_schema'`,
+  );
+  return rows.flatMap((row) => {
+    const held = parseNote(row['note']);
+    if (held !== undefined) return [held];
+    const [namespace, collection, ...rest] = String(row['name']).split('/');
+    const plain = namespace && collection && rest.length === 0 && !collection.includes('~');
+    return plain ? [{ namespace, collection }] : [];
+  });
+}
+
+function parseNote(note: unknown): CollectionRef | undefined {
+  if (typeof note !== 'string') return undefined;
+  try {
+    const parsed = JSON.parse(note) as Partial<CollectionRef>;
+    const { namespace, collection } = parsed;
+    return typeof namespace === 'string' && typeof collection === 'string'
+      ? { namespace, collection }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Declaration {
   readonly kind: IndexKind;
   readonly field: FieldPath;
@@ -85,6 +115,9 @@ export async function ensureCollection(
       client,
       sql`CREATE INDEX IF NOT EXISTS ${identifier(indexName(ref, 'seq'))} ON ${documents} (seq)`,
     );
+    // The table's name may be shortened (names.shortName): its comment keeps the collection it holds.
+    const holds = JSON.stringify({ namespace: ref.namespace, collection: ref.collection });
+    await run(client, sql`COMMENT ON TABLE ${documents} IS ${literal(holds)}`);
     const existing = await declarations(client, schema, ref);
     const has = (kind: IndexKind, field: FieldPath) =>
       existing.some((declared) => declared.field === field && (declared.kind === kind || kind === 'index'));

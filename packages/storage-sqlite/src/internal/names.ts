@@ -17,6 +17,14 @@ export function tableName(ref: CollectionRef): string {
   return `${ref.namespace}${SEPARATOR}${ref.collection}`;
 }
 
+/** The collection a table named by tableName holds; undefined for any other table. */
+export function parseTableName(name: string): CollectionRef | undefined {
+  const parts = name.split(SEPARATOR);
+  const [namespace, collection] = parts;
+  if (parts.length !== 2 || !namespace || !collection) return undefined;
+  return { namespace, collection };
+}
+
 export function table(ref: CollectionRef): Sql {
   return identifier(tableName(ref));
 }

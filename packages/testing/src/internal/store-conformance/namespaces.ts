@@ -25,6 +25,23 @@ export function describeNamespaces(setup: StoreSetup): void {
       }
     });
 
+    it('lists every collection it holds, of every namespace, with a long name as it was given', async () => {
+      const long = `c${'x'.repeat(62)}`;
+      for (const namespace of NAMESPACES) await usersOf(namespace);
+      await store()
+        .storage('plugin:a')
+        .collection(long, { unique: ['name'] });
+      const listed = (await store().adapter.collections()).map((ref) => `${ref.namespace} ${ref.collection}`);
+      expect(listed.sort()).toEqual(
+        [...NAMESPACES.map((namespace) => `${namespace} users`), `plugin:a ${long}`].sort(),
+      );
+      const declared = await store().adapter.ensureCollection(
+        { namespace: 'plugin:a', collection: long },
+        { unique: [], indexed: [] },
+      );
+      expect(declared).toEqual({ unique: ['name'], indexed: [] });
+    });
+
     it('deletes in one namespace only', async () => {
       for (const namespace of NAMESPACES) {
         const users = await usersOf(namespace);
