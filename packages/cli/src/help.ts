@@ -11,6 +11,8 @@ export const USAGE = `Usage: tessera login --username <username> --password <pas
        tessera logout
        tessera plugin:create <name> [--dir <folder>]
        tessera config:show [--dir <folder>]
+       tessera store:export > store.jsonl
+       tessera store:import [store.jsonl]
 
 Sends any API action and prints its result as JSON. Bodies, filters and -a values accept
 relaxed JSON (JSON5: unquoted keys, single quotes, trailing commas).

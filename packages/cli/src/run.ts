@@ -13,6 +13,7 @@ import { CONFIG_SHOW_USAGE, showConfig } from './config-show';
 import { createPlugin, PLUGIN_CREATE_USAGE } from './plugin-create';
 import { parseArgValue, parseJsonObject } from './relaxed-json';
 import { forgetSession, serverKey } from './session-file';
+import { storeTransfer } from './store-transfer';
 import { subscribe, subscribeOptions } from './subscribe';
 
 export interface Io {
@@ -35,6 +36,9 @@ export async function run(
       if (parsed.positionals.length > 0) throw new CliError(`unexpected argument "${parsed.positionals[0]}"`);
       io.stdout(parsed.help ? CONFIG_SHOW_USAGE : await showConfig(cwd, env, parsed.flags.dir));
       return 0;
+    }
+    if (parsed.command === 'store:export' || parsed.command === 'store:import') {
+      return await storeTransfer(parsed.command, parsed.positionals, env, cwd, io);
     }
     if (parsed.command === 'login' || parsed.command === 'logout') {
       if (parsed.help) {

@@ -26,3 +26,4 @@ export { isPlainObject } from './is-plain-object';
 export { scanDocuments, findAll } from './scan-documents';
 export { foldBalanced } from './fold-balanced';
 export { compileRegexp, cachedRegexpCompiler, type RegexpMatcher } from './regexp-matcher';
+export { exportStore, importStore, STORE_EXPORT_FORMAT, type TransferCounts } from './store-transfer';

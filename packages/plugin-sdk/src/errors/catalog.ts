@@ -186,6 +186,11 @@ export const errorCatalog = {
     message:
       'The field "%s" of "%s" is declared unique or indexed: it holds a string, a number, a boolean or null, not %s.',
   },
+  'services.storage.invalid_import_line': {
+    code: 0x0180000a,
+    status: BAD_REQUEST,
+    message: 'Line %s of the store export cannot be imported: %s.',
+  },
 
   // services.cluster (0x0181, Tessera's own): the state the nodes of a cluster share (Redis)
   'services.cluster.not_connected': {
