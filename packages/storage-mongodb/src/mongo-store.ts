@@ -111,6 +111,16 @@ export class MongoStore implements StoreAdapter {
     }
   }
 
+  async collections(): Promise<CollectionRef[]> {
+    const listed = await this.run(undefined, () =>
+      this.openDb().listCollections({}, { nameOnly: true }).toArray(),
+    );
+    return listed.flatMap(({ name }) => {
+      const [namespace, collection, ...rest] = name.split('/');
+      return namespace && collection && rest.length === 0 ? [{ namespace, collection }] : [];
+    });
+  }
+
   ensureCollection(ref: CollectionRef, schema: CollectionSchema): Promise<CollectionSchema> {
     return this.run(ref, () => ensureCollection(this.collection(ref), ref, schema));
   }
