@@ -6,7 +6,8 @@
  * scraper presenting `metrics.token` as its bearer token, which opens that action only.
  *
  * Counted from the bus: logins by strategy and outcome, refused logins (throttled, locked), tokens issued,
- * refreshed, revoked (by reason) and expired; timed: every request by controller:action and status, and every
+ * refreshed, revoked (by reason) and expired, each plugin's setup time (`plugin:ready`, which the plugin manager
+ * emits: extensions start before plugins load, so every plugin is heard); timed: every request by controller:action and status, and every
  * store operation (through `measureStore`, which the composition root wraps the adapter with). Live connections,
  * subscriptions and the funnel's queue are read from the node's own figures at each scrape.
  */
@@ -102,6 +103,14 @@ export function createMetrics(config: MetricsConfig): Metrics {
     registers: [registry],
   });
 
+  // A gauge, not a histogram: a plugin sets up once per process, and the scrape shows that one figure.
+  const pluginSetup = new Gauge({
+    name: 'tessera_plugin_setup_seconds',
+    help: "Seconds each plugin's setup took at boot, by plugin",
+    labelNames: ['plugin'] as const,
+    registers: [registry],
+  });
+
   let stopped = true;
   return {
     name: 'metrics',
@@ -145,6 +154,7 @@ export function createMetrics(config: MetricsConfig): Metrics {
         bus.hook('token:refreshed', () => tokensRefreshed.inc()),
         bus.hook('token:revoked', ({ reason }) => tokensRevoked.inc({ reason })),
         bus.hook('token:expired', () => tokensExpired.inc()),
+        bus.hook('plugin:ready', ({ plugin, setupMs }) => pluginSetup.set({ plugin }, setupMs / 1000)),
         bus.hook('request:beforeExecution', (request) => {
           const { controller, action } = request.input;
           // Only registered actions get a label of their own: a client must not be able to mint series.

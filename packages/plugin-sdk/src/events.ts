@@ -161,6 +161,8 @@ export interface KernelEvents {
   };
   'connection:new': ConnectionInfo;
   'connection:remove': ConnectionInfo;
+  /** A plugin's `setup` resolved; `setupMs` is how long it took (what a slow boot is searched for first). */
+  'plugin:ready': { plugin: string; version: string; setupMs: number };
   'kernel:ready': { port: number };
   'kernel:shutdown': { reason: string };
 }

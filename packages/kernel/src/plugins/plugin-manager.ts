@@ -66,6 +66,8 @@ export interface PluginManagerDeps {
     author: string,
     secretChanged: boolean,
   ) => Promise<void>;
+  /** Milliseconds, monotonic: what a plugin's setup time is measured with. `performance.now` unless a test says. */
+  readonly clock?: () => number;
 }
 
 export interface PluginManager {
@@ -117,6 +119,7 @@ const errorHelpers: PluginContext['errors'] = Object.freeze({ create: tesseraErr
 
 export function createPluginManager(deps: PluginManagerDeps): PluginManager {
   const { log, kernelVersion, setupTimeout, runTimeout } = deps;
+  const clock = deps.clock ?? (() => performance.now());
   let running: RunningPlugin[] = [];
   const pluginErrors = createPluginErrorRegistry();
 
@@ -183,6 +186,7 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       }),
       errors: errorHelpers,
     });
+    const setupStarted = clock();
     const setup = new Promise<void>((resolve) => resolve(definition.setup(ctx)));
     const failure = await within(
       setup.then(() => true),
@@ -197,6 +201,7 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       release();
       throw failure;
     }
+    deps.bus.emit('plugin:ready', { plugin: name, version, setupMs: clock() - setupStarted });
     return { name, version, kernel, definition, controllers, events, release };
   };
 

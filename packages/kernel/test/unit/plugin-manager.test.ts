@@ -104,7 +104,7 @@ describe('createPluginManager', () => {
   const identities = new Map([['my', { kuid: 'my', profileIds: ['default'], roleIds: ['default'] }]]);
 
   const boot = (
-    options: { pluginConfig?: Record<string, unknown>; setupTimeout?: number } = {},
+    options: { pluginConfig?: Record<string, unknown>; setupTimeout?: number; clock?: () => number } = {},
   ): PluginManager =>
     createPluginManager({
       adapter,
@@ -123,6 +123,7 @@ describe('createPluginManager', () => {
       },
       credentialsCreated: () => Promise.resolve(),
       credentialsChanged: () => Promise.resolve(),
+      clock: options.clock,
     });
 
   beforeEach(async () => {
@@ -144,6 +145,34 @@ describe('createPluginManager', () => {
   });
 
   describe('load', () => {
+    it("announces each plugin's setup time, measured on the manager's clock, once its setup resolved", async () => {
+      let clock = 1000;
+      const ready: unknown[] = [];
+      bus.hook('plugin:ready', (payload) => {
+        ready.push(payload);
+      });
+      const manager = boot({ clock: () => clock });
+      await manager
+        .load([
+          inline('slow-setup', {
+            setup: () => {
+              clock += 250;
+            },
+          }),
+          inline('quick-setup', { setup: () => {} }),
+          inline('failing-setup', {
+            setup: () => {
+              throw new Error('no');
+            },
+          }),
+        ])
+        .catch(() => undefined);
+      expect(ready).toEqual([
+        { plugin: 'slow-setup', version: '1.0.0', setupMs: 250 },
+        { plugin: 'quick-setup', version: '1.0.0', setupMs: 0 },
+      ]);
+    });
+
     it('loads a plugin folder whose setup uses its storage and registers a pipe and a hook', async () => {
       const manager = boot({ pluginConfig: { 'good-plugin': { greeting: 'Hi' } } });
 

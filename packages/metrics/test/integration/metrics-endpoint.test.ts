@@ -91,6 +91,16 @@ describe('GET /_metrics', () => {
     );
   });
 
+  it("reports each plugin's setup time, auth-local's among them", async () => {
+    const text = await (await scrape('?format=prometheus', { authorization: `Bearer ${adminToken}` })).text();
+    const family = parsePrometheusTextFormat(text).find(
+      (candidate) => candidate.name === 'tessera_plugin_setup_seconds',
+    );
+    expect(family?.type).toBe('GAUGE');
+    expect(sample(text, 'tessera_plugin_setup_seconds', { plugin: 'auth-local' })).toBeGreaterThanOrEqual(0);
+    expect(family?.metrics.map((metric) => metric.labels?.plugin)).toEqual(['auth-local']);
+  });
+
   it('counts live WebSocket connections and throttled logins', async () => {
     const socket = await client('websocket');
     try {
