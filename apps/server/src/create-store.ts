@@ -2,6 +2,7 @@
 import type { TesseraConfig } from '@tessera/kernel';
 import type { StoreAdapter } from '@tessera/store';
 import { tesseraError } from '@tessera/plugin-sdk';
+import { createMongoStore } from '@tessera/storage-mongodb';
 import { createPostgresStore } from '@tessera/storage-postgres';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 
@@ -26,11 +27,22 @@ export function createStore(storage: TesseraConfig['storage']): StoreAdapter {
         statementTimeoutMs: statementTimeout,
       });
     }
-    default:
-      throw tesseraError(
-        'core.config.invalid_value',
-        'storage.engine',
-        `the "${storage.engine}" adapter is not available in this build; use "sqlite" or "postgres"`,
-      );
+    case 'mongodb': {
+      const { url, database, poolSize, connectionTimeout, operationTimeout } = storage.mongodb;
+      if (url === null) {
+        throw tesseraError(
+          'core.config.invalid_value',
+          'storage.mongodb.url',
+          'a mongodb:// URL, as storage.engine is "mongodb"',
+        );
+      }
+      return createMongoStore({
+        url,
+        ...(database === null ? {} : { database }),
+        poolSize,
+        connectionTimeoutMs: connectionTimeout,
+        operationTimeoutMs: operationTimeout,
+      });
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * A database at the edge, as an operator meets it: a node that cannot reach PostgreSQL refuses to start with one
- * line; PostgreSQL going away mid-run (a TCP proxy the test cuts, never the shared server) answers 503 with a
+ * A database at the edge, as an operator meets it: a node that cannot reach its database (PostgreSQL, MongoDB: a
+ * closed port needs no server) refuses to start with one line; PostgreSQL going away mid-run (a TCP proxy the test cuts, never the shared server) answers 503 with a
  * Kuzzle error within the configured bounds, without taking the node down, and service resumes by itself; a user
  * creation cut halfway leaves no half-created user.
  */
@@ -31,43 +31,66 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('a node whose database is unreachable', () => {
-  it('refuses to start with one line naming the engine and the URL, password masked', async () => {
-    const port = await closedPort();
-    const cwd = mkdtempSync(join(tmpdir(), 'tessera-unreachable-'));
-    try {
-      const outcome = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        const child = execFile(
-          process.execPath,
-          [MAIN],
-          {
-            cwd,
-            timeout: 20_000,
-            env: {
-              PATH: process.env.PATH ?? '',
-              tessera_server__port: '0',
-              tessera_storage__engine: 'postgres',
-              tessera_storage__postgres__url: `postgres://tessera:s3cret@127.0.0.1:${port}/tessera`,
-            },
-          },
-          (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
-        );
-      });
-      expect(outcome.code).toBe(1);
-      expect(outcome.stderr.split('\n')).toEqual([
-        expect.stringMatching(
-          new RegExp(
-            `^tessera: cannot start: services\\.storage\\.cannot_connect: Cannot connect to PostgreSQL at ` +
-              `postgres://tessera:\\*\\*\\*@127\\.0\\.0\\.1:${port}/tessera: `,
-          ),
-        ),
-        '',
-      ]);
-      expect(outcome.stdout + outcome.stderr).not.toContain('s3cret');
-    } finally {
-      rmSync(cwd, { recursive: true, force: true });
-    }
+/** Starts the built server with only these variables; resolves once it exits. */
+function runServer(cwd: string, env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = execFile(
+      process.execPath,
+      [MAIN],
+      { cwd, timeout: 20_000, env: { PATH: process.env.PATH ?? '', tessera_server__port: '0', ...env } },
+      (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
+    );
   });
+}
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('a node whose database is unreachable', () => {
+  const engines = [
+    {
+      engine: 'postgres',
+      name: 'PostgreSQL',
+      url: (port: number) => `postgres://tessera:s3cret@127.0.0.1:${port}/tessera`,
+      masked: (port: number) => `postgres://tessera:***@127.0.0.1:${port}/tessera`,
+      settings: {} as Record<string, string>,
+    },
+    {
+      engine: 'mongodb',
+      name: 'MongoDB',
+      url: (port: number) => `mongodb://tessera:s3cret@127.0.0.1:${port}/tessera`,
+      masked: (port: number) => `mongodb://tessera:***@127.0.0.1:${port}/tessera`,
+      // The driver waits this long for a server to answer before giving up: kept short, the refusal comes sooner.
+      settings: { tessera_storage__mongodb__connectionTimeout: '500' },
+    },
+  ];
+
+  it.each(engines)(
+    'on $name, refuses to start with one line naming the engine and the URL, password masked',
+    async ({ engine, name, url, masked, settings }) => {
+      const port = await closedPort();
+      const cwd = mkdtempSync(join(tmpdir(), 'tessera-unreachable-'));
+      try {
+        const outcome = await runServer(cwd, {
+          tessera_storage__engine: engine,
+          [`tessera_storage__${engine}__url`]: url(port),
+          ...settings,
+        });
+        expect(outcome.code).toBe(1);
+        expect(outcome.stderr.split('\n')).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^tessera: cannot start: services\\.storage\\.cannot_connect: Cannot connect to ${name} at ` +
+                `${escaped(masked(port))}: `,
+            ),
+          ),
+          '',
+        ]);
+        expect(outcome.stdout + outcome.stderr).not.toContain('s3cret');
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('PostgreSQL lost mid-run', () => {

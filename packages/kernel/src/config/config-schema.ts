@@ -69,7 +69,7 @@ export interface StorageConfig {
     readonly busyTimeout: number;
   };
   readonly postgres: PostgresConfig;
-  readonly mongodb: { readonly url: string | null };
+  readonly mongodb: MongodbConfig;
 }
 
 export interface PostgresConfig {
@@ -83,6 +83,19 @@ export interface PostgresConfig {
   readonly connectionTimeout: number;
   /** Milliseconds one statement may run before answering 503. */
   readonly statementTimeout: number;
+}
+
+export interface MongodbConfig {
+  /** `mongodb://user:password@host:port/database` (or `mongodb+srv://`); required when `engine` is `mongodb`. */
+  readonly url: string | null;
+  /** The database holding Tessera's collections; null: the URL's, else `tessera`. */
+  readonly database: string | null;
+  /** Connections each node keeps open at most, per server. */
+  readonly poolSize: number;
+  /** Milliseconds a request waits for a server before answering 503. */
+  readonly connectionTimeout: number;
+  /** Milliseconds a reply is waited for on a connection before answering 503. */
+  readonly operationTimeout: number;
 }
 
 /** `security.jwt`; `security.authToken` is read as an alias of it (Kuzzle's name for the same keys). */
@@ -230,7 +243,13 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
       connectionTimeout: 5000,
       statementTimeout: 10_000,
     },
-    mongodb: { url: null },
+    mongodb: {
+      url: null,
+      database: null,
+      poolSize: 10,
+      connectionTimeout: 5000,
+      operationTimeout: 10_000,
+    },
   },
   cluster: {
     redis: { url: null, prefix: 'tessera:', stalenessBound: 5000, connectTimeout: 5000 },
@@ -414,7 +433,13 @@ const SCHEMA: Section = {
       connectionTimeout: duration,
       statementTimeout: duration,
     },
-    mongodb: { url: nullable(text) },
+    mongodb: {
+      url: nullable(text),
+      database: nullable(text),
+      poolSize: integer(1),
+      connectionTimeout: duration,
+      operationTimeout: duration,
+    },
   },
   cluster: {
     redis: { url: nullable(text), prefix: text, stalenessBound: duration, connectTimeout: duration },

@@ -14,6 +14,7 @@ export {
   type ServerConfig,
   type StorageConfig,
   type PostgresConfig,
+  type MongodbConfig,
   type StorageEngine,
   type JwtConfig,
   type JwtAlgorithm,

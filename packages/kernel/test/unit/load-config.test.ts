@@ -89,7 +89,13 @@ describe('defaults', () => {
           connectionTimeout: 5000,
           statementTimeout: 10_000,
         },
-        mongodb: { url: null },
+        mongodb: {
+          url: null,
+          database: null,
+          poolSize: 10,
+          connectionTimeout: 5000,
+          operationTimeout: 10_000,
+        },
       },
       cluster: {
         redis: { url: null, prefix: 'tessera:', stalenessBound: 5000, connectTimeout: 5000 },
