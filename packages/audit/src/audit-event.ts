@@ -16,7 +16,10 @@ export interface AuditEvent {
   at: number;
   /** The user the event is about; null when unknown (a failed login). */
   kuid: string | null;
-  /** Who did it: the caller's kuid; null when the event does not say (a token's expiry, a revocation). */
+  /**
+   * Who did it: the caller's kuid (an administrator revoking a user's tokens is the author of each revocation);
+   * null when the server acted on its own (a reused refreshed token revoking its chain).
+   */
   author: string | null;
   /** The client address, when it came from a client. */
   ip?: string;

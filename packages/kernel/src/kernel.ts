@@ -308,7 +308,10 @@ export function createKernel(options: KernelOptions): Kernel {
       // is no secret (the same username saved again) leaves them; one that does not say counts as a secret.
       bus.pipe('credentials:updated', async (change) => {
         if (change.secretChanged === false) return change;
-        await tokens.revokeAll(change.kuid, 'password-changed', { exceptSessionId: change.keepSessionId });
+        await tokens.revokeAll(change.kuid, 'password-changed', {
+          exceptSessionId: change.keepSessionId,
+          author: change.author,
+        });
         return change;
       });
     }

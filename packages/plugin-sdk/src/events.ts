@@ -95,7 +95,11 @@ export type RealtimeNotification = DocumentNotification | UserNotification;
 export interface KernelEvents {
   'token:created': TokenEvent;
   'token:refreshed': TokenEvent & { previousSessionId: string };
-  'token:revoked': TokenEvent & { reason: RevocationReason };
+  /**
+   * `author`: who revoked it, the user themself (a logout), an administrator, whoever changed the password; null
+   * when the server did on its own (a refreshed token reused, a single-use token spent).
+   */
+  'token:revoked': TokenEvent & { reason: RevocationReason; author: string | null };
   /** `security.jwt.expiryWarning` ms before a token linked to a realtime connection expires. */
   'token:expiring': TokenEvent;
   /** When a token linked to a realtime connection reaches its expiry. */

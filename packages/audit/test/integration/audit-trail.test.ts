@@ -124,6 +124,45 @@ describe('the audit trail', () => {
     expect(hits[2]!._source).toMatchObject({ profileIds: ['editors'], action: 'security:updateUser' });
   });
 
+  it("records an administrator's security:createUser, revokeTokens and deleteUser with the admin as author", async () => {
+    await admin.query({
+      controller: 'security',
+      action: 'createUser',
+      _id: 'bob',
+      body: {
+        content: { profileIds: ['default'] },
+        credentials: { local: { username: 'bob', password: 'bob password' } },
+      },
+    });
+    const bob = await client();
+    await bob.auth.login('local', { username: 'bob', password: 'bob password' });
+    await admin.query({ controller: 'security', action: 'revokeTokens', _id: 'bob' });
+    await bob.auth.login('local', { username: 'bob', password: 'bob password' });
+    bob.disconnect();
+    await admin.security.deleteUser('bob');
+
+    const { hits } = await search(admin, { query: { term: { kuid: 'bob' } } }, { size: 100 });
+    const byAdmin = hits
+      .map((hit) => hit._source)
+      .filter((event) => event.author === 'admin')
+      .map((event) => `${event.event as string}${event.reason ? ` ${event.reason as string}` : ''}`);
+    expect(byAdmin.sort()).toEqual(
+      [
+        'user:created',
+        'credentials:created',
+        'token:revoked revoke-tokens',
+        'user:tokensRevoked',
+        'token:revoked user-deleted',
+        'credentials:deleted',
+        'user:deleted',
+      ].sort(),
+    );
+    // What bob did himself stays his.
+    expect(hits.filter((hit) => hit._source.event === 'auth:login').map((hit) => hit._source.author)).toEqual(
+      ['bob', 'bob'],
+    );
+  });
+
   it('records a logout and the revocation of the token, with the reason', async () => {
     const bob = await client();
     await admin.security.createUser('bob', {
@@ -138,6 +177,8 @@ describe('the audit trail', () => {
       ({ _source }) => `${_source.event as string}${_source.reason ? ` ${_source.reason as string}` : ''}`,
     );
     expect(events).toEqual(expect.arrayContaining(['auth:login', 'auth:logout', 'token:revoked logout']));
+    // A logout is the user's own doing, the revocation it brings too.
+    expect(hits.find((hit) => hit._source.event === 'token:revoked')?._source.author).toBe('bob');
   });
 
   it('is searched by administrators only', async () => {

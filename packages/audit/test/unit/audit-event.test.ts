@@ -61,21 +61,26 @@ describe('events from the bus', () => {
     });
   });
 
-  it('names a revoked token by its session id, with the reason', () => {
-    expect(
-      fromBusEvent(
-        'token:revoked',
-        { kuid: 'alice', sessionId: 's1', type: 'authToken', expiresAt: AT + 1, reason: 'password-changed' },
-        AT,
-      ),
-    ).toEqual({
+  it('names a revoked token by its session id, with the reason and who revoked it', () => {
+    const revoked = {
+      kuid: 'alice',
+      sessionId: 's1',
+      type: 'authToken' as const,
+      expiresAt: AT + 1,
+      reason: 'password-changed' as const,
+      author: 'admin',
+    };
+    expect(fromBusEvent('token:revoked', revoked, AT)).toEqual({
       event: 'token:revoked',
       at: AT,
       kuid: 'alice',
-      author: null,
+      author: 'admin',
       sessionId: 's1',
       reason: 'password-changed',
     });
+    expect(
+      fromBusEvent('token:revoked', { ...revoked, reason: 'refresh-reuse', author: null }, AT),
+    ).toMatchObject({ author: null, reason: 'refresh-reuse' });
   });
 
   it('makes a user the author of their own login', () => {

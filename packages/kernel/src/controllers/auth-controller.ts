@@ -142,8 +142,8 @@ export function authController(services: SecurityServices): Record<string, Actio
         const { kuid, token } = caller(request);
         // As Kuzzle: the connection logging out is unlinked first, so only the others hear the revocation.
         tokenLinks.unlink(request.connection.id);
-        if (global) await tokens.revokeAll(kuid, 'global-logout');
-        else await tokens.revoke(token, 'logout');
+        if (global) await tokens.revokeAll(kuid, 'global-logout', { author: kuid });
+        else await tokens.revoke(token, 'logout', kuid);
         bus.emit('auth:logout', { kuid, sessionId: token.sessionId, global, ...origin(request) });
         return { acknowledged: true };
       },
@@ -331,7 +331,8 @@ export function authController(services: SecurityServices): Record<string, Actio
       args: { _id: arg.string({ required: true }) },
       http: [{ verb: 'DELETE', path: '/api-keys/:_id' }],
       handler: async (request, { _id }) => {
-        await tokens.deleteApiKey(caller(request).kuid, _id);
+        const { kuid } = caller(request);
+        await tokens.deleteApiKey(kuid, _id, kuid);
         return { _id };
       },
     }),
@@ -352,7 +353,8 @@ export function authController(services: SecurityServices): Record<string, Actio
       args: { sessionId: arg.string({ required: true }) },
       http: [{ verb: 'DELETE', path: '/_me/sessions/:sessionId' }],
       handler: async (request, { sessionId }) => {
-        if (!(await tokens.revokeSession(caller(request).kuid, sessionId))) {
+        const { kuid } = caller(request);
+        if (!(await tokens.revokeSession(kuid, sessionId, kuid))) {
           throw tesseraError('security.session.not_found', sessionId);
         }
         return { acknowledged: true };

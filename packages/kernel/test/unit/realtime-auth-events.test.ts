@@ -84,7 +84,7 @@ const samples = (kuid: string): { [E in AuthEventName]: KernelEvents[E] } => ({
   'auth:logout': { kuid, sessionId: `session-of-${kuid}`, global: false, ...origin },
   'token:expiring': token(kuid),
   'token:expired': token(kuid),
-  'token:revoked': { ...token(kuid), reason: 'logout' },
+  'token:revoked': { ...token(kuid), reason: 'logout', author: kuid },
   'token:refreshed': { ...token(kuid), previousSessionId: 'older' },
   'credentials:created': { kuid, strategy: 'local', author: 'the-admin' },
   'credentials:updated': { kuid, strategy: 'local', author: 'the-admin', secretChanged: true },

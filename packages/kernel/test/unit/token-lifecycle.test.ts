@@ -81,6 +81,7 @@ const revoke = (bus: ReturnType<typeof setup>['bus'], t: AuthToken) =>
     type: t.type,
     expiresAt: t.expiresAt,
     reason: 'global-logout',
+    author: t.kuid,
   });
 
 beforeEach(() => {

@@ -456,13 +456,13 @@ describe('TokenManager.verify', () => {
 });
 
 describe('revocation', () => {
-  it('revoke makes the token invalid, emits token:revoked once, and is false the second time', async () => {
+  it('revoke makes the token invalid, emits token:revoked once with its author, and is false the second time', async () => {
     const { manager, events } = await setup();
     const token = await manager.issue('alice');
     events.length = 0;
 
-    await expect(manager.revoke(token, 'logout')).resolves.toBe(true);
-    await expect(manager.revoke(token, 'logout')).resolves.toBe(false);
+    await expect(manager.revoke(token, 'logout', 'alice')).resolves.toBe(true);
+    await expect(manager.revoke(token, 'logout', 'alice')).resolves.toBe(false);
 
     await expect(manager.verify(token.jwt)).rejects.toHaveProperty('id', 'security.token.invalid');
     expect(events).toEqual([
@@ -474,6 +474,7 @@ describe('revocation', () => {
           type: 'authToken',
           expiresAt: token.expiresAt,
           reason: 'logout',
+          author: 'alice',
         },
       },
     ]);
@@ -498,7 +499,7 @@ describe('revocation', () => {
     const bobs = await manager.issue('bob');
     events.length = 0;
 
-    await expect(manager.revokeAll('alice', 'global-logout')).resolves.toBe(2);
+    await expect(manager.revokeAll('alice', 'revoke-tokens', { author: 'admin' })).resolves.toBe(2);
 
     for (const token of [first, second]) {
       await expect(manager.verify(token.jwt)).rejects.toHaveProperty('id', 'security.token.invalid');
@@ -507,8 +508,14 @@ describe('revocation', () => {
     await expect(manager.verify(bobs.jwt)).resolves.toHaveProperty('kuid', 'bob');
     expect(events.map(({ event, payload }) => [event, payload])).toEqual(
       expect.arrayContaining([
-        ['token:revoked', expect.objectContaining({ sessionId: first.sessionId, reason: 'global-logout' })],
-        ['token:revoked', expect.objectContaining({ sessionId: second.sessionId, reason: 'global-logout' })],
+        [
+          'token:revoked',
+          expect.objectContaining({ sessionId: first.sessionId, reason: 'revoke-tokens', author: 'admin' }),
+        ],
+        [
+          'token:revoked',
+          expect.objectContaining({ sessionId: second.sessionId, reason: 'revoke-tokens', author: 'admin' }),
+        ],
       ]),
     );
     expect(events).toHaveLength(2);
@@ -647,7 +654,12 @@ describe('TokenManager.refresh', () => {
     expect(events).toEqual([
       {
         event: 'token:revoked',
-        payload: expect.objectContaining({ sessionId: third.sessionId, reason: 'refresh-reuse' }),
+        // Nobody asked for it: the server revoked the chain on its own.
+        payload: expect.objectContaining({
+          sessionId: third.sessionId,
+          reason: 'refresh-reuse',
+          author: null,
+        }),
       },
     ]);
     expect(logs).toContainEqual(
@@ -909,7 +921,7 @@ describe('API keys', () => {
       'id',
       'services.storage.not_found',
     );
-    await manager.deleteApiKey('alice', 'alice-key');
+    await manager.deleteApiKey('alice', 'alice-key', 'admin');
 
     await expect(manager.verify(alices._source.token)).rejects.toHaveProperty('id', 'security.token.invalid');
     await expect(manager.verify(bobs._source.token)).resolves.toHaveProperty('kuid', 'bob');
@@ -926,6 +938,7 @@ describe('API keys', () => {
           type: 'apiKey',
           expiresAt: -1,
           reason: 'api-key-deleted',
+          author: 'admin',
         },
       },
     ]);

@@ -69,6 +69,7 @@ describe('a plugin on the bus and on accounts', () => {
       type: 'authToken',
       expiresAt: -1,
       reason: 'logout',
+      author: 'victim',
     } as const;
 
     expect(await errorOf(() => bus.emit('token:revoked', forged))).toEqual({

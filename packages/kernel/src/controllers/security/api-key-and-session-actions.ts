@@ -41,8 +41,8 @@ export function apiKeyAndSessionActions(services: SecurityServices): Record<stri
     deleteApiKey: defineAction({
       args: { ...userIdArg, _id: arg.string({ required: true }) },
       http: [{ verb: 'DELETE', path: '/users/:userId/api-keys/:_id' }],
-      handler: async (_request, { userId, _id }) => {
-        await tokens.deleteApiKey(userId, _id);
+      handler: async (request, { userId, _id }) => {
+        await tokens.deleteApiKey(userId, _id, authorOf(request));
         return { _id };
       },
     }),
@@ -60,8 +60,8 @@ export function apiKeyAndSessionActions(services: SecurityServices): Record<stri
     revokeUserSession: defineAction({
       args: { _id: arg.string({ required: true }), sessionId: arg.string({ required: true }) },
       http: [{ verb: 'DELETE', path: '/users/:_id/sessions/:sessionId' }],
-      handler: async (_request, { _id, sessionId }) => {
-        if (!(await tokens.revokeSession(_id, sessionId)))
+      handler: async (request, { _id, sessionId }) => {
+        if (!(await tokens.revokeSession(_id, sessionId, authorOf(request))))
           throw tesseraError('security.session.not_found', sessionId);
         return { acknowledged: true };
       },

@@ -58,10 +58,11 @@ export function userActions(services: SecurityServices): Record<string, ActionDe
     for (const strategy of await credentials.strategiesOf(request, kuid)) {
       await credentials.delete(request, strategy, kuid);
     }
-    await tokens.deleteApiKeys(kuid, 'user-deleted');
-    await tokens.revokeAll(kuid, 'user-deleted');
+    const author = authorOf(request);
+    await tokens.deleteApiKeys(kuid, 'user-deleted', author);
+    await tokens.revokeAll(kuid, 'user-deleted', { author });
     await accounts.users.delete(kuid);
-    bus.emit('user:deleted', { kuid, author: authorOf(request) });
+    bus.emit('user:deleted', { kuid, author });
   };
 
   // One at a time on this node: two concurrent calls must not both find no admin and both create one.
@@ -218,10 +219,10 @@ export function userActions(services: SecurityServices): Record<string, ActionDe
     revokeTokens: defineAction({
       args: idArg,
       http: [{ verb: 'DELETE', path: '/users/:_id/tokens' }],
-      handler: async (_request, { _id }) => {
+      handler: async (request, { _id }) => {
         await accounts.users.get(_id);
         // API keys stay, as in Kuzzle: deleteApiKey is how one revokes a key.
-        await tokens.revokeAll(_id, 'revoke-tokens');
+        await tokens.revokeAll(_id, 'revoke-tokens', { author: authorOf(request) });
         return null;
       },
     }),

@@ -199,10 +199,13 @@ export class TokenManager {
     return next;
   }
 
-  /** Revokes an auth token; true when this call did. API keys outlive logouts: `deleteApiKey` removes them. */
-  async revoke(token: AuthToken, reason: RevocationReason): Promise<boolean> {
+  /**
+   * Revokes an auth token; true when this call did. API keys outlive logouts: `deleteApiKey` removes them.
+   * `author` (here and in the other revocations) is who asked, for `token:revoked`; null: the server.
+   */
+  async revoke(token: AuthToken, reason: RevocationReason, author: string | null = null): Promise<boolean> {
     if (token.type === 'apiKey' || !(await this.store.delete(hashToken(token.jwt)))) return false;
-    this.emitRevoked(token, reason);
+    this.emitRevoked(token, reason, author);
     return true;
   }
 
@@ -210,9 +213,10 @@ export class TokenManager {
   async revokeAll(
     kuid: string,
     reason: RevocationReason,
-    options: { exceptSessionId?: string } = {},
+    options: { exceptSessionId?: string; author?: string | null } = {},
   ): Promise<number> {
-    return this.revokeRecords(await this.store.deleteByKuid(kuid, options), reason);
+    const { exceptSessionId, author = null } = options;
+    return this.revokeRecords(await this.store.deleteByKuid(kuid, { exceptSessionId }), reason, author);
   }
 
   /** The live auth tokens of `kuid`, oldest first. */
@@ -231,11 +235,11 @@ export class TokenManager {
    * Revokes a live session of `kuid` together with its refresh chain (the token it was refreshed from is still
    * in its grace period); false when `kuid` has no such session.
    */
-  async revokeSession(kuid: string, sessionId: string): Promise<boolean> {
+  async revokeSession(kuid: string, sessionId: string, author: string | null = null): Promise<boolean> {
     const session = (await this.liveTokens(kuid)).find((record) => record.sessionId === sessionId);
     if (session === undefined) return false;
     const deleted = await this.store.deleteChain(session.chainId);
-    this.revokeRecords(deleted, 'session-revoked');
+    this.revokeRecords(deleted, 'session-revoked', author);
     return deleted.some((record) => record.hash === session.hash);
   }
 
@@ -283,22 +287,26 @@ export class TokenManager {
   }
 
   /** Deletes an API key of `kuid`, which revokes it; `services.storage.not_found` when `kuid` has no such key. */
-  async deleteApiKey(kuid: string, id: string): Promise<void> {
+  async deleteApiKey(kuid: string, id: string, author: string | null = null): Promise<void> {
     const keys = await this.apiKeys();
     const key = await keys.get(id);
     if (key === null || key._source.userId !== kuid || !(await keys.delete(id))) {
       throw tesseraError('services.storage.not_found', id, this.options.namespace.name, API_KEYS);
     }
-    this.emitRevoked(apiKeyEvent(id, key._source), 'api-key-deleted');
+    this.emitRevoked(apiKeyEvent(id, key._source), 'api-key-deleted', author);
   }
 
   /** Deletes every API key of `kuid` (the user is being deleted); returns how many. */
-  async deleteApiKeys(kuid: string, reason: RevocationReason = 'user-deleted'): Promise<number> {
+  async deleteApiKeys(
+    kuid: string,
+    reason: RevocationReason = 'user-deleted',
+    author: string | null = null,
+  ): Promise<number> {
     const keys = await this.apiKeys();
     const owned = await findAll(keys, { term: { userId: kuid } });
     const deleted = await Promise.all(owned.map((key) => keys.delete(key._id)));
     const revoked = owned.filter((_key, i) => deleted[i]);
-    for (const key of revoked) this.emitRevoked(apiKeyEvent(key._id, key._source), reason);
+    for (const key of revoked) this.emitRevoked(apiKeyEvent(key._id, key._source), reason, author);
     return revoked.length;
   }
 
@@ -368,12 +376,12 @@ export class TokenManager {
         kuid: record.kuid,
         sessionId: record.sessionId,
       });
-      this.revokeRecords(await this.store.deleteChain(record.chainId), 'refresh-reuse');
+      this.revokeRecords(await this.store.deleteChain(record.chainId), 'refresh-reuse', null);
       throw tesseraError('security.token.invalid');
     }
     if (record.singleUse && !inspect) {
       if (!(await this.store.delete(record.hash))) throw tesseraError('security.token.invalid');
-      this.emitRevoked(record, 'single-use');
+      this.emitRevoked(record, 'single-use', null);
     }
     return toAuthToken(token, record);
   }
@@ -407,14 +415,14 @@ export class TokenManager {
   }
 
   /** Emits `token:revoked` for the deleted records that were still usable; returns how many. */
-  private revokeRecords(deleted: TokenRecord[], reason: RevocationReason): number {
+  private revokeRecords(deleted: TokenRecord[], reason: RevocationReason, author: string | null): number {
     const live = deleted.filter((record) => this.isLive(record));
-    for (const record of live) this.emitRevoked(record, reason);
+    for (const record of live) this.emitRevoked(record, reason, author);
     return live.length;
   }
 
-  private emitRevoked(token: TokenEvent, reason: RevocationReason): void {
-    this.options.bus.emit('token:revoked', { ...tokenEvent(token), reason });
+  private emitRevoked(token: TokenEvent, reason: RevocationReason, author: string | null): void {
+    this.options.bus.emit('token:revoked', { ...tokenEvent(token), reason, author });
   }
 }
 
