@@ -204,34 +204,43 @@ export class MongoStore implements StoreAdapter {
       const page =
         compiled.kind === 'find'
           ? collection
-              .find(compiled.filter, { projection: DOCUMENT_FIELDS })
+              .find(compiled.filter, { projection: DOCUMENT_FIELDS, ...this.serverBound() })
               .sort(compiled.sort)
               .skip(query.from)
               .limit(query.size)
               .toArray()
           : collection
-              .aggregate<StoredDocument>([
-                ...compiled.pipeline,
-                { $skip: query.from },
-                { $limit: query.size },
-                { $project: DOCUMENT_FIELDS },
-              ])
+              .aggregate<StoredDocument>(
+                [
+                  ...compiled.pipeline,
+                  { $skip: query.from },
+                  { $limit: query.size },
+                  { $project: DOCUMENT_FIELDS },
+                ],
+                this.serverBound(),
+              )
               .toArray();
       // Two operations, sent together: the page and the total may see different snapshots under concurrent writes.
       if (!query.total) return { hits: (await page).map(toDocument) };
-      const [hits, total] = await Promise.all([page, collection.countDocuments(compileFilter(query.filter))]);
+      const [hits, total] = await Promise.all([
+        page,
+        collection.countDocuments(compileFilter(query.filter), this.serverBound()),
+      ]);
       return { hits: hits.map(toDocument), total };
     });
   }
 
   count(ref: CollectionRef, filter: Filter): Promise<number> {
-    return this.run(ref, () => this.collection(ref).countDocuments(compileFilter(filter)));
+    return this.run(ref, () =>
+      this.collection(ref).countDocuments(compileFilter(filter), this.serverBound()),
+    );
   }
 
   deleteByQuery(ref: CollectionRef, filter: Filter): Promise<number> {
     return this.run(
       ref,
-      async () => (await this.collection(ref).deleteMany(compileFilter(filter))).deletedCount,
+      async () =>
+        (await this.collection(ref).deleteMany(compileFilter(filter), this.serverBound())).deletedCount,
     );
   }
 
@@ -264,6 +273,14 @@ export class MongoStore implements StoreAdapter {
       throw new TesseraError('services.storage.version_conflict', [id, String(ifVersion)]);
     }
     return null;
+  }
+
+  /**
+   * The server's own bound on a call that evaluates a filter (a `regexp` runs on a backtracking engine there):
+   * past it the server stops the work (MaxTimeMSExpired), rather than going on after the client gave up.
+   */
+  private serverBound(): { maxTimeMS: number } {
+    return { maxTimeMS: this.options.operationTimeoutMs };
   }
 
   private collection(ref: CollectionRef): Collection<StoredDocument> {
