@@ -7,10 +7,12 @@
  *   many acknowledgements (less its own), each sent by a node once its handlers ran, for at most
  *   `stalenessBound`. A node that did not answer by then has no cached entry older than the message left (every
  *   entry lives at most `stalenessBound`), which is what `publish` promises. A node whose subscriber connection
- *   is down is not counted by Redis, and needs not be: its caches are unused until it is back (below).
+ *   is down is not counted by Redis: it keeps serving what it cached before the cut, each entry until its
+ *   lifetime ends, so it stops accepting a token revoked meanwhile at most `stalenessBound` after it read the
+ *   record (see CoherentCache).
  * - `cacheState` is fresh while this node's subscriber connection is up and subscribed. When it drops, caches
- *   stop being used at once; when it is back, the epoch changes and every cache starts empty (the messages sent
- *   meanwhile are lost for good: pub/sub keeps nothing).
+ *   stop filling and keep only what they held, each entry until its lifetime ends; when it is back, the epoch
+ *   changes and every cache starts empty (the messages sent meanwhile are lost for good: pub/sub keeps nothing).
  */
 import { randomUUID } from 'node:crypto';
 import type { CacheState, ClusterBus, ClusterHandler } from '@tessera/cluster';
@@ -78,7 +80,14 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
     subscribe().catch((error: unknown) => log.warn('cluster bus could not subscribe', { error }));
   });
   subscriber.on('close', () => {
-    if (state.fresh && !closing) log.warn('cluster bus lost Redis: node caches unused until it is back');
+    if (state.fresh && !closing) {
+      log.warn(
+        'cluster bus lost Redis: cached entries serve until their staleness bound, nothing new is cached',
+        {
+          stalenessBound,
+        },
+      );
+    }
     setState(false, false);
   });
   subscriber.on('error', (error: unknown) => log.debug('cluster bus subscriber error', { error }));

@@ -9,12 +9,16 @@
  *
  * `cacheState()` is what every node-local cache asks before using an entry: whether the node is currently in
  * contact with the others (`fresh`), and the `epoch` of that contact, which changes whenever messages may have
- * been missed (a reconnection): a cache then drops everything it holds.
+ * been missed (a reconnection): a cache then drops everything it holds. While a node is not fresh, its caches
+ * add nothing, and what they held before serves until its own lifetime (`stalenessBound`) ends.
  */
 import type { JsonValue, Unsubscribe } from '@tessera/plugin-sdk';
 
 export interface CacheState {
-  /** True while this node receives every message sent to it: its caches may be used. */
+  /**
+   * True while this node receives every message sent to it: its caches may fill. While false, they keep only
+   * what they held, each entry until its lifetime ends (with no bound, they are not used at all).
+   */
   readonly fresh: boolean;
   /** Changes whenever messages may have been missed; a cache from another epoch is thrown away. */
   readonly epoch: number;
@@ -28,8 +32,8 @@ export interface ClusterBus {
   readonly nodeId: string;
   /**
    * Milliseconds: the longest a node uses what it cached without confirmation. It is the lifetime of every
-   * cached entry, counted from the read that produced it, and how long a node cut from the others keeps
-   * using its caches. 0: no bound, nothing can be missed (one node).
+   * cached entry, counted from the read that produced it, so also how long a node cut from the others keeps
+   * using what it cached before the cut. 0: no bound, nothing can be missed (one node).
    */
   readonly stalenessBound: number;
   /**

@@ -7,8 +7,17 @@
  *   resolves (`ClusterBus.publish`), so whoever wrote may answer as if the change were everywhere;
  * - a read that started before an invalidation (or a write) is not cached: it may hold what was just changed;
  * - an entry lives at most `stalenessBound` ms from the read that produced it (the bound if a message is lost);
- * - the cache is not used while the bus says the node may be missing messages (`fresh` false), and everything
- *   is dropped when the bus starts a new epoch (messages may have been lost meanwhile).
+ * - while the bus says the node may be missing messages (`fresh` false: its subscription is cut), nothing new is
+ *   cached and nothing is extended, but what was cached before keeps serving until its own lifetime ends;
+ * - everything is dropped when the bus starts a new epoch (messages may have been lost meanwhile).
+ *
+ * Why serving a cut node from its cache stays within the bound: every entry was read while the node heard every
+ * invalidation, and is dropped the moment one names it. An invalidation the node missed was sent after the cut,
+ * so after the read; the entry it would have dropped dies `stalenessBound` after that read all the same. So a
+ * token revoked on another node while this one is cut stops being accepted here at most `stalenessBound` after
+ * this node read its record (a bus whose `publish` waits for cut nodes, see ClusterBus, makes the writer wait
+ * that long too). A bus without a bound (0: one node, nothing to miss) has no such limit: its cache is not used
+ * at all while it is not fresh.
  * With the one-node bus none of this costs anything: nothing is published, entries live until evicted.
  */
 import { LRUCache } from 'lru-cache';
@@ -37,7 +46,9 @@ export class CoherentCache<V extends object> {
   constructor(private readonly options: CoherentCacheOptions) {
     const { bus, max } = options;
     this.clock = options.clock ?? (() => performance.now());
-    const ttl = bus.stalenessBound > 0 ? { ttl: bus.stalenessBound, perf: { now: this.clock } } : {};
+    // ttlResolution 0: an entry's age is measured on every read, not on a clock reading up to 1 ms old.
+    const ttl =
+      bus.stalenessBound > 0 ? { ttl: bus.stalenessBound, ttlResolution: 0, perf: { now: this.clock } } : {};
     this.entries = max > 0 ? new LRUCache<string, V>({ max, ...ttl }) : null;
     this.epoch = bus.cacheState().epoch;
     this.unsubscribe = bus.subscribe(this.topic, (data) => this.forget(keysIn(data)));
@@ -45,7 +56,7 @@ export class CoherentCache<V extends object> {
 
   /** Changes with every write and invalidation: a value read at two moments tells whether anything changed. */
   get revision(): number {
-    this.followEpoch();
+    this.sync();
     return this.generation;
   }
 
@@ -59,21 +70,25 @@ export class CoherentCache<V extends object> {
     return this.usable()?.peek(key);
   }
 
-  /** The cached value, or what `load` reads (cached unless something was written meanwhile). Null is not cached. */
+  /**
+   * The cached value, or what `load` reads: cached when the node heard every message from the start of the
+   * read to its end (fresh then, same epoch) and nothing was written meanwhile. Null is not cached.
+   */
   async read(key: string, load: () => Promise<V | null>): Promise<V | null> {
     const cached = this.get(key);
     if (cached !== undefined) return cached;
     const generation = this.revision;
     const start = this.clock();
     const value = await load();
-    if (value !== null && this.revision === generation) this.keep(key, value, start);
+    // A new epoch bumps the generation (sync), so a read that straddled a cut is never kept.
+    if (value !== null && this.sync() && this.generation === generation) this.keep(key, value, start);
     return value;
   }
 
-  /** Caches what this node has just created: no node can hold an older version of it. */
+  /** Caches what this node has just created (no node can hold an older version of it), unless it is cut off. */
   set(key: string, value: V): void {
     this.generation += 1;
-    this.keep(key, value, this.clock());
+    if (this.sync()) this.keep(key, value, this.clock());
   }
 
   /**
@@ -101,12 +116,13 @@ export class CoherentCache<V extends object> {
     return `cache:${this.options.name}`;
   }
 
+  /** The entries that may serve now: all of them while fresh; while cut off, those still within their bound. */
   private usable(): LRUCache<string, V> | null {
-    return this.followEpoch() ? this.entries : null;
+    return this.sync() || this.options.bus.stalenessBound > 0 ? this.entries : null;
   }
 
-  /** Drops everything when the bus started a new epoch; returns whether the cache may be used now. */
-  private followEpoch(): boolean {
+  /** Drops everything when the bus started a new epoch; returns whether the node hears every message now. */
+  private sync(): boolean {
     const { fresh, epoch } = this.options.bus.cacheState();
     if (epoch !== this.epoch) {
       this.epoch = epoch;

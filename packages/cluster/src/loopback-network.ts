@@ -5,6 +5,11 @@
  * caches are always fresh and `publish` resolves at once. Several nodes on one network are a cluster in
  * miniature, which is how the kernel's cluster behaviour is tested without Redis: messages reach each
  * receiver in the order they were sent, and `publish` resolves once every receiver's handlers have.
+ *
+ * A node's subscription can be cut and restored, to play a node that loses Redis while the others keep it:
+ * while cut, what is sent to it is lost for good and it is not fresh; restored, it starts a new epoch. A
+ * `publish` does not count on a cut node's handlers: it resolves once that node is restored (its caches then
+ * start empty) or `stalenessBound` after the cut (everything it cached before the cut has died by then).
  */
 import { randomUUID } from 'node:crypto';
 import type { JsonValue, Logger } from '@tessera/plugin-sdk';
@@ -13,6 +18,10 @@ import type { CacheState, ClusterBus, ClusterHandler } from './cluster-bus';
 export interface LoopbackNode extends ClusterBus {
   /** Stops hearing and being heard; what was already sent to it is still delivered. */
   leave(): void;
+  /** Stops hearing the others (what they send meanwhile is lost) and stops being fresh, until restored. */
+  cutSubscription(): void;
+  /** Hears the others again, in a new epoch: every cache of this node starts empty. */
+  restoreSubscription(): void;
 }
 
 export interface LoopbackNetwork {
@@ -23,6 +32,11 @@ export interface LoopbackNetwork {
 export interface LoopbackNetworkOptions {
   /** Where a handler's failure is reported; a failing handler never stops the others. */
   readonly log?: Logger;
+  /**
+   * Every node's `stalenessBound`, in ms. Default 0: nothing can be missed on a network in one process, so
+   * entries need no lifetime; give one to play cut subscriptions the way a cluster on Redis lives them.
+   */
+  readonly stalenessBound?: number;
 }
 
 /** A node id: unique enough that no two nodes of one cluster share it. */
@@ -30,21 +44,32 @@ export function createNodeId(): string {
   return `tessera-${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 }
 
-const ALWAYS_FRESH: CacheState = Object.freeze({ fresh: true, epoch: 0 });
+interface Cut {
+  /** Resolves when the subscription is restored, or once the bound has passed since the cut. */
+  readonly over: Promise<void>;
+  readonly restore: () => void;
+}
 
 interface Member {
   readonly handlers: Map<string, Set<ClusterHandler>>;
   /** The last delivery queued to this member: deliveries run one after the other, in sending order. */
   inbox: Promise<void>;
+  state: CacheState;
+  cut: Cut | null;
 }
 
 export function createLoopbackNetwork(options: LoopbackNetworkOptions = {}): LoopbackNetwork {
+  const stalenessBound = options.stalenessBound ?? 0;
   const members = new Map<string, Member>();
 
-  /** Queues the message on every other member; resolves once each has handled it. */
+  /**
+   * Queues the message on every other member; resolves once each has handled it, or, for a cut member, once
+   * it can no longer use what it cached (publish only: a broadcast does not wait).
+   */
   const send = (from: string, topic: string, data: JsonValue): Promise<void> => {
     const deliveries = [...members].flatMap(([nodeId, member]) => {
       if (nodeId === from) return [];
+      if (member.cut !== null) return stalenessBound > 0 ? [member.cut.over] : [];
       member.inbox = member.inbox.then(() => deliver(member, from, topic, data));
       return [member.inbox];
     });
@@ -61,14 +86,28 @@ export function createLoopbackNetwork(options: LoopbackNetworkOptions = {}): Loo
     }
   };
 
+  const cut = (): Cut => {
+    let restore: () => void = () => {};
+    const restored = new Promise<void>((resolve) => (restore = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, stalenessBound).unref()));
+    const over = Promise.race([restored, expired]).then(() => clearTimeout(timer));
+    return { over, restore };
+  };
+
   return {
     join(nodeId = createNodeId()) {
       if (members.has(nodeId)) throw new Error(`node "${nodeId}" is already on this network`);
-      const member: Member = { handlers: new Map(), inbox: Promise.resolve() };
+      const member: Member = {
+        handlers: new Map(),
+        inbox: Promise.resolve(),
+        state: Object.freeze({ fresh: true, epoch: 0 }),
+        cut: null,
+      };
       members.set(nodeId, member);
       return {
         nodeId,
-        stalenessBound: 0,
+        stalenessBound,
         publish: (topic, data) => send(nodeId, topic, data),
         broadcast(topic, data) {
           void send(nodeId, topic, data);
@@ -82,9 +121,21 @@ export function createLoopbackNetwork(options: LoopbackNetworkOptions = {}): Loo
             handlers.delete(handler);
           };
         },
-        cacheState: () => ALWAYS_FRESH,
+        cacheState: () => member.state,
         leave() {
+          member.cut?.restore();
           members.delete(nodeId);
+        },
+        cutSubscription() {
+          if (member.cut !== null) return;
+          member.cut = cut();
+          member.state = Object.freeze({ fresh: false, epoch: member.state.epoch });
+        },
+        restoreSubscription() {
+          if (member.cut === null) return;
+          member.cut.restore();
+          member.cut = null;
+          member.state = Object.freeze({ fresh: true, epoch: member.state.epoch + 1 });
         },
       };
     },
