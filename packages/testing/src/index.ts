@@ -14,3 +14,11 @@ export { expectPluginErrorsDocumented } from './plugin-errors-docs';
 export { createTcpProxy, type TcpProxy } from './tcp-proxy';
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster';
 export { fuzzParameters, type FuzzParameters } from './fuzz-parameters';
+export {
+  createPluginTestContext,
+  type PluginTestContext,
+  type PluginTestContextOptions,
+  type AccountCall,
+} from './plugin-test-context';
+// What a plugin test context answers, so that plugin tests need nothing of the kernel's.
+export type { AuthenticationOutcome, RegisteredStrategy } from '@tessera/kernel';

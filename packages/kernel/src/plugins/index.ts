@@ -7,4 +7,9 @@ export {
   type PluginManagerDeps,
   type PluginSource,
 } from './plugin-manager';
-export type { RegisteredPluginErrors } from './plugin-error-registry';
+export {
+  createPluginErrorRegistry,
+  type PluginErrorRegistry,
+  type RegisteredPluginErrors,
+} from './plugin-error-registry';
+export { createPluginContext, type PluginContextDeps, type PluginScope } from './plugin-context';

@@ -1,36 +1,12 @@
 /**
  * The plugin manager owns the plugins' lifecycle. It validates every manifest before loading any plugin code,
  * then loads and sets up each plugin in order, each setup under a timeout, and tears them down in reverse order.
- *
- * A plugin sees only its frozen PluginContext: its name, a deep-frozen copy of its config, a child logger, its
- * own storage namespace, error helpers, a facade over the bus that answers for the plugin's failures, and one
- * narrow account capability: creating a user (a strategy's first login).
- * Nothing in it reaches the kernel, the store adapter or another plugin.
+ * Each plugin gets its context from `createPluginContext` (plugin-context.ts).
  */
-import {
-  TesseraError,
-  isTesseraError,
-  tesseraError,
-  type DeepReadonly,
-  type EventBus,
-  type HookListener,
-  type Logger,
-  type PayloadOf,
-  type PipeHandler,
-  type PluginContext,
-  type PluginDefinition,
-  type PluginManifest,
-  type IdentitySummary,
-  type PluginNewUser,
-  type CredentialsChange,
-  type PluginActionDefinition,
-  type Unsubscribe,
-} from '@tessera/plugin-sdk';
-import type { ActionDefinition, ActionRegistry } from '../api/action-registry';
-import type { StrategyRegistry } from '../security/strategies';
-import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
+import { TesseraError, tesseraError, type PluginDefinition, type PluginManifest } from '@tessera/plugin-sdk';
 import { messageOf } from '../internal/message-of';
 import { within } from '../internal/within';
+import { createPluginContext, type PluginContextDeps } from './plugin-context';
 import { readManifest, validateManifest } from './read-manifest';
 import { createPluginErrorRegistry, type RegisteredPluginErrors } from './plugin-error-registry';
 
@@ -38,34 +14,10 @@ import { createPluginErrorRegistry, type RegisteredPluginErrors } from './plugin
 export type PluginSource =
   { readonly dir: string } | { readonly manifest: PluginManifest; readonly definition: PluginDefinition };
 
-export interface PluginManagerDeps {
-  readonly adapter: StoreAdapter;
-  readonly bus: EventBus;
-  readonly log: Logger;
-  /** The `plugins` section of the config: `plugins.<name>` is the config of the plugin <name>. */
-  readonly pluginConfig: Readonly<Record<string, unknown>>;
+export interface PluginManagerDeps extends PluginContextDeps {
   readonly kernelVersion: string;
   /** Milliseconds a plugin's setup may take. */
   readonly setupTimeout: number;
-  /** Milliseconds one of its pipes or actions may take: then the request gets a 504, the kernel goes on. */
-  readonly runTimeout: number;
-  /** Where plugins register their authentication strategies. */
-  readonly strategies: StrategyRegistry;
-  /** Where plugins add their API actions (as `<plugin>/<controller>`). */
-  readonly registry: ActionRegistry;
-  /** Read-only facts about a user, for strategies. */
-  readonly identity: (kuid: string) => Promise<IdentitySummary | null>;
-  /** Creates a user for the plugin `plugin` (which may only attach credentials of its own strategies). */
-  readonly createUser: (plugin: string, user: PluginNewUser) => Promise<string>;
-  /** Emits `credentials:created` (ownership of the strategy already checked). */
-  readonly credentialsCreated: (kuid: string, strategy: string, author: string) => Promise<void>;
-  /** Runs the `credentials:updated` pipeline (ownership of the strategy already checked). */
-  readonly credentialsChanged: (
-    kuid: string,
-    strategy: string,
-    author: string,
-    secretChanged: boolean,
-  ) => Promise<void>;
   /** Milliseconds, monotonic: what a plugin's setup time is measured with. `performance.now` unless a test says. */
   readonly clock?: () => number;
 }
@@ -115,19 +67,11 @@ interface RunningPlugin {
   readonly release: () => void;
 }
 
-const errorHelpers: PluginContext['errors'] = Object.freeze({ create: tesseraError, is: isTesseraError });
-
 export function createPluginManager(deps: PluginManagerDeps): PluginManager {
-  const { log, kernelVersion, setupTimeout, runTimeout } = deps;
+  const { log, kernelVersion, setupTimeout } = deps;
   const clock = deps.clock ?? (() => performance.now());
   let running: RunningPlugin[] = [];
   const pluginErrors = createPluginErrorRegistry();
-
-  /** A plugin acts only for the strategies it registered. */
-  const ownStrategy = (plugin: string, strategy: string): void => {
-    const owner = deps.strategies.all().find((registered) => registered.name === strategy)?.owner;
-    if (owner !== plugin) throw tesseraError('plugin.assert.strategy_not_owned', plugin, String(strategy));
-  };
 
   const inspect = async (source: PluginSource): Promise<Candidate> => {
     if ('dir' in source) {
@@ -144,48 +88,12 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
   const start = async ({ manifest: { name, version, kernel }, load }: Candidate): Promise<RunningPlugin> => {
     const definition = definitionOf(load(), name);
     pluginErrors.register(name, definition.errors);
-    const pluginLog = log.child({ plugin: name });
-    const { bus, events, release: releaseBus } = createPluginBus(deps.bus, name, pluginLog, runTimeout);
-    const controllers: string[] = [];
+    const scope = createPluginContext(name, deps);
+    const { ctx, controllers, events } = scope;
     const release = () => {
-      releaseBus();
+      scope.release();
       pluginErrors.release(name);
-      deps.strategies.removeOwnedBy(name);
-      for (const controller of controllers) deps.registry.unregister(controller);
     };
-    const ctx: PluginContext = Object.freeze({
-      name,
-      config: deepFreeze(structuredClone(configOf(deps.pluginConfig, name))),
-      log: pluginLog,
-      storage: createStorageNamespace(deps.adapter, `plugin:${name}`),
-      bus,
-      strategies: deps.strategies.registrarFor(name),
-      api: Object.freeze({
-        register(controller: string, actions: Readonly<Record<string, PluginActionDefinition>>) {
-          const qualified = `${name}/${controller}`;
-          deps.registry.register(qualified, pluginActions(name, actions, runTimeout));
-          controllers.push(qualified);
-        },
-      }),
-      identity: Object.freeze({ describe: deps.identity }),
-      accounts: Object.freeze({
-        createUser: (user: PluginNewUser) => deps.createUser(name, user),
-        credentialsCreated: async (kuid: string, change: CredentialsChange) => {
-          ownStrategy(name, change.strategy);
-          await deps.credentialsCreated(kuid, change.strategy, change.author ?? kuid);
-        },
-        credentialsChanged: async (kuid: string, change: CredentialsChange & { secretChanged?: boolean }) => {
-          ownStrategy(name, change.strategy);
-          await deps.credentialsChanged(
-            kuid,
-            change.strategy,
-            change.author ?? kuid,
-            change.secretChanged ?? true,
-          );
-        },
-      }),
-      errors: errorHelpers,
-    });
     const setupStarted = clock();
     const setup = new Promise<void>((resolve) => resolve(definition.setup(ctx)));
     const failure = await within(
@@ -309,157 +217,6 @@ function dependencyOrder(candidates: readonly Candidate[], runningNames: readonl
   return ordered;
 }
 
-/** Kuzzle's plugin routes: `/_<path>` for a path starting with "/", `/_/<plugin>/<path>` otherwise. */
-function pluginActions(
-  plugin: string,
-  actions: Readonly<Record<string, PluginActionDefinition>>,
-  runTimeout: number,
-): Record<string, ActionDefinition> {
-  const converted: Record<string, ActionDefinition> = {};
-  for (const [action, definition] of Object.entries(actions)) {
-    if (typeof definition?.handler !== 'function') {
-      throw tesseraError(
-        'plugin.assert.invalid_definition',
-        plugin,
-        `action "${action}" has no handler function`,
-      );
-    }
-    converted[action] = {
-      http: (definition.http ?? []).map(({ verb, path }) => ({
-        verb,
-        path: path.startsWith('/') ? `/_${path}` : `/_/${plugin}/${path}`,
-      })),
-      handler: (request) =>
-        guarded(
-          () => definition.handler(request),
-          runTimeout,
-          () =>
-            tesseraError(
-              'plugin.runtime.action_timeout',
-              plugin,
-              `${request.input.controller}:${action}`,
-              runTimeout,
-            ),
-          `plugin "${plugin}" failed on "${request.input.controller}:${action}"`,
-        ),
-    };
-  }
-  return converted;
-}
-
-/**
- * The bus as one plugin sees it. Its hook failures are logged under its name; its pipe failures become
- * `plugin.runtime.unexpected_error` unless they are TesseraErrors (a deliberate refusal, passed through), and a
- * pipe that does not settle within `runTimeout` answers `plugin.runtime.pipe_timeout`.
- * `release` unsubscribes whatever the plugin registered, and whatever it registers afterwards.
- */
-function createPluginBus(
-  bus: EventBus,
-  name: string,
-  log: Logger,
-  runTimeout: number,
-): { bus: EventBus; events: () => { hooks: string[]; pipes: string[] }; release: () => void } {
-  /** Each live registration, and what it listens to. */
-  const subscriptions = new Map<Unsubscribe, { kind: 'hook' | 'pipe'; event: string }>();
-  let released = false;
-  const track = (unsubscribe: Unsubscribe, kind: 'hook' | 'pipe', event: string): Unsubscribe => {
-    // A plugin torn down (or whose setup timed out) may still run code: what it registers then must not stay.
-    if (released) {
-      unsubscribe();
-      log.warn('ignored a hook or pipe registered after the plugin was torn down');
-      return () => {};
-    }
-    const tracked = (): void => {
-      subscriptions.delete(tracked);
-      unsubscribe();
-    };
-    subscriptions.set(tracked, { kind, event });
-    return tracked;
-  };
-  const events = () => {
-    const of = (kind: 'hook' | 'pipe') => [
-      ...new Set([...subscriptions.values()].filter((s) => s.kind === kind).map((s) => s.event)),
-    ];
-    return { hooks: of('hook'), pipes: of('pipe') };
-  };
-
-  // The kernel's events are facts only the kernel establishes: a plugin emits under its own prefix only.
-  const prefix = `plugin:${name}:`;
-  const ownEvent = (event: string): void => {
-    if (typeof event !== 'string' || !event.startsWith(prefix) || event.length === prefix.length)
-      throw tesseraError('plugin.assert.event_not_owned', name, String(event), name);
-  };
-
-  const facade: EventBus = Object.freeze({
-    hook<E extends string>(event: E, listener: HookListener<PayloadOf<E>>): Unsubscribe {
-      return track(
-        bus.hook(event, async (payload, emitted) => {
-          try {
-            await listener(payload, emitted);
-          } catch (error) {
-            log.error('hook listener failed', { event: emitted, error });
-          }
-        }),
-        'hook',
-        event,
-      );
-    },
-    pipe<E extends string>(event: E, handler: PipeHandler<PayloadOf<E>>): Unsubscribe {
-      return track(
-        bus.pipe(event, (payload, emitted) =>
-          guarded(
-            () => handler(payload, emitted),
-            runTimeout,
-            () => tesseraError('plugin.runtime.pipe_timeout', name, emitted, runTimeout),
-            `plugin "${name}" failed on "${emitted}"`,
-          ),
-        ),
-        'pipe',
-        event,
-      );
-    },
-    emit<E extends string>(event: E, payload: PayloadOf<E>): void {
-      ownEvent(event);
-      bus.emit(event, payload);
-    },
-    async pipeline<E extends string>(event: E, payload: PayloadOf<E>): Promise<PayloadOf<E>> {
-      ownEvent(event);
-      return bus.pipeline(event, payload);
-    },
-  });
-
-  const release = (): void => {
-    released = true;
-    for (const unsubscribe of subscriptions.keys()) unsubscribe();
-  };
-  return { bus: facade, events, release };
-}
-
-const TIMED_OUT = Symbol('timed out');
-
-/**
- * Runs a piece of plugin code for one request: a TesseraError it throws is a deliberate refusal and passes
- * through; anything else becomes `plugin.runtime.unexpected_error`, whose message names the plugin and where it
- * failed but not what it threw (that may hold anything: it goes to the logs as the cause). Code that does not
- * settle within `ms` gets the request answered with `timedOut()`; it may still finish later, unobserved.
- */
-async function guarded<T>(
-  work: () => T | Promise<T>,
-  ms: number,
-  timedOut: () => TesseraError,
-  where: string,
-): Promise<T> {
-  let outcome: T | typeof TIMED_OUT;
-  try {
-    outcome = await within(Promise.resolve().then(work), ms, TIMED_OUT);
-  } catch (error) {
-    if (isTesseraError(error)) throw error;
-    throw new TesseraError('plugin.runtime.unexpected_error', [where], { cause: error });
-  }
-  if (outcome === TIMED_OUT) throw timedOut();
-  return outcome;
-}
-
 function requirePlugin(mainPath: string): unknown {
   try {
     // Plugins are CommonJS modules at paths known only at run time; `require` is the loader for that.
@@ -493,20 +250,4 @@ function isDefinition(value: unknown): value is PluginDefinition {
 
 function propertyOf(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-}
-
-function configOf(pluginConfig: Readonly<Record<string, unknown>>, name: string): Record<string, unknown> {
-  const config = pluginConfig[name] ?? {};
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw tesseraError('core.config.invalid_value', `plugins.${name}`, 'expected an object');
-  }
-  return config as Record<string, unknown>;
-}
-
-function deepFreeze<T>(value: T): DeepReadonly<T> {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value as DeepReadonly<T>;
 }

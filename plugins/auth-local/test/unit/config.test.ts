@@ -6,7 +6,7 @@ describe('plugin setup and configuration', () => {
   it('registers the "local" strategy, with every credential method, and the password controller', async () => {
     const h = await startAuthLocal();
     try {
-      expect(h.strategy.authenticator).toBe(PassportLocalStrategy);
+      expect(h.strategy.passport).toBeInstanceOf(PassportLocalStrategy);
       expect(h.strategy.fields).toEqual(['username', 'password']);
       expect(Object.keys(h.strategy.methods).sort()).toEqual(
         [
@@ -22,8 +22,10 @@ describe('plugin setup and configuration', () => {
           'verify',
         ].sort(),
       );
-      expect([...h.controllers.keys()]).toEqual(['password']);
-      expect(Object.keys(h.controllers.get('password') ?? {})).toEqual(['getResetPasswordToken', 'reset']);
+      expect(h.routes.map(({ controller, action }) => `${controller}:${action}`)).toEqual([
+        'auth-local/password:getResetPasswordToken',
+        'auth-local/password:reset',
+      ]);
     } finally {
       await h.close();
     }

@@ -41,7 +41,7 @@ describe('local credentials', () => {
       });
       expect(stored?._source.hash).not.toContain('secret-1');
       expect(await h.login({ username: 'alice', password: 'secret-1' })).toEqual({
-        kind: 'success',
+        kind: 'authenticated',
         kuid: 'kuid-alice',
       });
     });
@@ -193,8 +193,10 @@ describe('local credentials', () => {
         updatedAt: h.clock.now,
         createdAt: h.clock.now - 1000,
       });
-      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'fail' });
-      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'failed' });
+      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({
+        kind: 'authenticated',
+      });
     });
 
     it('renames the login in place: the old one is free, the password unchanged', async () => {
@@ -204,8 +206,10 @@ describe('local credentials', () => {
       });
 
       expect(await h.credentials()).toHaveLength(1);
-      expect(await h.login({ username: 'alicia', password: 'secret-1' })).toMatchObject({ kind: 'success' });
-      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'fail' });
+      expect(await h.login({ username: 'alicia', password: 'secret-1' })).toMatchObject({
+        kind: 'authenticated',
+      });
+      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'failed' });
       await expect(create({ username: 'alice', password: 'secret-3' }, 'kuid-bob')).resolves.toMatchObject({
         username: 'alice',
       });
@@ -250,7 +254,7 @@ describe('local credentials', () => {
 
       await expect(h.methods.exists(apiRequest(), 'kuid-alice', 'local')).resolves.toBe(false);
       expect(await h.credentials()).toHaveLength(0);
-      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'fail' });
+      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'failed' });
     });
 
     it('answers "No credentials found" (412) when deleting what is not there', async () => {

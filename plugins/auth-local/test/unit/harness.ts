@@ -1,44 +1,33 @@
 /**
- * A real context for the auth-local plugin, without the kernel: the plugin's SQLite namespace in a temporary
- * folder, a logger that keeps its lines, registrars that keep what the plugin registers, and identities from a
- * Map. Logins drive passport-local the way the kernel does: built with `passReqToCallback: true` and a verify
- * adapter, then `authenticate` on an object created from it that receives success, fail and error.
+ * A real context for the auth-local plugin, without a server: `createPluginTestContext` from @tessera/testing
+ * (the kernel's own context factory, the plugin's SQLite namespace in a temporary folder, the kernel's bus and
+ * strategy registry), a hasher that counts bcrypt calls, and a clock the tests move. Logins run through the
+ * kernel's passport driver.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createEventBus, createSilentLogger, createStorageNamespace } from '@tessera/kernel';
 import {
   createAuthLocalPlugin,
   bcryptHasher,
   type CredentialsDocument,
   type PasswordHasher,
 } from '@tessera/plugin-auth-local';
-import {
-  isTesseraError,
-  tesseraError,
-  type ApiRequest,
-  type IdentitySummary,
-  type JsonObject,
-  type PassportRequest,
-  type PassportStrategy,
-  type PassportStrategyActions,
-  type PluginActionDefinition,
-  type PluginContext,
-  type StorageNamespace,
-  type StoredDocument,
-  type StrategyDefinition,
-  type StrategyMethods,
-  type VerifyResult,
-  type CredentialsChange,
+import type {
+  ApiRequest,
+  IdentitySummary,
+  JsonObject,
+  StorageNamespace,
+  StoredDocument,
+  StrategyMethods,
 } from '@tessera/plugin-sdk';
-import { createSqliteStore, type SqliteStore } from '@tessera/storage-sqlite';
 import {
   apiRequest as buildApiRequest,
-  createRecordingLogger,
+  createPluginTestContext,
   wireError,
+  type AccountCall,
   type ApiRequestOptions,
+  type AuthenticationOutcome,
+  type RegisteredStrategy,
   type LogLine,
+  type PluginTestContext,
 } from '@tessera/testing';
 
 export const START = Date.UTC(2030, 0, 1);
@@ -46,23 +35,23 @@ export const ADMIN = 'admin-kuid';
 
 export type { LogLine };
 
-export type LoginOutcome =
-  | { readonly kind: 'success'; readonly kuid: unknown }
-  | { readonly kind: 'fail'; readonly challenge: unknown; readonly status: number | undefined };
-
 /** The stored credentials document, as the store holds it (hashes included: tests only). */
 export type StoredCredentials = CredentialsDocument;
 
-/** What one setup of the plugin registered. */
+/** What one instance of the plugin registered. */
 export interface PluginInstance {
-  readonly strategy: StrategyDefinition;
-  /** The strategy's methods, optional ones included (the local strategy has them all). */
-  readonly methods: Required<Omit<StrategyMethods, 'refreshToken'>>;
-  readonly controllers: ReadonlyMap<string, Readonly<Record<string, PluginActionDefinition>>>;
-  /** Runs an action of the `password` controller. */
+  /** The "local" strategy as the kernel registered it. */
+  readonly strategy: RegisteredStrategy;
+  /** The strategy's methods as the kernel calls them, optional ones included (the local strategy has them all). */
+  readonly methods: Required<Omit<StrategyMethods, 'refreshToken' | 'startLink'>>;
+  /** The wire routes of the actions the plugin added. */
+  readonly routes: readonly { verb: string; path: string; controller: string; action: string }[];
+  /** Runs an action of the `password` controller, as the funnel does. */
   action(name: string, request: ApiRequest): Promise<unknown>;
-  /** Logs in with the `local` strategy as the kernel will: passport-local reads `body`. */
-  login(body: JsonObject): Promise<LoginOutcome>;
+  /** Logs in with the `local` strategy through the kernel's passport driver: passport-local reads `body`. */
+  login(body: JsonObject): Promise<AuthenticationOutcome>;
+  /** What this instance told the kernel through `ctx.accounts`, in order. */
+  readonly accountCalls: readonly AccountCall[];
 }
 
 export interface Harness extends PluginInstance {
@@ -73,9 +62,10 @@ export interface Harness extends PluginInstance {
   readonly calls: { hash: number; compare: number; comparedCosts: number[] };
   /** The plugin's clock, in epoch milliseconds; tests move it. */
   readonly clock: { now: number };
-  /** What the plugin told the kernel through `ctx.accounts.credentialsCreated/credentialsChanged`, in order. */
-  readonly credentialChanges: Record<string, unknown>[];
-  /** Sets the plugin up again, with another config, on the same database, clock, counters and identities. */
+  /**
+   * Another instance of the plugin, with another config, on the same database, clock, counters, identities and
+   * logs (a second node): this one keeps running.
+   */
   restart(config: Record<string, unknown>): Promise<PluginInstance>;
   credentials(): Promise<StoredDocument<StoredCredentials>[]>;
   close(): Promise<void>;
@@ -83,15 +73,8 @@ export interface Harness extends PluginInstance {
 
 /** Cost 4 (bcrypt's minimum) keeps the tests fast unless a test says otherwise. */
 export async function startAuthLocal(config: Record<string, unknown> = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-auth-local-'));
-  const adapter: SqliteStore = createSqliteStore({ path: join(dir, 'tessera.db') });
-  await adapter.open();
-  const storage = createStorageNamespace(adapter, 'plugin:auth-local');
-  const identities = new Map<string, IdentitySummary>();
-  const logs: LogLine[] = [];
   const calls = { hash: 0, compare: 0, comparedCosts: [] as number[] };
   const clock = { now: START };
-  const credentialChanges: Record<string, unknown>[] = [];
   const hasher: PasswordHasher = {
     hash: (password, cost) => {
       calls.hash += 1;
@@ -104,65 +87,35 @@ export async function startAuthLocal(config: Record<string, unknown> = {}): Prom
       return bcryptHasher.compare(password, hash);
     },
   };
+  const withCost = (pluginConfig: Record<string, unknown>) => ({ bcryptCost: 4, ...pluginConfig });
+  const first = await createPluginTestContext({ name: 'auth-local', config: withCost(config) });
+  const others: PluginTestContext[] = [];
 
-  const setup = async (pluginConfig: Record<string, unknown>): Promise<PluginInstance> => {
-    const strategies = new Map<string, StrategyDefinition>();
-    const controllers = new Map<string, Readonly<Record<string, PluginActionDefinition>>>();
-    const ctx: PluginContext = Object.freeze({
-      name: 'auth-local',
-      config: structuredClone({ bcryptCost: 4, ...pluginConfig }),
-      log: createRecordingLogger(logs),
-      storage,
-      bus: createEventBus(createSilentLogger()),
-      strategies: {
-        register: (name: string, definition: StrategyDefinition) => void strategies.set(name, definition),
-        unregister: (name: string) => void strategies.delete(name),
-      },
-      api: {
-        register: (controller: string, actions: Readonly<Record<string, PluginActionDefinition>>) =>
-          void controllers.set(controller, actions),
-      },
-      identity: { describe: (kuid: string) => Promise.resolve(identities.get(kuid) ?? null) },
-      accounts: {
-        createUser: () => Promise.reject(new Error('auth-local creates no users')),
-        credentialsCreated: (kuid: string, change: CredentialsChange) => {
-          credentialChanges.push({ kuid, ...change, event: 'created' });
-          return Promise.resolve();
-        },
-        credentialsChanged: (kuid: string, change: CredentialsChange & { secretChanged?: boolean }) => {
-          credentialChanges.push({ kuid, ...change, event: 'changed' });
-          return Promise.resolve();
-        },
-      },
-      errors: { create: tesseraError, is: isTesseraError },
-    });
-    await createAuthLocalPlugin({ hasher, now: () => clock.now }).setup(ctx);
-    const strategy = strategies.get('local');
-    if (strategy === undefined) throw new Error('the plugin registered no "local" strategy');
+  const close = async (): Promise<void> => {
+    for (const other of others) await other.close();
+    await first.close();
+  };
+  const setup = async (test: PluginTestContext): Promise<PluginInstance> => {
+    await test.setup(createAuthLocalPlugin({ hasher, now: () => clock.now }));
+    const strategy = test.strategy('local');
     return {
       strategy,
       methods: strategy.methods as PluginInstance['methods'],
-      controllers,
-      action: async (name, request) => {
-        const action = controllers.get('password')?.[name];
-        if (action === undefined) throw new Error(`no action password:${name}`);
-        return await action.handler(request);
-      },
-      login: (body) => login(strategy, body),
+      routes: test.routes(),
+      action: (name, request) => test.action('password', name, request),
+      login: (body) => test.login('local', { body }),
+      accountCalls: test.accountCalls,
     };
   };
 
-  const close = async (): Promise<void> => {
-    await adapter.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
   let instance: PluginInstance;
   try {
-    instance = await setup(config);
+    instance = await setup(first);
   } catch (error) {
     await close();
     throw error;
   }
+  const { store, storage, identities, logs } = first;
   return {
     ...instance,
     storage,
@@ -170,51 +123,21 @@ export async function startAuthLocal(config: Record<string, unknown> = {}): Prom
     logs,
     calls,
     clock,
-    credentialChanges,
-    restart: setup,
+    restart: async (next) => {
+      const other = await createPluginTestContext({
+        name: 'auth-local',
+        config: withCost(next),
+        store,
+        identities,
+        logs,
+      });
+      others.push(other);
+      return setup(other);
+    },
     credentials: async () =>
       (await (await storage.collection<StoredCredentials>('credentials')).search({}, { size: 100 })).hits,
     close,
   };
-}
-
-type Done = (error: unknown, user?: string | false, info?: { message?: string }) => void;
-
-function login(strategy: StrategyDefinition, body: JsonObject): Promise<LoginOutcome> {
-  // The kernel binds the methods to their object too.
-  const verify = strategy.methods.verify.bind(strategy.methods) as (
-    request: PassportRequest,
-    ...args: unknown[]
-  ) => Promise<VerifyResult>;
-  const adapter = (request: PassportRequest, username: unknown, password: unknown, done: Done): void => {
-    verify(request, username, password).then((result) => {
-      if (result === false || result.kuid === null)
-        done(null, false, { message: result ? result.message : undefined });
-      else done(null, result.kuid);
-    }, done);
-  };
-  const request = apiRequest({ controller: 'auth', action: 'login', body, user: null });
-  const passportRequest: PassportRequest = {
-    original: request,
-    body,
-    query: request.input.args,
-    headers: {},
-    method: 'POST',
-    url: '/login?strategy=local',
-  };
-  const passport = new strategy.authenticator(
-    { ...strategy.strategyOptions, passReqToCallback: true },
-    adapter,
-  );
-  return new Promise((resolve, reject) => {
-    const attempt = Object.create(passport) as PassportStrategy & PassportStrategyActions;
-    attempt.success = (kuid) => resolve({ kind: 'success', kuid });
-    attempt.fail = (challenge, status) => resolve({ kind: 'fail', challenge, status });
-    attempt.error = reject;
-    attempt.redirect = (url) => reject(new Error(`unexpected redirect to ${url}`));
-    attempt.pass = () => reject(new Error('unexpected pass'));
-    attempt.authenticate(passportRequest, { ...strategy.authenticateOptions });
-  });
 }
 
 /** An API request as the funnel hands it to strategies; by default an administrator's `security` call. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { apiRequest, startAuthLocal, type Harness } from './harness';
 
-const WRONG = { kind: 'fail', challenge: { message: 'wrong username or password' } };
+const WRONG = { kind: 'failed', message: 'wrong username or password' };
 
 describe('logging in with the local strategy (through passport-local)', () => {
   let h: Harness;
@@ -13,7 +13,7 @@ describe('logging in with the local strategy (through passport-local)', () => {
 
   it('names the kuid when the password is right', async () => {
     expect(await h.login({ username: 'alice', password: 'secret-1' })).toEqual({
-      kind: 'success',
+      kind: 'authenticated',
       kuid: 'kuid-alice',
     });
   });
@@ -42,13 +42,12 @@ describe('logging in with the local strategy (through passport-local)', () => {
   it('leaves missing fields to passport-local, which fails with "Missing credentials" before any work', async () => {
     h.calls.compare = 0;
     expect(await h.login({ username: 'alice' })).toEqual({
-      kind: 'fail',
-      challenge: { message: 'Missing credentials' },
-      status: 400,
+      kind: 'failed',
+      message: 'Missing credentials',
     });
-    expect(await h.login({ username: '', password: 'secret-1' })).toMatchObject({
-      kind: 'fail',
-      status: 400,
+    expect(await h.login({ username: '', password: 'secret-1' })).toEqual({
+      kind: 'failed',
+      message: 'Missing credentials',
     });
     expect(h.calls.compare).toBe(0);
   });
@@ -58,15 +57,16 @@ describe('logging in with the local strategy (through passport-local)', () => {
     await h.methods.create(apiRequest(), { username: 'bob', password: first72 }, 'kuid-bob', 'local');
 
     expect(await h.login({ username: 'bob', password: first72 })).toEqual({
-      kind: 'success',
+      kind: 'authenticated',
       kuid: 'kuid-bob',
     });
     expect(await h.login({ username: 'bob', password: `${first72}-and-more` })).toEqual(WRONG);
   });
 
   it('fails on fields that are not strings: passport-local drops objects, verify refuses other values', async () => {
-    expect(await h.login({ username: 'alice', password: { $ne: '' } })).toMatchObject({
-      challenge: { message: 'Missing credentials' },
+    expect(await h.login({ username: 'alice', password: { $ne: '' } })).toEqual({
+      kind: 'failed',
+      message: 'Missing credentials',
     });
     expect(await h.login({ username: 'alice', password: 12345 })).toEqual(WRONG);
     expect(await h.login({ username: true, password: 'secret-1' })).toEqual(WRONG);
@@ -91,7 +91,7 @@ describe('rehashing when the configured cost changes', () => {
     h.clock.now += 60_000;
 
     expect(await plugin.login({ username: 'alice', password: 'secret-1' })).toEqual({
-      kind: 'success',
+      kind: 'authenticated',
       kuid: 'kuid-alice',
     });
 
@@ -103,10 +103,13 @@ describe('rehashing when the configured cost changes', () => {
     });
     expect(after?._source.hash).not.toBe(before?._source.hash);
     expect(await plugin.login({ username: 'alice', password: 'secret-1' })).toMatchObject({
-      kind: 'success',
+      kind: 'authenticated',
     });
     expect(h.logs).toContainEqual(
-      expect.objectContaining({ level: 'info', fields: { kuid: 'kuid-alice', from: 4, to: 5 } }),
+      expect.objectContaining({
+        level: 'info',
+        fields: { plugin: 'auth-local', kuid: 'kuid-alice', from: 4, to: 5 },
+      }),
     );
   });
 
@@ -116,7 +119,9 @@ describe('rehashing when the configured cost changes', () => {
     expect(await plugin.login({ username: 'alice', password: 'wrong' })).toEqual(WRONG);
     expect((await h.credentials())[0]?._source.cost).toBe(4);
 
-    expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
+    expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({
+      kind: 'authenticated',
+    });
     expect(h.calls.hash).toBe(0);
   });
 });

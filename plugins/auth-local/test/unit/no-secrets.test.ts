@@ -90,7 +90,7 @@ describe('no hash and no password ever leaves the plugin', () => {
 
     // The scenario did what it says: the answers are the expected ones, not leak-free by accident.
     expect(answers).toContainEqual({ username: 'alice', kuid: 'kuid-alice' });
-    expect(answers).toContainEqual({ kind: 'success', kuid: 'kuid-alice' });
+    expect(answers).toContainEqual({ kind: 'authenticated', kuid: 'kuid-alice' });
     expect(answers).toContainEqual(
       expect.objectContaining({
         id: 'plugin.auth-local.must_change_password',

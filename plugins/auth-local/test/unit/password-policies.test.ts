@@ -34,7 +34,9 @@ describe('password policies', () => {
       await create('alice', 'secret-1', 'kuid-alice');
 
       h.clock.now = START + 30 * DAY - 1;
-      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
+      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({
+        kind: 'authenticated',
+      });
 
       h.clock.now = START + 30 * DAY;
       const error = await wireError(h.login({ username: 'alice', password: 'secret-1' }));
@@ -50,13 +52,15 @@ describe('password policies', () => {
       await create('alice', 'secret-1', 'kuid-alice');
       h.clock.now = START + 10 * DAY;
       expect(await h.login({ username: 'alice', password: 'nope' })).toMatchObject({
-        kind: 'fail',
-        challenge: { message: 'wrong username or password' },
+        kind: 'failed',
+        message: 'wrong username or password',
       });
 
       await changePassword('kuid-alice', 'secret-2');
       h.clock.now += 10 * DAY - 1;
-      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({
+        kind: 'authenticated',
+      });
     });
 
     it('takes the strictest of the policies that apply', async () => {
@@ -69,7 +73,9 @@ describe('password policies', () => {
       await create('olga', 'secret-1', 'kuid-ops');
 
       h.clock.now = START + DAY;
-      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
+      expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({
+        kind: 'authenticated',
+      });
       expect(await wireError(h.login({ username: 'olga', password: 'secret-1' }))).toMatchObject(
         refused(401, 'expired_password', 'Expired password'),
       );
@@ -86,7 +92,9 @@ describe('password policies', () => {
       expect(jwt.decode(error['resetToken'] as string)).toMatchObject({ resetForKuid: 'kuid-alice' });
 
       await changePassword('kuid-alice', 'secret-2');
-      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({
+        kind: 'authenticated',
+      });
     });
 
     it('lets in users who set their own password, and admins whoever set it', async () => {
@@ -95,8 +103,12 @@ describe('password policies', () => {
       await create('bob', 'secret-1', 'kuid-bob', 'kuid-bob');
       await create('root', 'secret-1', 'kuid-root', ADMIN);
 
-      expect(await h.login({ username: 'bob', password: 'secret-1' })).toMatchObject({ kind: 'success' });
-      expect(await h.login({ username: 'root', password: 'secret-1' })).toMatchObject({ kind: 'success' });
+      expect(await h.login({ username: 'bob', password: 'secret-1' })).toMatchObject({
+        kind: 'authenticated',
+      });
+      expect(await h.login({ username: 'root', password: 'secret-1' })).toMatchObject({
+        kind: 'authenticated',
+      });
     });
 
     it('treats a password an admin changed for the user like one an admin created', async () => {

@@ -47,7 +47,9 @@ describe('requirePassword', () => {
   it('refuses a self-service update without the current password (400)', async () => {
     await start(true);
     expect(await wireError(updateMine({ password: 'secret-2' }))).toMatchObject(PASSWORD_REQUIRED);
-    expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
+    expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({
+      kind: 'authenticated',
+    });
   });
 
   it('refuses a self-service update with a wrong current password (403)', async () => {
@@ -55,7 +57,9 @@ describe('requirePassword', () => {
     expect(await wireError(updateMine({ password: 'secret-2', currentPassword: 'nope' }))).toMatchObject(
       WRONG_PASSWORD,
     );
-    expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({ kind: 'success' });
+    expect(await h.login({ username: 'alice', password: 'secret-1' })).toMatchObject({
+      kind: 'authenticated',
+    });
   });
 
   it('updates with the right current password, and never stores it', async () => {
@@ -64,7 +68,9 @@ describe('requirePassword', () => {
       username: 'alice',
       kuid: 'kuid-alice',
     });
-    expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+    expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({
+      kind: 'authenticated',
+    });
     expect(Object.keys((await h.credentials())[0]?._source ?? {})).not.toContain('currentPassword');
   });
 

@@ -28,11 +28,15 @@ describe('reset-password flow', () => {
 
   it('registers the password controller with Kuzzle’s routes', async () => {
     await start();
-    const actions = h.controllers.get('password');
-    expect(actions?.['getResetPasswordToken']?.http).toEqual([
-      { verb: 'GET', path: '/password/resetToken/:_id' },
+    expect(h.routes).toEqual([
+      {
+        verb: 'GET',
+        path: '/_/password/resetToken/:_id',
+        controller: 'auth-local/password',
+        action: 'getResetPasswordToken',
+      },
+      { verb: 'POST', path: '/_/password/reset', controller: 'auth-local/password', action: 'reset' },
     ]);
-    expect(actions?.['reset']?.http).toEqual([{ verb: 'POST', path: '/password/reset' }]);
   });
 
   describe('getResetPasswordToken', () => {
@@ -85,12 +89,18 @@ describe('reset-password flow', () => {
         updatedAt: h.clock.now,
       });
       // The kernel hears of it through the plugin's capability (it revokes the user's tokens then).
-      expect(h.credentialChanges).toEqual([
-        { kuid: 'kuid-alice', strategy: 'local', secretChanged: true, event: 'changed' },
+      expect(h.accountCalls).toEqual([
+        {
+          call: 'credentialsChanged',
+          kuid: 'kuid-alice',
+          strategy: 'local',
+          author: 'kuid-alice',
+          secretChanged: true,
+        },
       ]);
       // Set by the user: "must change" does not come back (Kuzzle's anonymous updater made it loop).
       expect(await h.login({ username: 'alice', password: 'secret-2' })).toEqual({
-        kind: 'success',
+        kind: 'authenticated',
         kuid: 'kuid-alice',
       });
     });
@@ -100,7 +110,9 @@ describe('reset-password flow', () => {
       expect(refusal).toMatchObject(refused(401, 'must_change_password', 'Password change required'));
 
       await reset({ password: 'secret-2', token: refusal['resetToken'] });
-      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({
+        kind: 'authenticated',
+      });
     });
 
     it('resets once: the token is void after the password changed', async () => {
@@ -112,7 +124,9 @@ describe('reset-password flow', () => {
       expect(await wireError(reset({ password: 'secret-3', token }))).toMatchObject(
         refused(400, 'invalid_token', 'Invalid token'),
       );
-      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({ kind: 'success' });
+      expect(await h.login({ username: 'alice', password: 'secret-2' })).toMatchObject({
+        kind: 'authenticated',
+      });
     });
 
     it('refuses an expired token (401)', async () => {

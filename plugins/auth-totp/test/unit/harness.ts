@@ -1,39 +1,26 @@
 /**
- * A real context for the auth-totp plugin, without the rest of the kernel: the plugin's SQLite namespace in a
- * temporary folder, the kernel's event bus and strategy registry (so logins run through the kernel's own
- * passport driver, `authenticate`), a logger that keeps its lines, and a clock the tests move. Codes are
- * computed the way an authenticator app does: with otpauth, from the otpauth:// URI the enrolment answered.
+ * A real context for the auth-totp plugin, without a server: `createPluginTestContext` from @tessera/testing
+ * (the kernel's own context factory, the plugin's SQLite namespace in a temporary folder, the kernel's event bus
+ * and strategy registry, so logins run through the kernel's own passport driver), and a clock the tests move.
+ * Codes are computed the way an authenticator app does: with otpauth, from the otpauth:// URI the enrolment
+ * answered.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  authenticate,
-  createEventBus,
-  createSilentLogger,
-  createStorageNamespace,
-  passportRequestOf,
-  StrategyRegistry,
-  type AuthenticationOutcome,
-} from '@tessera/kernel';
 import { createAuthTotpPlugin, type EnrolmentDocument } from '@tessera/plugin-auth-totp';
-import {
-  isTesseraError,
-  tesseraError,
-  type ApiRequest,
-  type EventBus,
-  type JsonObject,
-  type PluginContext,
-  type StorageNamespace,
-  type StrategyMethods,
+import type {
+  ApiRequest,
+  EventBus,
+  JsonObject,
+  StorageNamespace,
+  StrategyMethods,
 } from '@tessera/plugin-sdk';
-import { createSqliteStore, type SqliteStore } from '@tessera/storage-sqlite';
 import {
   apiRequest as buildApiRequest,
-  createRecordingLogger,
+  createPluginTestContext,
   wireError,
   type ApiRequestOptions,
+  type AuthenticationOutcome,
   type LogLine,
+  type PluginTestContext,
 } from '@tessera/testing';
 import { TOTP, URI } from 'otpauth';
 
@@ -44,18 +31,21 @@ export const ADMIN = 'admin-kuid';
 
 /** What one setup of the plugin registered. */
 export interface PluginInstance {
-  readonly methods: Required<Omit<StrategyMethods, 'refreshToken' | 'search'>>;
+  readonly methods: Required<
+    Omit<StrategyMethods, 'refreshToken' | 'search' | 'startLink' | 'changesSecret'>
+  >;
   /** Logs in with the `totp` strategy through the kernel's passport driver. */
   login(body: JsonObject): Promise<AuthenticationOutcome>;
 }
 
 export interface Harness extends PluginInstance {
   readonly storage: StorageNamespace;
+  /** The kernel's bus, on which the plugin hooks and pipes. */
   readonly bus: EventBus;
   readonly logs: LogLine[];
   /** The plugin's clock, in epoch milliseconds; tests move it. */
   readonly clock: { now: number };
-  /** Sets the plugin up again on the same database and clock: another process sharing the store. */
+  /** Sets the plugin up again on the same database, bus and clock: the previous setup's pipes are released. */
   restart(config?: Record<string, unknown>): Promise<PluginInstance>;
   /** Enrols `kuid` as an administrator would and answers the enrolment (secret, uri, qrCode). */
   enrol(kuid: string, fields?: JsonObject): Promise<Enrolment>;
@@ -76,73 +66,36 @@ export interface Enrolment extends JsonObject {
 }
 
 export async function startAuthTotp(config: Record<string, unknown> = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-auth-totp-'));
-  const adapter: SqliteStore = createSqliteStore({ path: join(dir, 'tessera.db') });
-  await adapter.open();
-  const storage = createStorageNamespace(adapter, 'plugin:auth-totp');
-  const logs: LogLine[] = [];
   const clock = { now: START };
-  const bus = createEventBus(createSilentLogger());
-  let unpipe: (() => void)[] = [];
+  let current: PluginTestContext = await createPluginTestContext({ name: 'auth-totp', config });
 
-  const setup = async (pluginConfig: Record<string, unknown>): Promise<PluginInstance> => {
-    // A new instance replaces the previous one's pipes, as a restarted process would.
-    for (const release of unpipe) release();
-    unpipe = [];
-    const strategies = new StrategyRegistry();
-    const ctx: PluginContext = Object.freeze({
-      name: 'auth-totp',
-      config: structuredClone(pluginConfig),
-      log: createRecordingLogger(logs),
-      storage,
-      bus: {
-        ...bus,
-        pipe: (event: string, handler: never) => {
-          const release = bus.pipe(event, handler);
-          unpipe.push(release);
-          return release;
-        },
-      },
-      strategies: strategies.registrarFor('auth-totp'),
-      api: { register: () => undefined },
-      identity: { describe: () => Promise.resolve(null) },
-      accounts: {
-        createUser: () => Promise.reject(new Error('auth-totp creates no users')),
-        credentialsCreated: () => Promise.reject(new Error('auth-totp reports no credentials')),
-        credentialsChanged: () => Promise.reject(new Error('auth-totp reports no credentials')),
-      },
-      errors: { create: tesseraError, is: isTesseraError },
-    });
-    await createAuthTotpPlugin({ now: () => clock.now }).setup(ctx);
-    const strategy = strategies.get('totp');
+  const setup = async (test: PluginTestContext): Promise<PluginInstance> => {
+    await test.setup(createAuthTotpPlugin({ now: () => clock.now }));
+    const strategy = test.strategy('totp');
     return {
       methods: strategy.methods as PluginInstance['methods'],
-      login: (body) =>
-        authenticate(
-          strategy,
-          passportRequestOf(strategy, apiRequest({ controller: 'auth', action: 'login', body, user: null })),
-        ),
+      login: (body) => test.login('totp', { body }),
     };
   };
 
-  const close = async (): Promise<void> => {
-    await adapter.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
   let instance: PluginInstance;
   try {
-    instance = await setup(config);
+    instance = await setup(current);
   } catch (error) {
-    await close();
+    await current.close();
     throw error;
   }
+  const { storage, bus, logs } = current;
   const harness: Harness = {
     ...instance,
     storage,
     bus,
     logs,
     clock,
-    restart: (next = config) => setup(next),
+    restart: async (next = config) => {
+      current = await current.restart(next);
+      return setup(current);
+    },
     enrol: async (kuid, fields = {}) =>
       (await instance.methods.create(apiRequest(), fields, kuid, 'totp')) as Enrolment,
     enrolConfirmed: async (kuid) => {
@@ -164,7 +117,7 @@ export async function startAuthTotp(config: Record<string, unknown> = {}): Promi
       (await (await storage.collection<EnrolmentDocument>('enrolments')).search({}, { size: 100 })).hits.map(
         (hit) => hit._source,
       ),
-    close,
+    close: () => current.close(),
   };
   return harness;
 }
