@@ -4,6 +4,9 @@
  * connection is destroyed and new ones are closed as soon as they arrive (the client sees the connection
  * terminated, as when a server goes down). `cutWhen` cuts the moment a client sends bytes containing a marker
  * (e.g. the text of one SQL statement), before those bytes reach the server: an outage at an exact step.
+ * `blackHole` plays the other way a server is lost, a silent network (a partition, a host gone without a reset):
+ * connections stay open and new ones are accepted, but no byte goes through either way, so only the client's own
+ * timeouts can end a call.
  */
 import { createConnection, createServer, type Socket } from 'node:net';
 
@@ -14,30 +17,62 @@ export interface TcpProxy {
   cut(): void;
   /** The first chunk a client sends that contains `marker` cuts, instead of being relayed. */
   cutWhen(marker: string): void;
+  /**
+   * Until `restore`: accepts connections and keeps every one open, but relays nothing either way and answers
+   * nothing. A relayed connection that lost bytes is out of step with its server afterwards: `restore` closes
+   * it, as a client that timed out would have.
+   */
+  blackHole(): void;
   /** Relays again. */
   restore(): void;
-  /** How many chunks were refused (connections refused, or marked chunks dropped) since the last restore. */
+  /**
+   * How many chunks were refused (connections refused, marked chunks dropped, chunks swallowed by the black
+   * hole) since the last restore.
+   */
   readonly refused: number;
   close(): Promise<void>;
 }
 
+type Mode = 'relay' | 'cut' | 'blackHole';
+
 export async function createTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<Socket>();
-  let isCut = false;
+  /** Connections that lost bytes to the black hole (or arrived during it): closed when it ends. */
+  const swallowed = new Set<Socket>();
+  let mode: Mode = 'relay';
   let marker: Buffer | null = null;
   let refused = 0;
 
   const cutNow = () => {
-    isCut = true;
+    mode = 'cut';
     marker = null;
     for (const socket of pairs) socket.destroy();
     pairs.clear();
   };
 
+  const closeSwallowed = () => {
+    for (const socket of swallowed) socket.destroy();
+    swallowed.clear();
+  };
+
+  /** In the black hole a chunk is dropped, and the connection it travelled on is marked as broken. */
+  const swallow = (...sockets: Socket[]) => {
+    refused += 1;
+    for (const socket of sockets) swallowed.add(socket);
+  };
+
   const server = createServer((client) => {
-    if (isCut) {
+    if (mode === 'cut') {
       refused += 1;
       client.destroy();
+      return;
+    }
+    if (mode === 'blackHole') {
+      // Accepted, then never answered: the client waits for a server that says nothing.
+      pairs.add(client);
+      swallowed.add(client);
+      client.on('data', () => swallow(client));
+      client.on('error', () => client.destroy()).on('close', () => pairs.delete(client));
       return;
     }
     const upstream = createConnection(target);
@@ -52,6 +87,10 @@ export async function createTcpProxy(target: { host: string; port: number }): Pr
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.on('data', (chunk: Buffer) => {
+      if (mode === 'blackHole') {
+        swallow(client, upstream);
+        return;
+      }
       if (marker !== null && chunk.includes(marker)) {
         refused += 1;
         cutNow();
@@ -59,7 +98,13 @@ export async function createTcpProxy(target: { host: string; port: number }): Pr
       }
       upstream.write(chunk);
     });
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      if (mode === 'blackHole') {
+        swallow(client, upstream);
+        return;
+      }
+      client.write(chunk);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -70,8 +115,13 @@ export async function createTcpProxy(target: { host: string; port: number }): Pr
     cutWhen(text) {
       marker = Buffer.from(text);
     },
+    blackHole() {
+      mode = 'blackHole';
+      marker = null;
+    },
     restore() {
-      isCut = false;
+      closeSwallowed();
+      mode = 'relay';
       marker = null;
       refused = 0;
     },
@@ -79,6 +129,7 @@ export async function createTcpProxy(target: { host: string; port: number }): Pr
       return refused;
     },
     async close() {
+      closeSwallowed();
       cutNow();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,8 +1,9 @@
 /**
  * A database at the edge, as an operator meets it: a node that cannot reach its database (PostgreSQL, MongoDB: a
- * closed port needs no server) refuses to start with one line; PostgreSQL going away mid-run (a TCP proxy the test cuts, never the shared server) answers 503 with a
- * Kuzzle error within the configured bounds, without taking the node down, and service resumes by itself; a user
- * creation cut halfway leaves no half-created user.
+ * closed port needs no server) refuses to start with one line; PostgreSQL going away mid-run (a TCP proxy the test
+ * cuts or turns into a black hole, never the shared server) answers 503 with a Kuzzle error within the configured
+ * bounds, without taking the node down, and service resumes by itself; a user creation cut halfway leaves no
+ * half-created user.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -180,6 +181,32 @@ describe('PostgreSQL lost mid-run', () => {
     expect(me.status).toBe(200);
     expect(me.body['result']._id).toBe('alice');
     expect((await fetch(`${server.url}/_healthcheck`)).status).toBe(200);
+  });
+
+  it('answers 503 with a Kuzzle error, not a hang, when the network to it goes silent, then serves again', async () => {
+    expect((await createUser('dave', 'dave')).status).toBe(200);
+    expect((await login('dave')).status).toBe(200);
+
+    // Connections stay open and new ones are accepted, but nothing comes back: no reset, no refusal. Only the
+    // configured bounds end a call; without them these requests would hang, and jest's timeout would fail the test.
+    proxy.blackHole();
+    const searched = await query({ controller: 'security', action: 'searchUsers', body: {} });
+    for (const answer of [searched, await login('dave')]) {
+      expect(answer.status).toBe(503);
+      expect(answer.body['error']).toMatchObject({
+        status: 503,
+        id: 'services.storage.not_connected',
+        code: 0x01010018,
+      });
+      expect(JSON.stringify(answer.body)).not.toMatch(/stack|timeout/i);
+    }
+    expect((await fetch(`${server.url}/_healthcheck`)).status).toBe(503);
+    // The requests did reach the proxy and were swallowed there: the silence, not a refusal, was tested.
+    expect(proxy.refused).toBeGreaterThan(0);
+
+    proxy.restore();
+    expect((await query({ controller: 'security', action: 'searchUsers', body: {} })).status).toBe(200);
+    expect((await login('dave')).status).toBe(200);
   });
 
   it('leaves no half-created user when it goes away between the user and its credentials', async () => {
