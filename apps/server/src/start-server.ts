@@ -41,6 +41,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     env: options.env,
     overrides: options.overrides,
   });
+  // Before anything opens: an unknown name in plugins.builtIn is a configuration error.
+  const builtIn = builtInPlugins(config.plugins.builtIn);
   const log = options.log ?? createLogger({ level: config.log.level });
   // Which configuration this is, before anything else: the first question when a setting seems ignored.
   for (const source of sources) log.info(`configuration: ${describeConfigSource(source)}`);
@@ -56,7 +58,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...ports,
     services,
     log,
-    plugins: [...builtInPlugins(), ...(options.plugins ?? [])],
+    plugins: [...builtIn, ...(options.plugins ?? [])],
     extensions: [createAuditTrail(config.audit), metrics],
   });
   let port: number;

@@ -145,6 +145,11 @@ export interface PluginsConfig {
   readonly runTimeout: number;
   /** Directories of plugins to load, each holding a manifest.json. */
   readonly paths: readonly string[];
+  /**
+   * The plugins shipped with the server to load (`["auth-local"]`); `[]` lets a plugin listed in `paths` take
+   * their place (a strategy of the same name).
+   */
+  readonly builtIn: readonly string[];
   /** `plugins.<name>`: that plugin's configuration (read it with `pluginConfig`). */
   readonly [pluginName: string]: PluginConfig | number | readonly string[];
 }
@@ -282,7 +287,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     maxSearchSize: 10_000,
     subscriptionConditionsCount: 16,
   },
-  plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [] },
+  plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [], builtIn: ['auth-local'] },
   log: { level: 'info', format: 'json', accessLog: false },
   // Ninety days: long enough to look into an incident reported late, short enough to bound the table.
   audit: { enabled: true, retention: 90 * 24 * 60 * 60 * 1000 },
@@ -475,6 +480,7 @@ const SCHEMA: Section = {
     setupTimeout: duration,
     runTimeout: duration,
     paths: listOf(text),
+    builtIn: listOf(text),
     [ANY_OTHER_KEY]: anyObject("an object (the plugin's own configuration)"),
   },
   log: { level: oneOf(...LOG_LEVELS), format: oneOf('json'), accessLog: boolean },
