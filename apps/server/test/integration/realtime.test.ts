@@ -5,7 +5,7 @@
 import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { openRawClient } from './raw-websocket';
+import { openRawSocket } from './wire';
 
 const PASSWORD = 'a long enough passphrase';
 const user = (username: string, profileIds = ['default']) => ({
@@ -39,7 +39,7 @@ async function sdk(username?: string, expiresIn?: string): Promise<Kuzzle> {
   return kuzzle;
 }
 
-const raw = () => openRawClient(server.port);
+const raw = () => openRawSocket(server.port);
 
 afterEach(async () => {
   await server.stop();

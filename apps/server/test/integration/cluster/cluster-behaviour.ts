@@ -5,7 +5,7 @@
  * PostgreSQL and Redis. Everything is asserted by order and behaviour; timings belong to `npm run bench`.
  */
 import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
-import { openRawClient, type RawClient } from '../raw-websocket';
+import { openRawSocket, type RawSocket } from '../wire';
 
 export interface TwoNodes {
   readonly portA: number;
@@ -48,7 +48,7 @@ export async function login(port: number, username: string, password = PASSWORD)
 }
 
 /** The first frame of `type` the client received, waiting for it if it has not come yet. */
-export function frameOf(client: RawClient, type: string): Promise<any> {
+export function frameOf(client: RawSocket, type: string): Promise<any> {
   const [already] = client.ofType(type);
   if (already !== undefined) return Promise.resolve(already);
   return new Promise((resolve) => {
@@ -80,7 +80,7 @@ async function pastMillisecond(since: number): Promise<void> {
 export function describeTwoNodeCluster(start: StartTwoNodes): void {
   let cluster: TwoNodes | null = null;
   const clients: { disconnect(): void }[] = [];
-  const sockets: RawClient[] = [];
+  const sockets: RawSocket[] = [];
 
   const startCluster = async (overrides: Record<string, unknown> = NO_LOGIN_LIMITS) => {
     cluster = await start(overrides);
@@ -104,7 +104,7 @@ export function describeTwoNodeCluster(start: StartTwoNodes): void {
     const onB = await http(portB, jwt);
     clients.push(onB);
     expect((await onB.auth.getCurrentUser())._id).toBe('ada');
-    const socket = await openRawClient(portB);
+    const socket = await openRawSocket(portB);
     sockets.push(socket);
     const subscribed = await socket.query({
       controller: 'realtime',

@@ -6,7 +6,7 @@
  */
 import { definePlugin, tesseraError } from '@tessera/plugin-sdk';
 import { createRecordingLogger, startTestKernel, type LogLine, type TestKernel } from '@tessera/testing';
-import { openSocket, postJson } from '../security/raw-wire';
+import { openRawSocket, postJson } from '../wire';
 
 const SECRET = 'postgres://app:hunter2@db.internal/prod';
 
@@ -137,7 +137,7 @@ describe('a plugin action', () => {
   });
 
   it('that hangs over WebSocket gets its frame answered, and the socket keeps serving', async () => {
-    const socket = await openSocket(server.port);
+    const socket = await openRawSocket(server.port);
     try {
       socket.send({ controller: 'faulty/probe', action: 'hangs', requestId: 'ws-hangs' });
       socket.send({ controller: 'faulty/probe', action: 'throws', requestId: 'ws-throws' });

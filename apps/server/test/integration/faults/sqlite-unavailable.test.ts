@@ -7,7 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { postJson } from '../security/raw-wire';
+import { postJson } from '../wire';
 
 const holdWriteLock = resolve(__dirname, '../../fixtures/hold-write-lock.js');
 

@@ -15,7 +15,7 @@ import {
   type LogLine,
   type TestKernel,
 } from '@tessera/testing';
-import { httpCall, openSocket, type RawSocket } from '../security/raw-wire';
+import { httpCall, openRawSocket, type RawSocket } from '../wire';
 
 // A long run (TESSERA_FUZZ_RUNS) takes as long as it needs; the default one stays within jest's timeout.
 if (process.env.TESSERA_FUZZ_RUNS) jest.setTimeout(24 * 60 * 60 * 1000);
@@ -120,7 +120,7 @@ const onUnhandled = (reason: unknown) => unhandled.push(reason);
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   server = await startTestKernel({ plugins: builtInPlugins(), log: createRecordingLogger(lines) });
-  socket = await openSocket(server.port);
+  socket = await openRawSocket(server.port);
   const api = (await httpCall(server.url, '/_publicApi')).json.result as Record<
     string,
     Record<string, unknown>

@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { JSON_BODY, httpCall, openSocket, type RawSocket } from './attacker';
+import { JSON_BODY, httpCall, openRawSocket, type RawSocket } from '../wire';
 
 const PASSWORD = 'correct horse battery';
 
@@ -19,7 +19,7 @@ let skew = 0;
 let adminToken: string;
 
 async function query(envelope: Record<string, unknown>, token?: string) {
-  return httpCall(server, '/_query', {
+  return httpCall(server.url, '/_query', {
     method: 'POST',
     headers: { ...JSON_BODY, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(envelope),
@@ -28,7 +28,7 @@ async function query(envelope: Record<string, unknown>, token?: string) {
 
 async function login(username: string, password = PASSWORD, expiresIn?: string): Promise<string> {
   const query = expiresIn ? `?expiresIn=${expiresIn}` : '';
-  const { status, json } = await httpCall(server, `/_login/local${query}`, {
+  const { status, json } = await httpCall(server.url, `/_login/local${query}`, {
     method: 'POST',
     headers: JSON_BODY,
     body: JSON.stringify({ username, password }),
@@ -44,7 +44,7 @@ beforeAll(async () => {
     // Many logins from one address: the throttle has its own tests (login-throttle-bypass.test.ts).
     overrides: { security: { login: { attemptsPerAddress: 0, attemptsPerUsername: 0 } } },
   });
-  const first = await httpCall(server, '/_createFirstAdmin?_id=admin', {
+  const first = await httpCall(server.url, '/_createFirstAdmin?_id=admin', {
     method: 'POST',
     headers: JSON_BODY,
     body: JSON.stringify({ content: {}, credentials: { local: { username: 'admin', password: PASSWORD } } }),
@@ -64,7 +64,7 @@ beforeAll(async () => {
     adminToken,
   );
   expect(mallory.status).toBe(200);
-  socket = await openSocket(server);
+  socket = await openRawSocket(server.port);
 });
 
 afterAll(async () => {
@@ -79,7 +79,7 @@ afterEach(() => {
 describe('tokens in WebSocket frames', () => {
   const segments = (token: string) => token.slice('kauth-'.length).split('.') as [string, string, string];
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const me = (jwt: string) => socket.request({ controller: 'auth', action: 'getCurrentUser', jwt });
+  const me = (jwt: string) => socket.query({ controller: 'auth', action: 'getCurrentUser', jwt });
 
   it('accepts a genuine token', async () => {
     expect(await me(await login('mallory'))).toMatchObject({ status: 200, result: { _id: 'mallory' } });
@@ -124,7 +124,7 @@ describe('tokens in WebSocket frames', () => {
 
   it('refuses a refreshed token reused after the grace period, and its successor with it', async () => {
     const original = await login('mallory');
-    const refreshed = await socket.request({ controller: 'auth', action: 'refreshToken', jwt: original });
+    const refreshed = await socket.query({ controller: 'auth', action: 'refreshToken', jwt: original });
     const successor = refreshed.result.jwt as string;
     skew = server.config.security.jwt.gracePeriod + 1;
     expect(await me(original)).toMatchObject({ status: 401, error: { id: 'security.token.invalid' } });
@@ -137,7 +137,7 @@ describe('injection through login and search bodies', () => {
     ['an operator object', { $ne: null }],
     ['an array', ['admin']],
   ])('refuses %s as a username, and logs nobody in', async (_, username) => {
-    const { status, json } = await httpCall(server, '/_login/local', {
+    const { status, json } = await httpCall(server.url, '/_login/local', {
       method: 'POST',
       headers: JSON_BODY,
       body: JSON.stringify({ username, password: { $ne: null } }),
@@ -150,7 +150,7 @@ describe('injection through login and search bodies', () => {
     'answers the username %j like any unknown one',
     async (username) => {
       const attempt = (name: string) =>
-        httpCall(server, '/_login/local', {
+        httpCall(server.url, '/_login/local', {
           method: 'POST',
           headers: JSON_BODY,
           body: JSON.stringify({ username: name, password: PASSWORD }),
@@ -163,7 +163,7 @@ describe('injection through login and search bodies', () => {
 
   it('refuses a NUL character in a username without a 5xx, on every engine', async () => {
     // SQLite stores it and finds nobody (401); PostgreSQL's text cannot hold it (400).
-    const { status, json } = await httpCall(server, '/_login/local', {
+    const { status, json } = await httpCall(server.url, '/_login/local', {
       method: 'POST',
       headers: JSON_BODY,
       body: JSON.stringify({ username: 'admin\u0000', password: PASSWORD }),

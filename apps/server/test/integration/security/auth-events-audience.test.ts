@@ -7,7 +7,7 @@
 import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { openRawClient } from '../raw-websocket';
+import { openRawSocket } from '../wire';
 
 const PASSWORD = 'a long enough passphrase';
 const LOGINS = { equals: { event: 'auth:login' } };
@@ -102,7 +102,7 @@ async function sdkWatcher(username: string, filters: object = LOGINS) {
 
 /** A raw WebSocket client, with what these tests do through it and what it heard. */
 async function rawClient() {
-  const { socket, frames, query } = await openRawClient(server.port);
+  const { socket, frames, query } = await openRawSocket(server.port);
   clients.push({ disconnect: () => socket.close() });
   const login = async (username: string): Promise<string> =>
     (

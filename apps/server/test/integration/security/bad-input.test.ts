@@ -4,7 +4,7 @@
  */
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { httpCall, nested, openSocket, postJson, rawHttp } from './raw-wire';
+import { httpCall, nested, openRawSocket, postJson, rawHttp } from '../wire';
 
 const PASSWORD = 'correct horse battery staple';
 const ADMIN = JSON.stringify({
@@ -74,7 +74,7 @@ describe('a fresh server, where anonymous callers may still do everything', () =
     });
 
     it('refuses them over WebSocket too, with exactly one answer each', async () => {
-      const socket = await openSocket(server.port);
+      const socket = await openRawSocket(server.port);
       try {
         for (const id of ['a\r\nb', '日本']) {
           socket.send({ controller: 'server', action: 'now', requestId: id });
@@ -130,7 +130,7 @@ describe('a fresh server, where anonymous callers may still do everything', () =
     });
 
     it('answers each deep frame over WebSocket, once, with a 400', async () => {
-      const socket = await openSocket(server.port);
+      const socket = await openRawSocket(server.port);
       try {
         for (const field of ['volatile', 'body', 'extra']) {
           socket.send(
@@ -229,7 +229,7 @@ describe('a fresh server, where anonymous callers may still do everything', () =
     ];
 
     it('answers every frame exactly once, never with a 5xx', async () => {
-      const socket = await openSocket(server.port);
+      const socket = await openRawSocket(server.port);
       try {
         for (const [name, frame] of odd) {
           socket.send(frame);
@@ -287,7 +287,7 @@ describe('a server locked down by createFirstAdmin with reset', () => {
       `kauth-${part('{"alg":')}.${part('{"_id":"admin"}')}.${part('sig')}`,
       `kauth-${header}.${part('[]')}.${part('sig')}`,
     ];
-    const socket = await openSocket(server.port);
+    const socket = await openRawSocket(server.port);
     try {
       for (const token of forged) {
         const { status } = await httpCall(server.url, '/_me', {

@@ -7,7 +7,7 @@
 import { Http, Kuzzle, WebSocket as SdkWebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { JSON_BODY, httpCall } from './attacker';
+import { JSON_BODY, httpCall } from '../wire';
 
 const APP = 'https://app.example';
 const EVIL = 'https://evil.example';
@@ -23,7 +23,7 @@ async function start(cors?: { allowOrigin: string[] }, cookieAuthentication = tr
       security: { cookieAuthentication, login: { attemptsPerAddress: 0, attemptsPerUsername: 0 } },
     },
   });
-  const created = await httpCall(server, '/users/_create?_id=alice', {
+  const created = await httpCall(server.url, '/users/_create?_id=alice', {
     method: 'POST',
     headers: JSON_BODY,
     body: JSON.stringify({
@@ -40,7 +40,7 @@ afterEach(async () => {
 
 /** Logs alice in with the cookie, as a page of this server would; the `authToken=…` pair. */
 async function cookieLogin(): Promise<string> {
-  const { response } = await httpCall(server, '/_login/local?cookieAuth', {
+  const { response } = await httpCall(server.url, '/_login/local?cookieAuth', {
     method: 'POST',
     headers: JSON_BODY,
     body: CREDENTIALS,
@@ -68,38 +68,38 @@ describe('with the default allowOrigin "*"', () => {
   it('answers any origin with "*" and never with credentials', async () => {
     for (const answer of [
       await preflight(EVIL),
-      (await httpCall(server, '/_now', { headers: { Origin: EVIL } })).response,
+      (await httpCall(server.url, '/_now', { headers: { Origin: EVIL } })).response,
     ]) {
       expect(answer.headers.get('access-control-allow-origin')).toBe('*');
       expect(answer.headers.get('access-control-allow-credentials')).toBeNull();
     }
-    const noOrigin = await httpCall(server, '/_now');
+    const noOrigin = await httpCall(server.url, '/_now');
     expect(noOrigin.response.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
   it("refuses a page of another origin that sends the cookie, and leaves the user's session alone", async () => {
     const cookie = await cookieLogin();
-    const read = await httpCall(server, '/_me', { headers: { Origin: EVIL, Cookie: cookie } });
+    const read = await httpCall(server.url, '/_me', { headers: { Origin: EVIL, Cookie: cookie } });
     expect(read.json.error).toMatchObject({
       id: 'api.process.unauthorized_origin',
       status: 401,
       props: [EVIL],
     });
     expect(read.json.result).toBeNull();
-    const logout = await httpCall(server, '/_logout?cookieAuth', {
+    const logout = await httpCall(server.url, '/_logout?cookieAuth', {
       method: 'POST',
       headers: { ...JSON_BODY, Origin: EVIL, Cookie: cookie },
     });
     expect(logout.json.error.id).toBe('api.process.unauthorized_origin');
     expect(logout.response.headers.get('set-cookie')).toBeNull();
-    const sandboxed = await httpCall(server, '/_me', { headers: { Origin: 'null', Cookie: cookie } });
+    const sandboxed = await httpCall(server.url, '/_me', { headers: { Origin: 'null', Cookie: cookie } });
     expect(sandboxed.json.error.id).toBe('api.process.unauthorized_origin');
-    const me = await httpCall(server, '/_me', { headers: { Cookie: cookie } });
+    const me = await httpCall(server.url, '/_me', { headers: { Cookie: cookie } });
     expect(me.json.result._id).toBe('alice');
   });
 
   it('refuses a login into the cookie asked by a page of another origin', async () => {
-    const answer = await httpCall(server, '/_login/local?cookieAuth', {
+    const answer = await httpCall(server.url, '/_login/local?cookieAuth', {
       method: 'POST',
       headers: { ...JSON_BODY, Origin: EVIL },
       body: CREDENTIALS,
@@ -110,9 +110,9 @@ describe('with the default allowOrigin "*"', () => {
 
   it("accepts the cookie from this server's own pages and from clients that send no Origin", async () => {
     const cookie = await cookieLogin();
-    const own = await httpCall(server, '/_me', { headers: { Origin: server.url, Cookie: cookie } });
+    const own = await httpCall(server.url, '/_me', { headers: { Origin: server.url, Cookie: cookie } });
     expect(own.json.result._id).toBe('alice');
-    const logout = await httpCall(server, '/_logout?cookieAuth', {
+    const logout = await httpCall(server.url, '/_logout?cookieAuth', {
       method: 'POST',
       headers: { ...JSON_BODY, Origin: server.url, Cookie: cookie },
     });
@@ -120,12 +120,12 @@ describe('with the default allowOrigin "*"', () => {
   });
 
   it('lets any origin call with a Bearer token, which no browser sends on its own', async () => {
-    const login = await httpCall(server, '/_login/local', {
+    const login = await httpCall(server.url, '/_login/local', {
       method: 'POST',
       headers: JSON_BODY,
       body: CREDENTIALS,
     });
-    const me = await httpCall(server, '/_me', {
+    const me = await httpCall(server.url, '/_me', {
       headers: { Origin: EVIL, Authorization: `Bearer ${login.json.result.jwt as string}` },
     });
     expect(me.json.result._id).toBe('alice');
@@ -143,7 +143,7 @@ describe('bodies that are not JSON', () => {
     ['a text/plain fetch', 'text/plain;charset=UTF-8', CREDENTIALS],
     ['a multipart form', 'multipart/form-data; boundary=x', '--x--'],
   ])('are refused with unsupported_content: %s', async (_name, contentType, body) => {
-    const answer = await httpCall(server, '/_login/local', {
+    const answer = await httpCall(server.url, '/_login/local', {
       method: 'POST',
       headers: { 'Content-Type': contentType },
       body,
@@ -154,7 +154,7 @@ describe('bodies that are not JSON', () => {
   });
 
   it('are refused with no Content-Type at all', async () => {
-    const answer = await httpCall(server, '/_login/local', {
+    const answer = await httpCall(server.url, '/_login/local', {
       method: 'POST',
       body: new TextEncoder().encode(CREDENTIALS),
     });
@@ -163,24 +163,26 @@ describe('bodies that are not JSON', () => {
 
   it('are refused even empty, so an empty form cannot log a cookie out', async () => {
     const cookie = await cookieLogin();
-    const form = await httpCall(server, '/_logout?cookieAuth', {
+    const form = await httpCall(server.url, '/_logout?cookieAuth', {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain', Cookie: cookie },
       body: '',
     });
     expect(form.json.error.id).toBe('network.http.unsupported_content');
-    expect((await httpCall(server, '/_me', { headers: { Cookie: cookie } })).json.result._id).toBe('alice');
+    expect((await httpCall(server.url, '/_me', { headers: { Cookie: cookie } })).json.result._id).toBe(
+      'alice',
+    );
   });
 
   it('leave JSON (with or without charset=utf-8) and empty bodies without a type working', async () => {
-    const json = await httpCall(server, '/_login/local', {
+    const json = await httpCall(server.url, '/_login/local', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json; charset=utf-8' },
       body: CREDENTIALS,
     });
     expect(json.json.result._id).toBe('alice');
     const jwt = json.json.result.jwt as string;
-    const empty = await httpCall(server, '/_logout', {
+    const empty = await httpCall(server.url, '/_logout', {
       method: 'POST',
       headers: { Authorization: `Bearer ${jwt}` },
     });
@@ -195,14 +197,14 @@ describe('with an explicit allow-list', () => {
     expect(listed.headers.get('access-control-allow-origin')).toBe(APP);
     expect(listed.headers.get('access-control-allow-credentials')).toBe('true');
     expect(listed.headers.get('vary')).toContain('Origin');
-    const other = await httpCall(server, '/_now', { headers: { Origin: EVIL } });
+    const other = await httpCall(server.url, '/_now', { headers: { Origin: EVIL } });
     expect(other.json.error.id).toBe('api.process.unauthorized_origin');
   });
 
   it('lets a listed origin use the cookie', async () => {
     await start({ allowOrigin: [APP] });
     const cookie = await cookieLogin();
-    const me = await httpCall(server, '/_me', { headers: { Origin: APP, Cookie: cookie } });
+    const me = await httpCall(server.url, '/_me', { headers: { Origin: APP, Cookie: cookie } });
     expect(me.json.result._id).toBe('alice');
     expect(me.response.headers.get('access-control-allow-credentials')).toBe('true');
   });
@@ -214,7 +216,7 @@ describe('with an explicit allow-list', () => {
     expect(other.headers.get('access-control-allow-origin')).toBe('*');
     expect(other.headers.get('access-control-allow-credentials')).toBeNull();
     const cookie = await cookieLogin();
-    const foreign = await httpCall(server, '/_me', { headers: { Origin: EVIL, Cookie: cookie } });
+    const foreign = await httpCall(server.url, '/_me', { headers: { Origin: EVIL, Cookie: cookie } });
     expect(foreign.json.error.id).toBe('api.process.unauthorized_origin');
   });
 

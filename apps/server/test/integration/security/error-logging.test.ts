@@ -6,7 +6,7 @@
 import { redact } from '@tessera/kernel';
 import { definePlugin, type LogFields } from '@tessera/plugin-sdk';
 import { createRecordingLogger, startTestKernel, type LogLine, type TestKernel } from '@tessera/testing';
-import { openSocket, postJson } from './raw-wire';
+import { openRawSocket, postJson } from '../wire';
 
 const faulty = definePlugin({
   setup(ctx) {
@@ -103,7 +103,7 @@ describe('a 5xx raised while a transport writes the answer', () => {
   });
 
   it('is logged over WebSocket, and the frame still gets its one answer', async () => {
-    const socket = await openSocket(server.port);
+    const socket = await openRawSocket(server.port);
     try {
       socket.send({ controller: 'faulty/probe', action: 'unserializable', requestId: 'bigint-ws' });
       const answer = await socket.next();

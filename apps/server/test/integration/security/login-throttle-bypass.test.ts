@@ -7,7 +7,7 @@
 import { Http, Kuzzle, WebSocket as SdkWebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { JSON_BODY, httpCall, openSocket, type RawSocket } from './attacker';
+import { JSON_BODY, httpCall, openRawSocket, type RawSocket } from '../wire';
 
 const PASSWORD = 'correct horse battery';
 const WRONG = 'not the password';
@@ -16,7 +16,7 @@ let server: TestKernel;
 let socket: RawSocket;
 
 async function createAlice(): Promise<void> {
-  const { status } = await httpCall(server, '/users/_create?_id=alice', {
+  const { status } = await httpCall(server.url, '/users/_create?_id=alice', {
     method: 'POST',
     headers: JSON_BODY,
     body: JSON.stringify({
@@ -28,7 +28,7 @@ async function createAlice(): Promise<void> {
 }
 
 const login = (frame: Record<string, unknown>) =>
-  socket.request({ controller: 'auth', action: 'login', strategy: 'local', ...frame });
+  socket.query({ controller: 'auth', action: 'login', strategy: 'local', ...frame });
 
 describe('a locked account stays locked, whichever way the credentials come', () => {
   beforeEach(async () => {
@@ -41,7 +41,7 @@ describe('a locked account stays locked, whichever way the credentials come', ()
       },
     });
     await createAlice();
-    socket = await openSocket(server);
+    socket = await openRawSocket(server.port);
     // Two failures through the body, as kuzzle-sdk sends them: alice is locked.
     for (let attempt = 0; attempt < 2; attempt++) {
       expect((await login({ body: { username: 'alice', password: WRONG } })).status).toBe(401);
@@ -73,7 +73,7 @@ describe('a locked account stays locked, whichever way the credentials come', ()
 
   it('refuses the credentials in the query string of POST /_login/local, with no body', async () => {
     const answer = await httpCall(
-      server,
+      server.url,
       `/_login/local?username=alice&password=${encodeURIComponent(PASSWORD)}`,
       { method: 'POST' },
     );
@@ -84,7 +84,7 @@ describe('a locked account stays locked, whichever way the credentials come', ()
 
   it('refuses GET /_login/local with the credentials in the URL', async () => {
     const answer = await httpCall(
-      server,
+      server.url,
       `/_login/local?username=alice&password=${encodeURIComponent(PASSWORD)}`,
     );
     expect(answer.status).toBe(400);
@@ -92,7 +92,7 @@ describe('a locked account stays locked, whichever way the credentials come', ()
   });
 
   it('counts a username in the URL of an HTTP login against the same account', async () => {
-    const answer = await httpCall(server, '/_login/local?username=alice', {
+    const answer = await httpCall(server.url, '/_login/local?username=alice', {
       method: 'POST',
       headers: JSON_BODY,
       body: JSON.stringify({ password: PASSWORD }),
@@ -126,7 +126,7 @@ describe('failures through the top level of a frame lock the account too', () =>
       },
     });
     await createAlice();
-    socket = await openSocket(server);
+    socket = await openRawSocket(server.port);
   });
 
   afterEach(async () => {
@@ -159,7 +159,7 @@ describe('the per-username budget', () => {
       overrides: { security: { login: { attemptsPerAddress: 0, attemptsPerUsername: 2 } } },
     });
     await createAlice();
-    socket = await openSocket(server);
+    socket = await openRawSocket(server.port);
   });
 
   afterEach(async () => {
@@ -190,7 +190,7 @@ describe('passwords in URLs', () => {
       ['POST', '/_query?Password=hunter2'],
       ['GET', '/_now?newPassword=hunter2'],
     ] as const) {
-      const answer = await httpCall(server, path, { method });
+      const answer = await httpCall(server.url, path, { method });
       expect(answer.status).toBe(400);
       expect(answer.json.error.id).toBe('network.http.secret_in_url');
       expect(JSON.stringify(answer.json)).not.toContain('hunter2');

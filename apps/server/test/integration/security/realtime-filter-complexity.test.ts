@@ -7,7 +7,7 @@ import type WebSocketClient from 'ws';
 import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { openRawClient } from '../raw-websocket';
+import { openRawSocket } from '../wire';
 
 const PASSWORD = 'a long enough passphrase';
 const TOO_MANY_TERMS = { status: 413, id: 'core.realtime.too_many_terms', code: 0x00010006 };
@@ -37,7 +37,7 @@ async function start(overrides: Record<string, unknown> = {}): Promise<void> {
 
 /** A raw WebSocket client logged in as the default user: `subscribe` sends a frame and resolves with its answer. */
 async function rawDefaultUser() {
-  const client = await openRawClient(server.port);
+  const client = await openRawSocket(server.port);
   sockets.push(client.socket);
   const login = await client.query({
     controller: 'auth',

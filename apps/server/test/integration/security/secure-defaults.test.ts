@@ -9,7 +9,7 @@ import { Http, Kuzzle, WebSocket } from 'kuzzle-sdk';
 import type { DeepPartial, TesseraConfig } from '@tessera/kernel';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { postJson } from './raw-wire';
+import { postJson } from '../wire';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';

@@ -5,7 +5,7 @@
 import { Http, Kuzzle } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
-import { JSON_BODY, httpCall } from './attacker';
+import { JSON_BODY, httpCall } from '../wire';
 
 const PASSWORD = 'correct horse battery';
 
@@ -16,7 +16,7 @@ async function start(acceptTokenInQuery?: boolean): Promise<string> {
     plugins: builtInPlugins(),
     overrides: acceptTokenInQuery === undefined ? {} : { server: { http: { acceptTokenInQuery } } },
   });
-  await httpCall(server, '/users/_create?_id=alice', {
+  await httpCall(server.url, '/users/_create?_id=alice', {
     method: 'POST',
     headers: JSON_BODY,
     body: JSON.stringify({
@@ -24,7 +24,7 @@ async function start(acceptTokenInQuery?: boolean): Promise<string> {
       credentials: { local: { username: 'alice', password: PASSWORD } },
     }),
   });
-  const login = await httpCall(server, '/_login/local', {
+  const login = await httpCall(server.url, '/_login/local', {
     method: 'POST',
     headers: JSON_BODY,
     body: JSON.stringify({ username: 'alice', password: PASSWORD }),
@@ -39,7 +39,7 @@ afterEach(async () => {
 describe('by default', () => {
   it('refuses ?jwt= on a route, saying where the token goes instead', async () => {
     const jwt = await start();
-    const answer = await httpCall(server, `/_me?jwt=${jwt}`);
+    const answer = await httpCall(server.url, `/_me?jwt=${jwt}`);
     expect(answer.status).toBe(400);
     expect(answer.json.error).toMatchObject({ id: 'network.http.secret_in_url', props: ['jwt'] });
     expect(answer.json.error.message).toContain('Authorization header');
@@ -49,8 +49,8 @@ describe('by default', () => {
   it('refuses it beside a valid Bearer header too, and on POST /_query', async () => {
     const jwt = await start();
     const headers = { Authorization: `Bearer ${jwt}` };
-    expect((await httpCall(server, `/_me?jwt=${jwt}`, { headers })).status).toBe(400);
-    const query = await httpCall(server, `/_query?jwt=${jwt}`, {
+    expect((await httpCall(server.url, `/_me?jwt=${jwt}`, { headers })).status).toBe(400);
+    const query = await httpCall(server.url, `/_query?jwt=${jwt}`, {
       method: 'POST',
       headers: JSON_BODY,
       body: JSON.stringify({ controller: 'auth', action: 'getCurrentUser' }),
@@ -60,9 +60,9 @@ describe('by default', () => {
 
   it('takes the token from the Authorization header, the body of POST /_query and kuzzle-sdk', async () => {
     const jwt = await start();
-    const me = await httpCall(server, '/_me', { headers: { Authorization: `Bearer ${jwt}` } });
+    const me = await httpCall(server.url, '/_me', { headers: { Authorization: `Bearer ${jwt}` } });
     expect(me.json.result._id).toBe('alice');
-    const query = await httpCall(server, '/_query', {
+    const query = await httpCall(server.url, '/_query', {
       method: 'POST',
       headers: JSON_BODY,
       body: JSON.stringify({ controller: 'auth', action: 'getCurrentUser', jwt }),
@@ -82,7 +82,7 @@ describe('by default', () => {
 describe('with server.http.acceptTokenInQuery', () => {
   it("authenticates with the URL's token, as Kuzzle does", async () => {
     const jwt = await start(true);
-    const answer = await httpCall(server, `/_me?jwt=${jwt}`);
+    const answer = await httpCall(server.url, `/_me?jwt=${jwt}`);
     expect(answer.status).toBe(200);
     expect(answer.json.result._id).toBe('alice');
   });
@@ -90,7 +90,7 @@ describe('with server.http.acceptTokenInQuery', () => {
   it('still refuses a password in the URL', async () => {
     await start(true);
     const answer = await httpCall(
-      server,
+      server.url,
       `/_login/local?username=alice&password=${encodeURIComponent(PASSWORD)}`,
       {
         method: 'POST',

@@ -7,7 +7,7 @@
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
 import type { DeepPartial, TesseraConfig } from '@tessera/kernel';
-import { JSON_BODY, httpCall, openSocket } from './attacker';
+import { JSON_BODY, httpCall, openRawSocket } from '../wire';
 
 const WRONG = JSON.stringify({ username: 'nobody', password: 'wrong password' });
 
@@ -31,7 +31,7 @@ afterEach(async () => {
 async function failLogin(forwardedFor?: string): Promise<number> {
   const headers: Record<string, string> = { ...JSON_BODY };
   if (forwardedFor !== undefined) headers['X-Forwarded-For'] = forwardedFor;
-  return (await httpCall(server, '/_login/local', { method: 'POST', headers, body: WRONG })).status;
+  return (await httpCall(server.url, '/_login/local', { method: 'POST', headers, body: WRONG })).status;
 }
 
 describe('behind a trusted load balancer', () => {
@@ -71,13 +71,13 @@ describe('behind a trusted load balancer', () => {
       strategy: 'local',
       body: { username: 'nobody', password: 'wrong' },
     };
-    const first = await openSocket(server, { 'X-Forwarded-For': '203.0.113.7' });
-    const second = await openSocket(server, { 'X-Forwarded-For': '198.51.100.9' });
+    const first = await openRawSocket(server.port, { 'X-Forwarded-For': '203.0.113.7' });
+    const second = await openRawSocket(server.port, { 'X-Forwarded-For': '198.51.100.9' });
     try {
-      expect((await first.request(frame)).status).toBe(401);
-      expect((await first.request(frame)).status).toBe(401);
-      expect((await first.request(frame)).status).toBe(429);
-      expect((await second.request(frame)).status).toBe(401);
+      expect((await first.query(frame)).status).toBe(401);
+      expect((await first.query(frame)).status).toBe(401);
+      expect((await first.query(frame)).status).toBe(429);
+      expect((await second.query(frame)).status).toBe(401);
     } finally {
       first.close();
       second.close();
@@ -85,7 +85,7 @@ describe('behind a trusted load balancer', () => {
   });
 
   it('marks the auth cookie Secure when the proxy says the browser spoke HTTPS', async () => {
-    await httpCall(server, '/users/_create?_id=alice', {
+    await httpCall(server.url, '/users/_create?_id=alice', {
       method: 'POST',
       headers: JSON_BODY,
       body: JSON.stringify({
@@ -93,7 +93,7 @@ describe('behind a trusted load balancer', () => {
         credentials: { local: { username: 'alice', password: 'correct horse battery' } },
       }),
     });
-    const { response } = await httpCall(server, '/_login/local?cookieAuth', {
+    const { response } = await httpCall(server.url, '/_login/local?cookieAuth', {
       method: 'POST',
       headers: { ...JSON_BODY, 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.7' },
       body: JSON.stringify({ username: 'alice', password: 'correct horse battery' }),
@@ -129,7 +129,7 @@ describe.each([
   });
 
   it('do not make the auth cookie Secure', async () => {
-    await httpCall(server, '/users/_create?_id=alice', {
+    await httpCall(server.url, '/users/_create?_id=alice', {
       method: 'POST',
       headers: JSON_BODY,
       body: JSON.stringify({
@@ -137,7 +137,7 @@ describe.each([
         credentials: { local: { username: 'alice', password: 'correct horse battery' } },
       }),
     });
-    const { response } = await httpCall(server, '/_login/local?cookieAuth', {
+    const { response } = await httpCall(server.url, '/_login/local?cookieAuth', {
       method: 'POST',
       headers: { ...JSON_BODY, 'X-Forwarded-Proto': 'https' },
       body: JSON.stringify({ username: 'alice', password: 'correct horse battery' }),
