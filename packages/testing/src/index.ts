@@ -1,5 +1,5 @@
 export { describeStoreConformance, type StoreConformanceOptions } from './store-conformance';
-export { startTestKernel, type TestKernel, type TestKernelOptions } from './test-kernel';
+export { mergeOverrides, startTestKernel, type TestKernel, type TestKernelOptions } from './test-kernel';
 export { createRecordingLogger, type LogLine } from './recording-logger';
 export {
   describeStrategyConformance,

@@ -99,7 +99,8 @@ export function testConfig(
   });
 }
 
-function mergeOverrides(
+/** Config overrides `extra` over `base`, objects merged key by key (arrays and other values replaced). */
+export function mergeOverrides(
   base: Record<string, unknown>,
   extra: Record<string, unknown>,
 ): Record<string, unknown> {

@@ -3,10 +3,9 @@
  * prefix and channel names of each test's own), then what a node does when its Redis goes away mid-run (a
  * private redis-server, stopped and started again by the test).
  */
-import { createTestDatabase, type TestDatabase } from '@tessera/testing';
-import { describeTwoNodeCluster, http, login, user } from './cluster-behaviour';
+import { createTestDatabase, mergeOverrides, type TestDatabase } from '@tessera/testing';
+import { describeTwoNodeCluster, http, login, PASSWORD, user } from './cluster-behaviour';
 import {
-  merge,
   SHARED_REDIS_URL,
   startPrivateRedis,
   startServerProcess,
@@ -25,7 +24,7 @@ function nodeConfig(database: TestDatabase, redisUrl: string, prefix: string) {
 describe('two server processes on PostgreSQL and Redis', () => {
   describeTwoNodeCluster(async (overrides) => {
     const database = await createTestDatabase();
-    const config = { ...nodeConfig(database, SHARED_REDIS_URL, testPrefix()) };
+    const config = nodeConfig(database, SHARED_REDIS_URL, testPrefix());
     const started: ServerProcess[] = [];
     const stop = async () => {
       await Promise.all(started.map((node) => node.stop()));
@@ -33,7 +32,7 @@ describe('two server processes on PostgreSQL and Redis', () => {
     };
     try {
       // One after the other: the first creates the schema and the security documents.
-      for (let i = 0; i < 2; i++) started.push(await startServerProcess(merge(config, overrides)));
+      for (let i = 0; i < 2; i++) started.push(await startServerProcess(mergeOverrides(config, overrides)));
     } catch (error) {
       await stop();
       throw error;
@@ -44,43 +43,85 @@ describe('two server processes on PostgreSQL and Redis', () => {
 
 describe('a node whose Redis goes away', () => {
   let database: TestDatabase | null = null;
-  let redis: PrivateRedis | null = null;
-  let node: ServerProcess | null = null;
+  let startedRedis: PrivateRedis | null = null;
+  const nodes: ServerProcess[] = [];
 
   afterEach(async () => {
-    await node?.stop();
-    await redis?.remove();
+    await Promise.all(nodes.splice(0).map((node) => node.stop()));
+    await startedRedis?.remove();
     await database?.drop();
+    startedRedis = null;
+    database = null;
   });
 
-  it('refuses tokens with 503 while Redis is away, keeps serving the rest, and recovers by itself', async () => {
+  /** Nodes on one fresh database and one private Redis, with `stalenessBound` ms of grace each. */
+  async function startNodes(
+    count: number,
+    stalenessBound: number,
+  ): Promise<{ redis: PrivateRedis; nodes: ServerProcess[] }> {
     database = await createTestDatabase();
-    redis = await startPrivateRedis();
-    node = await startServerProcess({
-      ...nodeConfig(database, redis.url, testPrefix()),
-      cluster: { redis: { url: redis.url, prefix: testPrefix(), connectTimeout: 1000 } },
+    const privateRedis = (startedRedis = await startPrivateRedis());
+    const config = mergeOverrides(nodeConfig(database, privateRedis.url, testPrefix()), {
+      cluster: { redis: { connectTimeout: 1000, stalenessBound } },
       security: { login: { attemptsPerAddress: 0, attemptsPerUsername: 0 } },
     });
-    const { port } = node;
-    const admin = await http(port);
-    await admin.security.createUser('ada', user('ada'));
-    const jwt = await login(port, 'ada');
-    const ada = await http(port, jwt);
-    expect((await ada.auth.getCurrentUser())._id).toBe('ada');
+    // One after the other: the first creates the schema and the security documents.
+    for (let i = 0; i < count; i++) nodes.push(await startServerProcess(config));
+    return { redis: privateRedis, nodes: [...nodes] };
+  }
+
+  it('keeps accepting the tokens it cached, refuses the others with 503, and recovers by itself', async () => {
+    // A bound far longer than the test: what is asserted during the outage cannot be its expiry.
+    const {
+      redis,
+      nodes: [a, b],
+    } = (await startNodes(2, 600_000)) as { redis: PrivateRedis; nodes: [ServerProcess, ServerProcess] };
+    await (await http(a.port)).security.createUser('ada', user('ada'));
+    const usedOnA = await login(a.port, 'ada');
+    expect(await tryCurrentUser(a.port, usedOnA)).toEqual({ status: 200, id: 'ada' });
+    // Issued by the other node: A has never read its record.
+    const neverSeenOnA = await login(b.port, 'ada');
 
     await redis.stop();
-    // Until the node notices, it may still answer from its cache (at most stalenessBound); then it refuses.
-    let answer = await tryCurrentUser(port, jwt);
-    while (answer.status === 200) answer = await tryCurrentUser(port, jwt);
-    expect(answer).toEqual({ status: 503, id: 'services.cluster.not_connected' });
-    expect(typeof (await (await http(port)).server.now({}))).toBe('number');
-    const health = await fetch(`http://127.0.0.1:${port}/_healthcheck`);
+    await lostRedis(a);
+    expect(await tryCurrentUser(a.port, usedOnA)).toEqual({ status: 200, id: 'ada' });
+    expect(await tryCurrentUser(a.port, neverSeenOnA)).toEqual(NOT_CONNECTED);
+    expect(await tryLogin(a.port)).toEqual(NOT_CONNECTED);
+    // Red during the grace period: the node cannot log anyone in nor check a token it has not cached.
+    const health = await fetch(`http://127.0.0.1:${a.port}/_healthcheck`);
     expect(health.status).toBe(503);
+    expect(((await health.json()) as { result: unknown }).result).toMatchObject({
+      status: 'red',
+      services: { internalCache: 'red' },
+    });
+    expect(typeof (await (await http(a.port)).server.now({}))).toBe('number');
 
     await redis.start();
-    while (answer.status !== 200) answer = await tryCurrentUser(port, jwt);
+    let answer = await tryCurrentUser(a.port, neverSeenOnA);
+    while (answer.status !== 200) answer = await tryCurrentUser(a.port, neverSeenOnA);
     expect(answer).toEqual({ status: 200, id: 'ada' });
-    expect((await fetch(`http://127.0.0.1:${port}/_healthcheck`)).status).toBe(200);
+    expect(await tryCurrentUser(a.port, usedOnA)).toEqual({ status: 200, id: 'ada' });
+    expect((await fetch(`http://127.0.0.1:${a.port}/_healthcheck`)).status).toBe(200);
+  });
+
+  it('refuses a cached token with 503 once its staleness bound has passed, and recovers by itself', async () => {
+    const {
+      redis,
+      nodes: [a],
+    } = (await startNodes(1, 1500)) as { redis: PrivateRedis; nodes: [ServerProcess] };
+    await (await http(a.port)).security.createUser('ada', user('ada'));
+    const jwt = await login(a.port, 'ada');
+    expect(await tryCurrentUser(a.port, jwt)).toEqual({ status: 200, id: 'ada' });
+
+    await redis.stop();
+    await lostRedis(a);
+    let answer = await tryCurrentUser(a.port, jwt);
+    while (answer.status === 200) answer = await tryCurrentUser(a.port, jwt);
+    expect(answer).toEqual(NOT_CONNECTED);
+
+    await redis.start();
+    while (answer.status !== 200) answer = await tryCurrentUser(a.port, jwt);
+    expect(answer).toEqual({ status: 200, id: 'ada' });
   });
 
   it('refuses to start when Redis cannot be reached, with one line naming it, password masked', async () => {
@@ -98,6 +139,25 @@ describe('a node whose Redis goes away', () => {
     expect(failure).not.toContain('hunter2-secret');
   });
 });
+
+const NOT_CONNECTED = { status: 503, id: 'services.cluster.not_connected' };
+
+/** Resolves once the node has logged that its subscription to Redis dropped (its grace period has begun). */
+async function lostRedis(node: ServerProcess): Promise<void> {
+  while (!node.output().stdout.includes('cluster bus lost Redis')) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function tryLogin(port: number): Promise<{ status: number; id: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}/_login/local`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'ada', password: PASSWORD }),
+  });
+  const body = (await response.json()) as { error?: { id: string } };
+  return { status: response.status, id: body.error?.id ?? '' };
+}
 
 async function tryCurrentUser(port: number, jwt: string): Promise<{ status: number; id: string }> {
   const response = await fetch(`http://127.0.0.1:${port}/_me`, {

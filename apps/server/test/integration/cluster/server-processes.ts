@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { mergeOverrides } from '@tessera/testing';
 
 const root = resolve(__dirname, '../../../../..');
 
@@ -31,7 +32,9 @@ export async function startServerProcess(config: Record<string, unknown>): Promi
   const cwd = mkdtempSync(join(tmpdir(), 'tessera-node-'));
   writeFileSync(
     join(cwd, '.tesserarc'),
-    JSON.stringify(merge({ server: { host: '127.0.0.1', port: 0 }, log: { level: 'info' } }, config)),
+    JSON.stringify(
+      mergeOverrides({ server: { host: '127.0.0.1', port: 0 }, log: { level: 'info' } }, config),
+    ),
   );
   const child = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], {
     cwd,
@@ -127,21 +130,4 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** `extra` over `base`, objects merged key by key. */
-export function merge(
-  base: Record<string, unknown>,
-  extra: Record<string, unknown>,
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = merged[key];
-    merged[key] = isObject(current) && isObject(value) ? merge(current, value) : value;
-  }
-  return merged;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
