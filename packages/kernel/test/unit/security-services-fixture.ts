@@ -51,7 +51,11 @@ export interface Harness {
   /** Registers a test strategy and returns the collection holding its credentials. */
   addStrategy(
     name: string,
-    options?: { failingDelete?: boolean },
+    options?: {
+      failingDelete?: boolean;
+      /** Runs as the credentials are about to be written (what happens elsewhere meanwhile). */
+      beforeCreate?: () => Promise<unknown>;
+    },
   ): Promise<DocumentCollection<TestCredentials>>;
   /** How many user documents are stored. */
   userCount(): Promise<number>;
@@ -118,7 +122,9 @@ export async function openHarness(): Promise<Harness> {
     errors,
     async addStrategy(name, options = {}) {
       const store = await plugin.collection<TestCredentials>(name, { unique: ['username'] });
-      strategies.registrarFor('test').register(name, testStrategy(store, options.failingDelete === true));
+      strategies
+        .registrarFor('test')
+        .register(name, testStrategy(store, options.failingDelete === true, options.beforeCreate));
       return store;
     },
     async userCount() {
@@ -165,7 +171,11 @@ function record(credentials: JsonObject, kuid: string): TestCredentials {
   return { username: text(credentials.username), password: text(credentials.password), kuid };
 }
 
-function testStrategy(store: DocumentCollection<TestCredentials>, failingDelete: boolean) {
+function testStrategy(
+  store: DocumentCollection<TestCredentials>,
+  failingDelete: boolean,
+  beforeCreate?: () => Promise<unknown>,
+) {
   return {
     authenticator: NoLogin,
     fields: ['username', 'password'],
@@ -180,6 +190,7 @@ function testStrategy(store: DocumentCollection<TestCredentials>, failingDelete:
         return Promise.resolve(true);
       },
       create: async (_request: unknown, credentials: JsonObject, kuid: string) => {
+        await beforeCreate?.();
         const stored = await store.create(record(credentials, kuid));
         return { username: stored._source.username, kuid };
       },
