@@ -3,6 +3,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * A plugin's source sees the kernel only through its context: of our packages it imports `@tessera/plugin-sdk`
+ * alone (its tests may use `@tessera/testing`), and no path into the monorepo's other folders.
+ */
+export const pluginSourceFiles = [
+  'plugins/*/src/**/*.ts',
+  'packages/cli/templates/strategy-plugin/src/**/*.ts.tmpl',
+];
+export const pluginImportRule = [
+  'error',
+  {
+    patterns: [
+      {
+        regex: '^@tessera/(?!plugin-sdk$)',
+        message:
+          'A plugin imports only @tessera/plugin-sdk of Tessera: what it needs comes from its context.',
+      },
+      {
+        regex: '(^|/)(packages|apps)/',
+        message: "A plugin does not reach into Tessera's sources: import @tessera/plugin-sdk.",
+      },
+    ],
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -27,6 +52,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: pluginSourceFiles,
+    rules: { 'no-restricted-imports': pluginImportRule },
+  },
+  {
+    // The plugin template's sources are TypeScript with placeholders in strings, outside every tsconfig.
+    files: ['packages/cli/templates/strategy-plugin/src/**/*.ts.tmpl'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parser: tseslint.parser, parserOptions: { project: false, projectService: false } },
+    // TypeScript checks names; typescript-eslint turns no-undef off for .ts files, and these are .ts too.
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-undef': 'off' },
   },
   {
     files: ['**/test/**/*.ts'],
