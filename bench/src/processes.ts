@@ -51,9 +51,9 @@ process.once('exit', () => {
   for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A temporary folder removed when the bench process exits. */
-export function scratchDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `tessera-bench-${prefix}-`));
+/** A temporary folder (in `parent`, the system's temp folder by default) removed when the bench process exits. */
+export function scratchDir(prefix: string, parent = tmpdir()): string {
+  const dir = mkdtempSync(join(parent, `tessera-bench-${prefix}-`));
   scratchDirs.push(dir);
   return dir;
 }

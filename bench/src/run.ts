@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only=login,now,token,expiry,memory,start-up,subscribe,two-nodes]`: measures the hot paths of
+ * `npm run bench [-- --quick] [-- --only=login,now,token,expiry,memory,start-up,subscribe,two-nodes,
+ *   store-scale,store-scale-postgres]`: measures the hot paths of
  * the built server (run `npm run build` first) against their physical baselines, measured in the same run on
  * the same machine; prints a Markdown table and writes the figures to bench/results/.
  */
@@ -9,6 +10,7 @@ import { expiryFigures } from './figures/expiry-notifications';
 import { loginFigures } from './figures/login';
 import { memoryFigures } from './figures/memory';
 import { startUpFigures } from './figures/start-up';
+import { storeScalePostgresFigures, storeScaleSqliteFigures } from './figures/store-scale';
 import { subscribeFigures } from './figures/subscribe';
 import { tokenCheckFigures } from './figures/token-check';
 import { twoNodeFigures } from './figures/two-nodes';
@@ -25,6 +27,8 @@ const GROUPS: ReadonlyArray<readonly [string, (mode: Mode) => Promise<Figure[]>]
   ['start-up', startUpFigures],
   ['subscribe', subscribeFigures],
   ['two-nodes', twoNodeFigures],
+  ['store-scale', storeScaleSqliteFigures],
+  ['store-scale-postgres', storeScalePostgresFigures],
 ];
 
 async function main(): Promise<number> {
