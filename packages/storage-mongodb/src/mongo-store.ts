@@ -13,14 +13,15 @@
  */
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import { TesseraError, isTesseraError, type JsonObject, type VersionedDocument } from '@tessera/plugin-sdk';
-import type {
-  CollectionRef,
-  CollectionSchema,
-  Filter,
-  SearchPage,
-  SearchQuery,
-  StoreAdapter,
-  WriteCondition,
+import {
+  StoreConnection,
+  type CollectionRef,
+  type CollectionSchema,
+  type Filter,
+  type SearchPage,
+  type SearchQuery,
+  type StoreAdapter,
+  type WriteCondition,
 } from '@tessera/store';
 import { compileFilter, compileSearch } from './internal/compile-query';
 import { ORDER, VERSION, derivedOf, toDocument, type StoredDocument } from './internal/documents';
@@ -50,61 +51,48 @@ const DOCUMENT_FIELDS = { _id: 1, [VERSION]: 1, s: 1 } as const;
 export class MongoStore implements StoreAdapter {
   readonly engine = 'mongodb';
   readonly database: string;
-  private readonly options: Required<Omit<MongoStoreOptions, 'database'>>;
-  private client: MongoClient | null = null;
-  private db: Db | null = null;
+  /** Where the server is, its password masked: what messages show of the URL. */
+  readonly location: string;
+  private readonly operationTimeoutMs: number;
+  private readonly connection: StoreConnection<{ client: MongoClient; db: Db }>;
 
   constructor(options: MongoStoreOptions) {
     this.database = options.database ?? databaseOf(options.url) ?? 'tessera';
-    this.options = {
-      url: options.url,
-      poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
-      connectionTimeoutMs: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      operationTimeoutMs: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
-    };
+    this.location = maskUrl(options.url);
+    const connectionTimeoutMs = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+    this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.connection = new StoreConnection({
+      engine: 'MongoDB',
+      location: this.location,
+      create: () => {
+        const client = new MongoClient(options.url, {
+          maxPoolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
+          serverSelectionTimeoutMS: connectionTimeoutMs,
+          connectTimeoutMS: connectionTimeoutMs,
+          // A reply waited for at most this long: an operation on a connection that went silent fails, not hangs.
+          socketTimeoutMS: this.operationTimeoutMs,
+        });
+        return { client, db: client.db(this.database) };
+      },
+      prepare: async ({ client, db }) => {
+        await client.connect();
+        await db.command({ ping: 1 });
+      },
+      dispose: ({ client }) => client.close(),
+    });
   }
 
-  /** The URL with its password masked, for messages. */
-  get location(): string {
-    return maskUrl(this.options.url);
+  open(): Promise<void> {
+    return this.connection.open();
   }
 
-  async open(): Promise<void> {
-    if (this.client !== null) return;
-    const { url, poolSize, connectionTimeoutMs, operationTimeoutMs } = this.options;
-    let client: MongoClient;
-    try {
-      client = new MongoClient(url, {
-        maxPoolSize: poolSize,
-        serverSelectionTimeoutMS: connectionTimeoutMs,
-        connectTimeoutMS: connectionTimeoutMs,
-        // A reply waited for at most this long: an operation on a connection that went silent fails, not hangs.
-        socketTimeoutMS: operationTimeoutMs,
-      });
-    } catch (error) {
-      throw cannotConnect(this.location, error);
-    }
-    try {
-      await client.connect();
-      await client.db(this.database).command({ ping: 1 });
-    } catch (error) {
-      await client.close().catch(() => undefined);
-      throw cannotConnect(this.location, error);
-    }
-    this.client = client;
-    this.db = client.db(this.database);
-  }
-
-  async close(): Promise<void> {
-    const client = this.client;
-    this.client = null;
-    this.db = null;
-    await client?.close();
+  close(): Promise<void> {
+    return this.connection.close();
   }
 
   async ping(): Promise<boolean> {
     try {
-      const answer = await this.openDb().command({ ping: 1 });
+      const answer = await this.db().command({ ping: 1 });
       return answer['ok'] === 1;
     } catch {
       return false;
@@ -113,7 +101,7 @@ export class MongoStore implements StoreAdapter {
 
   async collections(): Promise<CollectionRef[]> {
     const listed = await this.run(undefined, () =>
-      this.openDb().listCollections({}, { nameOnly: true }).toArray(),
+      this.db().listCollections({}, { nameOnly: true }).toArray(),
     );
     return listed.flatMap(({ name }) => {
       const [namespace, collection, ...rest] = name.split('/');
@@ -248,7 +236,7 @@ export class MongoStore implements StoreAdapter {
 
   /** Inserts at version 1, at the end of the creation order. */
   private async insert(ref: CollectionRef, id: string, source: JsonObject): Promise<void> {
-    const counter = await this.openDb()
+    const counter = await this.db()
       .collection<{ _id: string; n: number }>(COUNTERS)
       .findOneAndUpdate(
         { _id: collectionName(ref) },
@@ -280,11 +268,11 @@ export class MongoStore implements StoreAdapter {
    * past it the server stops the work (MaxTimeMSExpired), rather than going on after the client gave up.
    */
   private serverBound(): { maxTimeMS: number } {
-    return { maxTimeMS: this.options.operationTimeoutMs };
+    return { maxTimeMS: this.operationTimeoutMs };
   }
 
   private collection(ref: CollectionRef): Collection<StoredDocument> {
-    return this.openDb().collection<StoredDocument>(collectionName(ref));
+    return this.db().collection<StoredDocument>(collectionName(ref));
   }
 
   /** Runs one call; every failure is mapped in one place. */
@@ -296,13 +284,9 @@ export class MongoStore implements StoreAdapter {
     }
   }
 
-  private openDb(): Db {
-    if (this.db === null) {
-      throw new TesseraError('services.storage.not_connected', [], {
-        cause: new Error(`the MongoDB store ${this.location} is not open`),
-      });
-    }
-    return this.db;
+  /** The open database; `services.storage.not_connected` while the store is not open. */
+  private db(): Db {
+    return this.connection.handle().db;
   }
 }
 
@@ -330,14 +314,4 @@ export function maskUrl(url: string): string {
 function databaseOf(url: string): string | undefined {
   const match = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]+)/.exec(url);
   return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
-}
-
-function cannotConnect(location: string, error: unknown): TesseraError {
-  return new TesseraError('services.storage.cannot_connect', ['MongoDB', location, messageOf(error)], {
-    cause: error,
-  });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error && error.message !== '' ? error.message : String(error);
 }

@@ -9,16 +9,17 @@
  * pool reconnects by itself when the database is back: nothing to restart.
  */
 import { Pool, type PoolClient } from 'pg';
-import { TesseraError, isTesseraError, type JsonObject, type VersionedDocument } from '@tessera/plugin-sdk';
-import type {
-  CollectionRef,
-  CollectionSchema,
-  FieldPath,
-  Filter,
-  SearchPage,
-  SearchQuery,
-  StoreAdapter,
-  WriteCondition,
+import { TesseraError, type JsonObject, type VersionedDocument } from '@tessera/plugin-sdk';
+import {
+  StoreConnection,
+  type CollectionRef,
+  type CollectionSchema,
+  type FieldPath,
+  type Filter,
+  type SearchPage,
+  type SearchQuery,
+  type StoreAdapter,
+  type WriteCondition,
 } from '@tessera/store';
 import { compileAfter, compileFilter, compileSort } from './internal/compile-query';
 import { mapPgError } from './internal/map-pg-error';
@@ -53,8 +54,9 @@ const NOTHING_DECLARED: ReadonlySet<FieldPath> = new Set();
 export class PostgresStore implements StoreAdapter {
   readonly engine = 'postgres';
   readonly schema: string;
-  private readonly options: Required<Omit<PostgresStoreOptions, 'schema'>>;
-  private pool: Pool | null = null;
+  /** Where the database is, its password masked: what messages show of the URL. */
+  readonly location: string;
+  private readonly connection: StoreConnection<Pool>;
   /** Per table, the fields declared so far: conditions on them are compiled for their index. */
   private readonly declared = new Map<string, ReadonlySet<FieldPath>>();
   /** Unique indexes and primary keys by name, so a constraint error says which field (or the id) it was. */
@@ -62,61 +64,48 @@ export class PostgresStore implements StoreAdapter {
 
   constructor(options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'public';
-    this.options = {
-      url: options.url,
-      poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
-      connectionTimeoutMs: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-    };
-  }
-
-  /** The URL with its password masked, for messages. */
-  get location(): string {
-    return maskUrl(this.options.url);
+    this.location = maskUrl(options.url);
+    const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+    const connectionTimeoutMs = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+    const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    this.connection = new StoreConnection({
+      engine: 'PostgreSQL',
+      location: this.location,
+      create: () => {
+        const pool = new Pool({
+          connectionString: options.url,
+          max: poolSize,
+          connectionTimeoutMillis: connectionTimeoutMs,
+          statement_timeout: statementTimeoutMs,
+          // The client's own bound: a statement on a connection that went silent fails rather than hangs.
+          query_timeout: statementTimeoutMs + connectionTimeoutMs,
+          idleTimeoutMillis: 30_000,
+          keepAlive: true,
+        });
+        // An idle connection the server dropped: the pool discards it and the next call opens another. Without a
+        // listener the error would be thrown, and take the process down.
+        pool.on('error', () => undefined);
+        return pool;
+      },
+      prepare: async (pool) => {
+        const client = await pool.connect();
+        try {
+          await prepareSchema(client, this.schema);
+        } finally {
+          client.release();
+        }
+      },
+      dispose: (pool) => pool.end(),
+    });
   }
 
   /** Connects and prepares the schema; rejects, naming the engine and the masked URL, when that fails. */
-  async open(): Promise<void> {
-    if (this.pool !== null) return;
-    const { url, poolSize, connectionTimeoutMs, statementTimeoutMs } = this.options;
-    const pool = new Pool({
-      connectionString: url,
-      max: poolSize,
-      connectionTimeoutMillis: connectionTimeoutMs,
-      statement_timeout: statementTimeoutMs,
-      // The client's own bound: a statement on a connection that went silent fails rather than hangs.
-      query_timeout: statementTimeoutMs + connectionTimeoutMs,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
-    });
-    // An idle connection the server dropped: the pool discards it and the next call opens another. Without a
-    // listener the error would be thrown, and take the process down.
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await prepareSchema(client, this.schema);
-      } finally {
-        client.release();
-      }
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      if (isTesseraError(error) && error.id !== 'services.storage.not_connected') throw error;
-      throw new TesseraError(
-        'services.storage.cannot_connect',
-        ['PostgreSQL', this.location, messageOf(error)],
-        {
-          cause: error,
-        },
-      );
-    }
-    this.pool = pool;
+  open(): Promise<void> {
+    return this.connection.open();
   }
 
-  async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = null;
-    await pool?.end();
+  close(): Promise<void> {
+    return this.connection.close();
   }
 
   async ping(): Promise<boolean> {
@@ -288,7 +277,7 @@ export class PostgresStore implements StoreAdapter {
   private async query<Row>(ref: CollectionRef | undefined, statement: Sql): Promise<Row[]> {
     const { text, values } = render(statement);
     try {
-      return (await this.openPool().query(text, values.map(toParam))).rows as Row[];
+      return (await this.connection.handle().query(text, values.map(toParam))).rows as Row[];
     } catch (error) {
       throw mapPgError(error, this.uniqueIndexes);
     }
@@ -297,7 +286,7 @@ export class PostgresStore implements StoreAdapter {
   private async withClient<R>(work: (client: PoolClient) => Promise<R>): Promise<R> {
     let client: PoolClient;
     try {
-      client = await this.openPool().connect();
+      client = await this.connection.handle().connect();
     } catch (error) {
       throw mapPgError(error, this.uniqueIndexes);
     }
@@ -308,15 +297,6 @@ export class PostgresStore implements StoreAdapter {
     } finally {
       client.release();
     }
-  }
-
-  private openPool(): Pool {
-    if (this.pool === null) {
-      throw new TesseraError('services.storage.not_connected', [], {
-        cause: new Error(`the PostgreSQL store ${this.location} is not open`),
-      });
-    }
-    return this.pool;
   }
 }
 
@@ -343,10 +323,4 @@ function toParam(value: unknown): unknown {
 
 function toDocument(row: DocumentRow): VersionedDocument {
   return { _id: row.id, _source: row.body, _version: row.version };
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof Error && error.message !== '') return error.message;
-  if (error instanceof Error && 'code' in error) return String(error.code);
-  return String(error);
 }

@@ -27,3 +27,4 @@ export { scanDocuments, findAll } from './scan-documents';
 export { foldBalanced } from './fold-balanced';
 export { compileRegexp, cachedRegexpCompiler, type RegexpMatcher } from './regexp-matcher';
 export { exportStore, importStore, STORE_EXPORT_FORMAT, type TransferCounts } from './store-transfer';
+export { StoreConnection, type StoreConnectionOptions } from './store-connection';
