@@ -27,6 +27,14 @@ export type {
   StorageNamespace,
 } from './storage';
 export { formatDuration, parseDuration } from './duration';
+export {
+  expected,
+  type ConfigSchema,
+  type ConfigOf,
+  type ConfigIssue,
+  type ConfigIssuePathSegment,
+  type ConfigValidationResult,
+} from './config-schema';
 export { parseCookies, serializeCookie, type CookieAttributes } from './cookies';
 export type { Protocol, ConnectionInfo, RequestInput, RequestUser, ApiRequest } from './request';
 export type { LogLevel, LogFields, Logger } from './logger';

@@ -10,6 +10,7 @@ import type { StorageNamespace } from './storage';
 import type { StrategyRegistrar } from './strategy';
 import type { ApiRequest } from './request';
 import type { JsonObject } from './storage';
+import type { ConfigSchema } from './config-schema';
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
@@ -72,7 +73,10 @@ export interface CredentialsChange {
 
 export interface PluginContext<Config = Record<string, unknown>> {
   readonly name: string;
-  /** A deep-frozen copy of `plugins.<name>` from the server config. */
+  /**
+   * `plugins.<name>` from the server config, deep-frozen: as the plugin's `configSchema` returned it (defaults
+   * filled in, values converted), or a copy of it as configured when the plugin declares no schema.
+   */
   readonly config: DeepReadonly<Config>;
   readonly log: Logger;
   /** The plugin's own namespace (`plugin:<name>`); no API reaches another. */
@@ -120,13 +124,22 @@ export interface PluginDefinition<Config = Record<string, unknown>> {
    * be free and their plugin name the manifest's.
    */
   readonly errors?: PluginErrors;
+  /**
+   * What `plugins.<name>` may hold, as any Standard Schema (zod, valibot, arktype...). The kernel checks the
+   * configuration with it before setup: the first issue stops the boot, naming the key
+   * (`plugins.<name>.<path>`); what the schema returns is `ctx.config`.
+   */
+  readonly configSchema?: ConfigSchema<unknown, Config>;
   /** Runs once at boot, under `plugins.setupTimeout`; throwing stops the boot. */
   setup(ctx: PluginContext<Config>): void | Promise<void>;
   /** Runs at shutdown, in the reverse order of setup. */
   teardown?(): void | Promise<void>;
 }
 
-/** Declares a plugin; the identity function, there for the types. */
+/**
+ * Declares a plugin; the identity function, there for the types. With a `configSchema`, `ctx.config` has the
+ * type the schema produces.
+ */
 export function definePlugin<Config = Record<string, unknown>>(
   definition: PluginDefinition<Config>,
 ): PluginDefinition<Config> {

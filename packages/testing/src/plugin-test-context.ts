@@ -16,10 +16,13 @@ import {
   StrategyRegistry,
   authenticate,
   createEventBus,
+  copyPluginConfig,
   createPluginContext,
   createPluginErrorRegistry,
+  resolvePluginConfig,
   passportRequestOf,
   type AuthenticationOutcome,
+  type PluginContextDeps,
   type PluginErrorRegistry,
   type RegisteredStrategy,
 } from '@tessera/kernel';
@@ -41,7 +44,7 @@ import { createRecordingLogger, type LogLine } from './recording-logger';
 export interface PluginTestContextOptions {
   /** The plugin's manifest name: it names its storage namespace (`plugin:<name>`) and config section. */
   readonly name: string;
-  /** `plugins.<name>`: the plugin gets a deep-frozen copy, as at boot. */
+  /** `plugins.<name>`: checked by the plugin's `configSchema` at `setup` and deep-frozen, as at boot. */
   readonly config?: Record<string, unknown>;
   /**
    * Where the plugin's namespace lives: `'file'` (the default), a SQLite file in a temporary folder removed by
@@ -75,7 +78,10 @@ export type AccountCall =
     };
 
 export interface PluginTestContext {
-  /** The plugin's frozen context, from the kernel's factory. */
+  /**
+   * The plugin's frozen context, from the kernel's factory. Its `config` is the section as given until `setup`,
+   * which builds the context again around what the plugin's `configSchema` returned.
+   */
   readonly ctx: PluginContext;
   /**
    * The store under the plugin's namespace. Another context created with `{ store }` is another instance of the
@@ -90,7 +96,10 @@ export interface PluginTestContext {
   readonly identities: Map<string, IdentitySummary>;
   readonly logs: LogLine[];
   readonly accountCalls: AccountCall[];
-  /** Registers the plugin's errors as the kernel does at boot, then runs its setup with `ctx`. */
+  /**
+   * As the kernel does at boot: checks the config with the plugin's `configSchema` (rejecting as the boot would),
+   * registers the plugin's errors, then runs its setup with `ctx`.
+   */
   setup<Config>(definition: PluginDefinition<Config>): Promise<void>;
   /** The strategy `name` as the kernel registered it (`security.credentials.unknown_strategy` if none). */
   strategy(name: string): RegisteredStrategy;
@@ -170,11 +179,10 @@ function contextWith(options: PluginTestContextOptions, shared: Shared): PluginT
   const accountCalls: AccountCall[] = [];
   let teardown: (() => void | Promise<void>) | undefined;
 
-  const scope = createPluginContext(name, {
+  const deps: PluginContextDeps = {
     adapter,
     bus,
     log: createRecordingLogger(logs),
-    pluginConfig: { [name]: options.config ?? {} },
     runTimeout: options.runTimeout ?? DEFAULT_RUN_TIMEOUT,
     strategies,
     registry,
@@ -202,7 +210,8 @@ function contextWith(options: PluginTestContextOptions, shared: Shared): PluginT
       accountCalls.push({ call: 'credentialsChanged', kuid, strategy, author, secretChanged });
       await bus.pipeline('credentials:updated', { kuid, strategy, author, secretChanged });
     },
-  });
+  };
+  let scope = createPluginContext(name, deps, copyPluginConfig(name, options.config));
 
   const release = async (): Promise<void> => {
     scope.release();
@@ -211,15 +220,25 @@ function contextWith(options: PluginTestContextOptions, shared: Shared): PluginT
   };
 
   return {
-    ctx: scope.ctx,
+    get ctx() {
+      return scope.ctx;
+    },
     store: adapter,
-    storage: scope.ctx.storage,
+    get storage() {
+      return scope.ctx.storage;
+    },
     bus,
     strategies,
     identities,
     logs,
     accountCalls,
     async setup<Config>(plugin: PluginDefinition<Config>) {
+      if (plugin.configSchema !== undefined) {
+        const config = await resolvePluginConfig(name, plugin.configSchema, options.config);
+        // Nothing was registered through the first context yet: it goes, the plugin gets one with its config.
+        scope.release();
+        scope = createPluginContext(name, deps, config as Record<string, unknown>);
+      }
       pluginErrors.register(name, plugin.errors);
       teardown = plugin.teardown?.bind(plugin);
       // The context is the plugin's whatever its config type: the kernel does not check config types.

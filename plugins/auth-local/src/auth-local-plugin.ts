@@ -1,10 +1,10 @@
 /**
- * The plugin: reads its configuration, opens its storage, and registers the `local` strategy and the
+ * The plugin: declares its configuration, opens its storage, and registers the `local` strategy and the
  * `password` controller. Everything it needs comes from its context or from the options below.
  */
 import { randomBytes } from 'node:crypto';
 import { definePlugin, type PluginDefinition } from '@tessera/plugin-sdk';
-import { readSettings } from './config';
+import { authLocalConfigSchema } from './config';
 import { authLocalErrors } from './errors';
 import { CredentialsStore } from './credentials-store';
 import { LocalCredentials } from './local-credentials';
@@ -26,11 +26,12 @@ export function createAuthLocalPlugin(options: AuthLocalOptions = {}): PluginDef
   const now = options.now ?? Date.now;
   return definePlugin({
     errors: authLocalErrors,
+    configSchema: authLocalConfigSchema,
     async setup(ctx) {
-      const settings = readSettings(ctx.config);
+      const settings = ctx.config;
       const [store, resetTokens, dummyHash] = await Promise.all([
         CredentialsStore.open(ctx.storage),
-        ResetTokens.open(ctx.storage, settings.resetPasswordExpiresInMs, now),
+        ResetTokens.open(ctx.storage, settings.resetPasswordExpiresIn, now),
         hasher.hash(randomBytes(32).toString('hex'), settings.bcryptCost),
       ]);
       const credentials = new LocalCredentials({

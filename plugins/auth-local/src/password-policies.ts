@@ -39,7 +39,7 @@ export class PasswordPolicies {
   async rulesFor(kuid: string): Promise<PasswordRules> {
     const summary = this.needsIdentity ? await this.identity.describe(kuid) : null;
     const applicable = this.policies.filter((policy) => appliesTo(policy, kuid, summary));
-    const expiries = applicable.flatMap((p) => (p.expiresAfterMs === null ? [] : [p.expiresAfterMs]));
+    const expiries = applicable.flatMap((p) => (p.expiresAfter === undefined ? [] : [p.expiresAfter]));
     // Admins never have to change a password someone else set. Kuzzle's test is "a profile whose policies
     // include the admin role"; holding the admin role is the same fact, as `identity` reports it.
     const isAdmin = summary?.roleIds.includes(ADMIN_ROLE) ?? false;
@@ -48,7 +48,7 @@ export class PasswordPolicies {
       forbidLoginInPassword: applicable.some((p) => p.forbidLoginInPassword),
       forbidReusedPasswordCount: Math.max(0, ...applicable.map((p) => p.forbidReusedPasswordCount)),
       mustChangePasswordIfSetByAdmin: !isAdmin && applicable.some((p) => p.mustChangePasswordIfSetByAdmin),
-      passwordRegexes: applicable.flatMap((p) => (p.passwordRegex === null ? [] : [p.passwordRegex])),
+      passwordRegexes: applicable.flatMap((p) => (p.passwordRegex === undefined ? [] : [p.passwordRegex])),
     };
   }
 

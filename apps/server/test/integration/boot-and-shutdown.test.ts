@@ -71,6 +71,20 @@ describe('the server process', () => {
     }
   });
 
+  it("refuses a wrong plugin setting before the plugin's setup, in one line naming the plugin and the key", async () => {
+    const server = runServer({ 'tessera_plugins__auth-local__bcryptCost': '3' });
+    try {
+      expect(await server.exited).toBe(1);
+      const { stdout, stderr } = server.output();
+      expect(stderr.trim().split('\n')).toEqual([
+        'tessera: cannot start: core.config.invalid_value: Invalid configuration "plugins.auth-local.bcryptCost": expected an integer from 4 to 15, got 3',
+      ]);
+      expect(stdout).not.toContain('"tessera is ready"');
+    } finally {
+      server.cleanup();
+    }
+  });
+
   it('refuses a plugin with a malformed manifest, naming the plugin and the field, and exits 1', async () => {
     const server = runServer({
       tessera_plugins__paths: JSON.stringify([join(fixtures, 'bad-manifest-kernel-invalid')]),

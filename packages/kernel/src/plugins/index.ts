@@ -12,4 +12,5 @@ export {
   type PluginErrorRegistry,
   type RegisteredPluginErrors,
 } from './plugin-error-registry';
+export { resolvePluginConfig, copyPluginConfig } from './plugin-config';
 export { createPluginContext, type PluginContextDeps, type PluginScope } from './plugin-context';

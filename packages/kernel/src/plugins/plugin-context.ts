@@ -3,7 +3,7 @@
  * `@tessera/testing`'s `createPluginTestContext` in plugins' unit tests, so that a plugin is tested against the
  * very context it will run with.
  *
- * A plugin sees only its frozen PluginContext: its name, a deep-frozen copy of its config, a child logger, its
+ * A plugin sees only its frozen PluginContext: its name, its config (checked by its schema, deep-frozen), a child logger, its
  * own storage namespace, error helpers, a facade over the bus that answers for the plugin's failures and lets it
  * emit only its own events, and narrow account capabilities stamped with its name (creating a user, telling the
  * kernel that credentials of a strategy it owns changed). Nothing in it reaches the kernel, the store adapter or
@@ -37,8 +37,6 @@ export interface PluginContextDeps {
   readonly bus: EventBus;
   /** The kernel's logger: the plugin gets a child of it, whose lines carry `plugin: <name>`. */
   readonly log: Logger;
-  /** The `plugins` section of the config: `plugins.<name>` is the config of the plugin <name>. */
-  readonly pluginConfig: Readonly<Record<string, unknown>>;
   /** Milliseconds one of its pipes or actions may take: then the request gets a 504, the kernel goes on. */
   readonly runTimeout: number;
   /** Where plugins register their authentication strategies. */
@@ -73,7 +71,15 @@ export interface PluginScope {
 
 const errorHelpers: PluginContext['errors'] = Object.freeze({ create: tesseraError, is: isTesseraError });
 
-export function createPluginContext(name: string, deps: PluginContextDeps): PluginScope {
+/**
+ * `config` is the plugin's configuration as `resolvePluginConfig` made it (checked by the plugin's schema,
+ * deep-frozen): the context holds it as it is.
+ */
+export function createPluginContext(
+  name: string,
+  deps: PluginContextDeps,
+  config: DeepReadonly<Record<string, unknown>>,
+): PluginScope {
   const { runTimeout } = deps;
   const log = deps.log.child({ plugin: name });
   const { bus, events, release: releaseBus } = createPluginBus(deps.bus, name, log, runTimeout);
@@ -87,7 +93,7 @@ export function createPluginContext(name: string, deps: PluginContextDeps): Plug
 
   const ctx: PluginContext = Object.freeze({
     name,
-    config: deepFreeze(structuredClone(configOf(deps.pluginConfig, name))),
+    config,
     log,
     storage: createStorageNamespace(deps.adapter, `plugin:${name}`),
     bus,
@@ -276,20 +282,4 @@ async function guarded<T>(
   }
   if (outcome === TIMED_OUT) throw timedOut();
   return outcome;
-}
-
-function configOf(pluginConfig: Readonly<Record<string, unknown>>, name: string): Record<string, unknown> {
-  const config = pluginConfig[name] ?? {};
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw tesseraError('core.config.invalid_value', `plugins.${name}`, 'expected an object');
-  }
-  return config as Record<string, unknown>;
-}
-
-function deepFreeze<T>(value: T): DeepReadonly<T> {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value as DeepReadonly<T>;
 }

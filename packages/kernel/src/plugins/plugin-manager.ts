@@ -8,6 +8,7 @@ import { messageOf } from '../internal/message-of';
 import { within } from '../internal/within';
 import { createPluginContext, type PluginContextDeps } from './plugin-context';
 import { readManifest, validateManifest } from './read-manifest';
+import { resolvePluginConfig } from './plugin-config';
 import { createPluginErrorRegistry, type RegisteredPluginErrors } from './plugin-error-registry';
 
 /** A plugin folder, or a plugin already in memory (built-in plugins, tests): its manifest is checked all the same. */
@@ -15,6 +16,8 @@ export type PluginSource =
   { readonly dir: string } | { readonly manifest: PluginManifest; readonly definition: PluginDefinition };
 
 export interface PluginManagerDeps extends PluginContextDeps {
+  /** The `plugins` section of the config: `plugins.<name>` is the config of the plugin <name>. */
+  readonly pluginConfig: Readonly<Record<string, unknown>>;
   readonly kernelVersion: string;
   /** Milliseconds a plugin's setup may take. */
   readonly setupTimeout: number;
@@ -87,8 +90,10 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
 
   const start = async ({ manifest: { name, version, kernel }, load }: Candidate): Promise<RunningPlugin> => {
     const definition = definitionOf(load(), name);
+    // Checked before anything of the plugin is registered: a wrong setting leaves nothing to undo.
+    const config = await resolvePluginConfig(name, definition.configSchema, deps.pluginConfig[name]);
     pluginErrors.register(name, definition.errors);
-    const scope = createPluginContext(name, deps);
+    const scope = createPluginContext(name, deps, config);
     const { ctx, controllers, events } = scope;
     const release = () => {
       scope.release();

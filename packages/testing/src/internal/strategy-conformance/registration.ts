@@ -72,6 +72,8 @@ export function describeRegistration(options: StrategyConformanceOptions): void 
       async ({ breakage, reason }) => {
         const { manifest, definition } = loadPlugin(options.plugin);
         const broken = definePlugin({
+          // The plugin's own schema still makes its ctx.config.
+          configSchema: definition.configSchema,
           setup: (ctx) =>
             definition.setup({
               ...ctx,
@@ -104,6 +106,7 @@ export function describeRegistration(options: StrategyConformanceOptions): void 
         },
       });
       const spy = definePlugin({
+        configSchema: definition.configSchema,
         setup: (ctx) =>
           definition.setup({
             ...ctx,
