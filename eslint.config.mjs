@@ -35,6 +35,8 @@ export default tseslint.config(
       '**/node_modules/**',
       'data/**',
       'coverage/**',
+      // Plugins `tessera plugin:create` writes in a checkout: their authors' projects, with their own config.
+      'tessera-plugins/**',
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',

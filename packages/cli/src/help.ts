@@ -46,7 +46,7 @@ Output:
 Local commands (no server):
   config:show               the configuration a server started here would read, secrets masked,
                             with its sources and warnings
-  plugin:create <name>      write a ready strategy plugin into ./plugins/<name> (or --dir);
+  plugin:create <name>      write a ready strategy plugin into ./tessera-plugins/<name> (or --dir);
                             tessera plugin:create --help for more
 
 Errors go to stderr as one line, "tessera: <error id>: <message>", with exit code 1.

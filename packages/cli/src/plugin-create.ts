@@ -1,22 +1,33 @@
 /**
  * `tessera plugin:create <name>`: writes a ready strategy plugin folder from the templates shipped with the
  * command (templates/strategy-plugin). Local only: it never contacts a server.
+ *
+ * The default folder, ./tessera-plugins/<name>, is outside a Tessera checkout's npm workspaces (packages/*,
+ * plugins/*, apps/*): a folder a workspace pattern matches is a workspace package.json that package-lock.json
+ * does not list, and the root `npm ci` refuses to install until `npm install` has added it. A server loads the
+ * plugin from wherever it is, through `plugins.paths`.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cli-error';
 
+/** Where plugins are written by default, relative to the current folder. */
+export const DEFAULT_PARENT = 'tessera-plugins';
+
 export const PLUGIN_CREATE_USAGE = `Usage: tessera plugin:create <name> [--dir <folder>]
 
-Writes a ready strategy plugin: manifest.json, package.json, tsconfig.json, src/ (definePlugin and a
-"username + secret" strategy storing scrypt hashes in the plugin's own storage) and a test running the
-strategy conformance suite. Nothing is sent to a server.
+Writes a ready strategy plugin: manifest.json, package.json, tsconfig.json, src/ (definePlugin, its own
+errors and a "username + secret" strategy storing scrypt hashes in the plugin's own storage) and tests
+(unit tests in the plugin's context, and the strategy conformance suite). Nothing is sent to a server.
 
   <name>            the plugin's name, as in manifest.json: ^[a-z][a-z0-9-]*$ (at most 50 characters).
                     The strategy is named after it, without a leading "auth-" (auth-passphrase: passphrase).
-  --dir <folder>    where to write it (./plugins/<name>); it must not exist or be empty
+  --dir <folder>    where to write it (./${DEFAULT_PARENT}/<name>); it must not exist or be empty.
+                    Keep it out of the npm workspaces of a Tessera checkout (packages/*, plugins/*, apps/*):
+                    the root npm ci refuses a workspace that package-lock.json does not list.
 
-Then: cd into it, npm run build, npm test. See docs/writing-a-strategy.md.
+Then: cd into it, npm run build, npm test; a server loads it with plugins.paths: ["<its folder>"].
+See docs/writing-a-strategy.md.
 `;
 
 /** The manifest's rule (the kernel's), with a length limit of our own. */
@@ -29,6 +40,8 @@ const RENAMED: Record<string, string> = { gitignore: '.gitignore' };
 
 export interface CreatedPlugin {
   readonly dir: string;
+  /** The npm workspaces root whose `workspaces` patterns match `dir`, if any: its `npm ci` will refuse. */
+  readonly insideWorkspacesOf: string | null;
   readonly strategy: string;
   /** Relative paths of the files written, sorted. */
   readonly files: readonly string[];
@@ -38,7 +51,7 @@ export function createPlugin(name: string, dir: string | undefined, cwd: string)
   if (!PLUGIN_NAME.test(name)) {
     throw new CliError(`invalid plugin name "${name}": expected ^[a-z][a-z0-9-]*$, at most 50 characters`);
   }
-  const target = path.resolve(cwd, dir ?? path.join('plugins', name));
+  const target = path.resolve(cwd, dir ?? path.join(DEFAULT_PARENT, name));
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
     throw new CliError(`${target} already exists and is not an empty folder`);
   }
@@ -61,13 +74,54 @@ export function createPlugin(name: string, dir: string | undefined, cwd: string)
     mkdirSync(path.dirname(destination), { recursive: true });
     writeFileSync(destination, content);
   }
-  return { dir: target, strategy, files: files.map(outputPath).sort() };
+  return {
+    dir: target,
+    insideWorkspacesOf: workspacesRootMatching(target),
+    strategy,
+    files: files.map(outputPath).sort(),
+  };
 }
 
 /** `auth-passphrase` registers `passphrase`; a name without that prefix (or only it) is the strategy's too. */
 export function strategyNameOf(plugin: string): string {
   const stripped = plugin.replace(/^auth-/, '');
   return STRATEGY_NAME.test(stripped) ? stripped : plugin;
+}
+
+/**
+ * The nearest folder above `dir` whose package.json declares npm workspaces matching `dir`. npm's patterns are
+ * globs; the ones a monorepo writes (`plugins/*`, `apps/web`) are folder paths with `*` segments, which is
+ * what is matched here.
+ */
+function workspacesRootMatching(dir: string): string | null {
+  for (let root = path.dirname(dir); root !== path.dirname(root); root = path.dirname(root)) {
+    const patterns = workspacesOf(path.join(root, 'package.json'));
+    if (patterns === null) continue;
+    const relative = path.relative(root, dir).split(path.sep);
+    const matches = patterns.some((pattern) => {
+      const segments = pattern.replace(/^\.\//, '').replace(/\/+$/, '').split('/');
+      return (
+        segments.length === relative.length &&
+        segments.every((segment, i) => segment === '*' || segment === relative[i])
+      );
+    });
+    return matches ? root : null;
+  }
+  return null;
+}
+
+/** The `workspaces` patterns of a package.json (array or `{packages}` form); null without a readable one. */
+function workspacesOf(packageJson: string): string[] | null {
+  if (!existsSync(packageJson)) return null;
+  try {
+    const { workspaces } = JSON.parse(readFileSync(packageJson, 'utf8')) as { workspaces?: unknown };
+    const patterns = Array.isArray(workspaces)
+      ? workspaces
+      : (workspaces as { packages?: unknown } | undefined)?.packages;
+    return Array.isArray(patterns) ? patterns.filter((p): p is string => typeof p === 'string') : null;
+  } catch {
+    return null;
+  }
 }
 
 function outputPath(template: string): string {

@@ -136,10 +136,20 @@ function pluginCreate(parsed: ParsedArgv, cwd: string, io: Io): number {
   if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`);
   const created = createPlugin(name, parsed.flags.dir, cwd);
   const shown = path.relative(cwd, created.dir) || '.';
+  // The server resolves plugins.paths against the folder it starts in: here, as the command ran.
+  const loadPath = shown.startsWith('..') || path.isAbsolute(shown) ? created.dir : `./${shown}`;
   io.stdout(
     `Created the plugin "${name}" (strategy "${created.strategy}") in ${shown}:\n` +
       created.files.map((file) => `  ${file}\n`).join('') +
-      `Next: cd ${shown} && npm run build && npm test\n`,
+      `Next: cd ${shown} && npm run build && npm test\n` +
+      `Load it: in .tesserarc, plugins: { paths: [${JSON.stringify(loadPath)}] }, ` +
+      `its settings under plugins[${JSON.stringify(name)}]\n`,
   );
+  if (created.insideWorkspacesOf !== null) {
+    io.stderr(
+      `tessera: warning: ${shown} is one of the npm workspaces of ${created.insideWorkspacesOf}, ` +
+        `whose npm ci will refuse to run until npm install adds it to package-lock.json\n`,
+    );
+  }
   return 0;
 }

@@ -60,7 +60,7 @@ describe('writing a strategy, as the guide tells it', () => {
 
   it('loads the built plugin with the configuration of the guide; kuzzle-sdk signs up and logs in', async () => {
     const config = JSON5.parse<{ plugins: { paths: string[] } & Record<string, unknown> }>(sample('config'));
-    expect(config.plugins.paths).toEqual(['./plugins/auth-passphrase']);
+    expect(config.plugins.paths).toEqual(['./tessera-plugins/auth-passphrase']);
     server = await startTestKernel({
       // The guide's paths are relative to where its commands ran.
       overrides: {

@@ -32,10 +32,16 @@ async function tessera(...argv: string[]) {
 const read = (...parts: string[]) => readFileSync(path.join(cwd, ...parts), 'utf8');
 
 describe('tessera plugin:create', () => {
-  it('writes a plugin folder into ./plugins/<name>, without a server', async () => {
+  it('writes a plugin folder into ./tessera-plugins/<name>, without a server, and says how to load it', async () => {
     const outcome = await tessera('plugin:create', 'auth-passphrase');
     expect(outcome).toMatchObject({ code: 0, stderr: '' });
-    expect(outcome.stdout).toContain('Created the plugin "auth-passphrase" (strategy "passphrase")');
+    expect(outcome.stdout).toContain(
+      `Created the plugin "auth-passphrase" (strategy "passphrase") in ${path.join('tessera-plugins', 'auth-passphrase')}:`,
+    );
+    expect(outcome.stdout).toContain(
+      'Load it: in .tesserarc, plugins: { paths: ["./tessera-plugins/auth-passphrase"] }, ' +
+        'its settings under plugins["auth-passphrase"]\n',
+    );
     const created = createPlugin('auth-other', undefined, cwd);
     expect(created.files).toEqual([
       '.gitignore',
@@ -52,20 +58,20 @@ describe('tessera plugin:create', () => {
       'tsconfig.json',
     ]);
     for (const file of created.files) {
-      expect(read('plugins', 'auth-passphrase', file)).not.toMatch(/__[A-Z_]+__/);
+      expect(read('tessera-plugins', 'auth-passphrase', file)).not.toMatch(/__[A-Z_]+__/);
     }
-    expect(JSON.parse(read('plugins', 'auth-passphrase', 'manifest.json'))).toEqual({
+    expect(JSON.parse(read('tessera-plugins', 'auth-passphrase', 'manifest.json'))).toEqual({
       name: 'auth-passphrase',
       version: '0.1.0',
       kernel: '>=0.1.0 <1',
       main: 'dist/index.js',
     });
-    expect(JSON.parse(read('plugins', 'auth-passphrase', 'package.json'))).toMatchObject({
+    expect(JSON.parse(read('tessera-plugins', 'auth-passphrase', 'package.json'))).toMatchObject({
       name: '@tessera/plugin-auth-passphrase',
       main: 'dist/index.js',
       dependencies: { '@tessera/plugin-sdk': '0.1.0' },
     });
-    expect(read('plugins', 'auth-passphrase', 'src', 'index.ts')).toContain(
+    expect(read('tessera-plugins', 'auth-passphrase', 'src', 'index.ts')).toContain(
       "export const STRATEGY_NAME = 'passphrase';",
     );
   });
@@ -102,23 +108,40 @@ describe('tessera plugin:create', () => {
   });
 
   it('refuses a folder that is not empty, and writes nothing in it', async () => {
-    mkdirSync(path.join(cwd, 'plugins', 'taken'), { recursive: true });
-    writeFileSync(path.join(cwd, 'plugins', 'taken', 'keep.txt'), 'mine');
+    mkdirSync(path.join(cwd, 'tessera-plugins', 'taken'), { recursive: true });
+    writeFileSync(path.join(cwd, 'tessera-plugins', 'taken', 'keep.txt'), 'mine');
     const outcome = await tessera('plugin:create', 'taken');
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toBe(
-      `tessera: ${path.join(cwd, 'plugins', 'taken')} already exists and is not an empty folder\n`,
+      `tessera: ${path.join(cwd, 'tessera-plugins', 'taken')} already exists and is not an empty folder\n`,
     );
-    expect(read('plugins', 'taken', 'keep.txt')).toBe('mine');
+    expect(read('tessera-plugins', 'taken', 'keep.txt')).toBe('mine');
     writeFileSync(path.join(cwd, 'a-file'), '');
     expect((await tessera('plugin:create', 'other', '--dir', 'a-file')).code).toBe(1);
+  });
+
+  it('stays out of the npm workspaces of the checkout it runs in, and warns when --dir puts it in one', async () => {
+    writeFileSync(
+      path.join(cwd, 'package.json'),
+      JSON.stringify({ private: true, workspaces: ['packages/*', 'plugins/*', 'apps/*'] }),
+    );
+    const outside = await tessera('plugin:create', 'auth-outside');
+    expect(outside).toMatchObject({ code: 0, stderr: '' });
+    expect(createPlugin('auth-beside', 'apps-of-mine/auth-beside', cwd).insideWorkspacesOf).toBeNull();
+
+    const inside = await tessera('plugin:create', 'auth-inside', '--dir', 'plugins/auth-inside');
+    expect(inside.code).toBe(0);
+    expect(inside.stderr).toBe(
+      `tessera: warning: ${path.join('plugins', 'auth-inside')} is one of the npm workspaces of ${cwd}, ` +
+        'whose npm ci will refuse to run until npm install adds it to package-lock.json\n',
+    );
   });
 
   it('prints its help with --help, and the main help lists it', async () => {
     const help = await tessera('plugin:create', '--help');
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: tessera plugin:create <name> \[--dir <folder>\]/);
-    expect(help.stdout).toContain('./plugins/<name>');
+    expect(help.stdout).toContain('./tessera-plugins/<name>');
     expect((await tessera('--help')).stdout).toContain('tessera plugin:create <name> [--dir <folder>]');
   });
 });
