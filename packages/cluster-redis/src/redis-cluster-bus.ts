@@ -3,22 +3,24 @@
  * acknowledgement channel (`<prefix>ack:<nodeId>`).
  *
  * - `broadcast` is one PUBLISH.
- * - `publish` is one PUBLISH too, whose answer says how many subscribers received it: it then waits for that
- *   many acknowledgements (less its own), each sent by a node once its handlers ran, for at most
- *   `stalenessBound`. A node that did not answer by then has no cached entry older than the message left (every
- *   entry lives at most `stalenessBound`), which is what `publish` promises. A node whose subscriber connection
- *   is down is not counted by Redis: it keeps serving what it cached before the cut, each entry until its
- *   lifetime ends, so it stops accepting a token revoked meanwhile at most `stalenessBound` after it read the
- *   record (see CoherentCache).
- * - `cacheState` is fresh while this node's subscriber connection is up and subscribed. When it drops, caches
- *   stop filling and keep only what they held, each entry until its lifetime ends; when it is back, the epoch
- *   changes and every cache starts empty (the messages sent meanwhile are lost for good: pub/sub keeps nothing).
+ * - `publish` is one PUBLISH too, in a script that also reads the cluster's members (RedisMembership): it
+ *   then waits for as many acknowledgements as Redis counted subscribers (less its own) and for one from every
+ *   member, each sent by a node once its handlers ran, for at most `stalenessBound`. A node that did not answer
+ *   by then has no cached entry older than the message left (every entry lives at most `stalenessBound`), which
+ *   is what `publish` promises. That includes a member whose subscription is cut: Redis does not count it, but
+ *   it may still serve what it cached before the cut, so the writer waits the bound for it.
+ * - `cacheState` is fresh while this node's subscriber connection is subscribed and its membership is known to
+ *   be current (renewed recently enough that it outlives every entry cached meanwhile). When the subscription
+ *   drops, caches stop filling and keep only what they held, each entry until its lifetime ends; when it is
+ *   back, the epoch changes and every cache starts empty (the messages sent meanwhile are lost for good:
+ *   pub/sub keeps nothing).
  */
 import { randomUUID } from 'node:crypto';
 import type { CacheState, ClusterBus, ClusterHandler } from '@tessera/cluster';
 import { createNodeId } from '@tessera/cluster';
 import type { JsonValue, Logger, Unsubscribe } from '@tessera/plugin-sdk';
 import { command, DEFAULT_PREFIX, openRedis, type RedisConnectionOptions } from './redis-connection';
+import { createRedisMembership } from './redis-membership';
 
 export interface RedisClusterBusOptions extends RedisConnectionOptions {
   /** Milliseconds; see ClusterBus.stalenessBound. Default 5000. */
@@ -44,13 +46,19 @@ interface Envelope {
 }
 
 interface Pending {
-  received: number;
-  /** Known once PUBLISH answered; acknowledgements may come before. */
+  /** The nodes that acknowledged. */
+  readonly ackers: Set<string>;
+  /** How many subscribers Redis delivered to, less this node; known once PUBLISH answered (acks may come first). */
   expected: number | null;
+  /** The other members, each of which must acknowledge (or the bound pass). */
+  members: readonly string[];
   readonly done: () => void;
 }
 
 export const DEFAULT_STALENESS_BOUND = 5000;
+
+/** The longest a node waits before trying again to subscribe, or to renew its membership when due. */
+const MAX_TICK = 1000;
 
 export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClusterBus {
   const { log } = options;
@@ -64,23 +72,61 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
   const subscriber = openRedis(options, { autoResubscribe: false });
   const handlers = new Map<string, Set<ClusterHandler>>();
   const pending = new Map<string, Pending>();
-  let state: CacheState = Object.freeze({ fresh: false, epoch: 0 });
+  const membership = createRedisMembership({ redis: publisher, prefix, nodeId, stalenessBound });
+  const clock = () => performance.now();
+  let subscribed = false;
+  /** Until when this node's membership surely outlives what it caches (see RedisMembership). */
+  let memberUntil = -Infinity;
+  let renewedAt = -Infinity;
+  let epoch = 0;
+  let freshState: CacheState = Object.freeze({ fresh: true, epoch });
+  let staleState: CacheState = Object.freeze({ fresh: false, epoch });
   let closing = false;
 
-  const setState = (fresh: boolean, newEpoch: boolean): void => {
-    state = Object.freeze({ fresh, epoch: state.epoch + (newEpoch ? 1 : 0) });
+  const renew = async (): Promise<void> => {
+    const sentAt = clock();
+    await membership.renew();
+    renewedAt = sentAt;
+    // The membership lapses stalenessBound + 2 renewEvery after the renewal reached Redis; an entry cached
+    // before memberUntil dies stalenessBound after its read at the latest, so before the membership lapses.
+    memberUntil = sentAt + 2 * membership.renewEvery;
   };
 
-  const subscribe = async (): Promise<void> => {
-    await subscriber.subscribe(busChannel, ackChannel);
-    setState(true, true);
-  };
+  /** Joins (renews the membership first, so no node caches while unknown to the writers), then subscribes. */
+  let subscribing: Promise<void> | null = null;
+  const subscribe = (): Promise<void> =>
+    (subscribing ??= (async () => {
+      try {
+        await renew();
+        await subscriber.subscribe(busChannel, ackChannel);
+        subscribed = true;
+        epoch += 1;
+        freshState = Object.freeze({ fresh: true, epoch });
+        staleState = Object.freeze({ fresh: false, epoch });
+      } finally {
+        subscribing = null;
+      }
+    })());
 
-  subscriber.on('ready', () => {
+  const trySubscribe = (): void => {
+    if (subscribed || closing || subscriber.status !== 'ready' || publisher.status !== 'ready') return;
     subscribe().catch((error: unknown) => log.warn('cluster bus could not subscribe', { error }));
-  });
+  };
+
+  // Renews the membership while subscribed (by renewEvery after the last renewal, one tick early at most, well
+  // before memberUntil), retries a failed subscription otherwise.
+  const tickEvery = Math.min(membership.renewEvery, MAX_TICK);
+  const tick = setInterval(() => {
+    if (!subscribed) trySubscribe();
+    else if (clock() - renewedAt >= membership.renewEvery - tickEvery) {
+      renew().catch((error: unknown) => log.debug('cluster membership not renewed', { error }));
+    }
+  }, tickEvery).unref();
+
+  subscriber.on('ready', trySubscribe);
+  publisher.on('ready', trySubscribe);
   subscriber.on('close', () => {
-    if (state.fresh && !closing) {
+    if (subscribed && !closing) {
       log.warn(
         'cluster bus lost Redis: cached entries serve until their staleness bound, nothing new is cached',
         {
@@ -88,7 +134,7 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
         },
       );
     }
-    setState(false, false);
+    subscribed = false;
   });
   subscriber.on('error', (error: unknown) => log.debug('cluster bus subscriber error', { error }));
   publisher.on('error', (error: unknown) => log.debug('cluster bus publisher error', { error }));
@@ -103,7 +149,7 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
     }
     if (envelope.ack !== undefined) {
       await publisher
-        .publish(`${prefix}ack:${envelope.from}`, envelope.ack)
+        .publish(`${prefix}ack:${envelope.from}`, `${envelope.ack} ${nodeId}`)
         .catch((error: unknown) => log.debug('cluster acknowledgement not sent', { error }));
     }
   };
@@ -112,10 +158,11 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
   let inbox: Promise<void> = Promise.resolve();
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === ackChannel) {
-      const waiting = pending.get(message);
-      if (waiting === undefined) return;
-      waiting.received += 1;
-      if (waiting.expected !== null && waiting.received >= waiting.expected) waiting.done();
+      const space = message.indexOf(' ');
+      const waiting = pending.get(message.slice(0, space));
+      if (waiting === undefined || space < 0) return;
+      waiting.ackers.add(message.slice(space + 1));
+      if (acknowledged(waiting)) waiting.done();
       return;
     }
     let envelope: Envelope;
@@ -131,6 +178,9 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
   const send = (envelope: Envelope): Promise<number> =>
     command(() => publisher.publish(busChannel, JSON.stringify(envelope)));
 
+  const acknowledged = ({ ackers, expected, members }: Pending): boolean =>
+    expected !== null && ackers.size >= expected && members.every((member) => ackers.has(member));
+
   const waitBound = (): Promise<void> =>
     new Promise((resolve) => setTimeout(resolve, stalenessBound).unref());
 
@@ -141,17 +191,19 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
     async publish(topic, data) {
       const ack = randomUUID();
       let done: () => void = () => {};
-      const acknowledged = new Promise<void>((resolve) => (done = resolve));
-      const waiting: Pending = { received: 0, expected: null, done };
+      const allAcknowledged = new Promise<void>((resolve) => (done = resolve));
+      const waiting: Pending = { ackers: new Set(), expected: null, members: [], done };
       pending.set(ack, waiting);
       try {
-        const receivers = await send({ from: nodeId, topic, data, ack });
+        const envelope: Envelope = { from: nodeId, topic, data, ack };
+        const { receivers, members } = await membership.publish(busChannel, JSON.stringify(envelope));
         // Redis counted this node's own subscriber too, when it is subscribed.
-        waiting.expected = receivers - (state.fresh ? 1 : 0);
-        if (waiting.received >= waiting.expected) return;
+        waiting.expected = receivers - (subscribed ? 1 : 0);
+        waiting.members = members.filter((member) => member !== nodeId);
+        if (acknowledged(waiting)) return;
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
-          acknowledged,
+          allAcknowledged,
           new Promise<void>((resolve) => (timer = setTimeout(resolve, stalenessBound))),
         ]);
         clearTimeout(timer);
@@ -176,12 +228,12 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
       };
     },
 
-    cacheState: () => state,
+    cacheState: () => (subscribed && clock() < memberUntil ? freshState : staleState),
 
     async connect() {
       await Promise.all([publisher.connect(), subscriber.connect()]);
-      // The first `ready` subscribes; wait for it so the node starts fresh.
-      if (!state.fresh) await subscribe();
+      // A `ready` may have subscribed already; wait for it so the node starts fresh.
+      if (!subscribed) await subscribe();
     },
 
     async ping() {
@@ -192,12 +244,14 @@ export function createRedisClusterBus(options: RedisClusterBusOptions): RedisClu
       }
     },
 
-    close() {
+    async close() {
       closing = true;
+      clearInterval(tick);
       for (const waiting of pending.values()) waiting.done();
+      // Caches nothing any more: the writers need not wait for it (a failure leaves it to lapse by itself).
+      if (subscribed) await membership.leave().catch(() => undefined);
       publisher.disconnect();
       subscriber.disconnect();
-      return Promise.resolve();
     },
   };
 }

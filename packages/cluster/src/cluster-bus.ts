@@ -38,8 +38,8 @@ export interface ClusterBus {
   readonly stalenessBound: number;
   /**
    * Sends `data` to every other node's `topic` handlers. Resolves once each node has handled it, or can no
-   * longer use anything it cached before the message was sent; either way within `stalenessBound` (plus the
-   * time to send it). Never rejects: when the message cannot be sent at all, it resolves once the bound has
+   * longer use anything it cached before the message was sent (a node whose subscription is cut counts too: it
+   * still serves what it cached before the cut); either way within `stalenessBound` (plus the time to send it). Never rejects: when the message cannot be sent at all, it resolves once the bound has
    * passed, since by then no node holds anything older.
    */
   publish(topic: string, data: JsonValue): Promise<void>;

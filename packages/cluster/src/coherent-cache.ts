@@ -15,9 +15,10 @@
  * invalidation, and is dropped the moment one names it. An invalidation the node missed was sent after the cut,
  * so after the read; the entry it would have dropped dies `stalenessBound` after that read all the same. So a
  * token revoked on another node while this one is cut stops being accepted here at most `stalenessBound` after
- * this node read its record (a bus whose `publish` waits for cut nodes, see ClusterBus, makes the writer wait
- * that long too). A bus without a bound (0: one node, nothing to miss) has no such limit: its cache is not used
- * at all while it is not fresh.
+ * this node read its record, so at most `stalenessBound` after the revocation. The writer's `publish` does not
+ * resolve before that (ClusterBus.publish counts cut nodes too), so once a revocation is answered, no node
+ * accepts the token. A bus without a bound (0: one node, nothing to miss) has no such limit: its cache is not
+ * used at all while it is not fresh.
  * With the one-node bus none of this costs anything: nothing is published, entries live until evicted.
  */
 import { LRUCache } from 'lru-cache';

@@ -1,11 +1,14 @@
 /**
- * The ClusterBus on Redis pub/sub: `publish` resolves once the other nodes handled the message, `broadcast`
- * reaches them, a node never hears itself, and nodes on different prefixes never meet.
+ * The ClusterBus on Redis pub/sub: `publish` resolves once the other nodes handled the message, or once a node
+ * cut from Redis can no longer use what it cached before the cut; `broadcast` reaches the others, a node never
+ * hears itself, and nodes on different prefixes never meet.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { CoherentCache } from '@tessera/cluster';
 import type { JsonValue } from '@tessera/plugin-sdk';
+import { createTcpProxy } from '@tessera/testing';
 import { createRedisClusterPorts } from '../../src';
-import { quiet, redisFixture, type RedisFixture } from './redis-fixture';
+import { quiet, REDIS_URL, redisFixture, type RedisFixture } from './redis-fixture';
 
 describe('the Redis ClusterBus', () => {
   const fixtures: RedisFixture[] = [];
@@ -36,6 +39,31 @@ describe('the Redis ClusterBus', () => {
     expect(a.clusterBus.cacheState().fresh).toBe(true);
     await a.clusterBus.publish('t', { n: 1 });
     expect(handled.sort()).toEqual(['b:{"n":1}:true', 'c:{"n":1}:true']);
+  });
+
+  it('holds a publish until a node cut from Redis can no longer use what it cached before the cut', async () => {
+    const f = fixture();
+    const redis = new URL(REDIS_URL);
+    const proxy = await createTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    try {
+      const cutOff = await f.node({ stalenessBound: 1500, url: `redis://127.0.0.1:${proxy.port}` });
+      const writer = await f.node({ stalenessBound: 1500 });
+      const cache = (bus: typeof writer.clusterBus) =>
+        new CoherentCache<{ v: string }>({ name: 'things', bus, max: 10 });
+      const cutOffCache = cache(cutOff.clusterBus);
+      await cutOffCache.read('k', () => Promise.resolve({ v: 'one' }));
+      expect(cutOffCache.get('k')).toEqual({ v: 'one' });
+
+      proxy.cut();
+      while (cutOff.clusterBus.cacheState().fresh) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Redis does not count the cut node as a subscriber; the writer waits for it as a member all the same.
+      await cache(writer.clusterBus).invalidate(['k']);
+      expect(cutOffCache.get('k')).toBeUndefined();
+      expect(cutOff.clusterBus.cacheState().fresh).toBe(false);
+    } finally {
+      proxy.restore();
+      await proxy.close();
+    }
   });
 
   it('delivers a broadcast to the others, and nothing across prefixes', async () => {

@@ -55,6 +55,8 @@ describe('the Redis TokenStore', () => {
         `${fixture.prefix}token:${saved.hash}`,
         `${fixture.prefix}tokens-of:alice`,
         `${fixture.prefix}chain:${saved.chainId}`,
+        // The bus's members (node ids), not the store's.
+        `${fixture.prefix}nodes`,
       ].sort(),
     );
   });
