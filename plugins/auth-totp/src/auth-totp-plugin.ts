@@ -1,11 +1,11 @@
 /**
- * The plugin: reads its configuration, opens its storage, registers the `totp` strategy and, when
+ * The plugin: declares its configuration, opens its storage, registers the `totp` strategy and, when
  * `secondFactor.strategies` names any, the `auth:strategyAuthenticated` pipe that asks their logins for a code.
  * Everything it needs comes from its context or from the options below.
  */
 import { definePlugin, type PluginDefinition } from '@tessera/plugin-sdk';
 import { Secret } from 'otpauth';
-import { readSettings } from './config';
+import { authTotpConfigSchema } from './config';
 import { authTotpErrors } from './errors';
 import { EnrolmentStore } from './enrolment-store';
 import { TotpCredentials } from './totp-credentials';
@@ -23,8 +23,9 @@ export function createAuthTotpPlugin(options: AuthTotpOptions = {}): PluginDefin
   const newSecret = options.newSecret ?? (() => new Secret({ size: 20 }).base32);
   return definePlugin({
     errors: authTotpErrors,
+    configSchema: authTotpConfigSchema,
     async setup(ctx) {
-      const settings = readSettings(ctx.config);
+      const settings = ctx.config;
       const credentials = new TotpCredentials({
         settings,
         store: await EnrolmentStore.open(ctx.storage),
@@ -32,8 +33,8 @@ export function createAuthTotpPlugin(options: AuthTotpOptions = {}): PluginDefin
         newSecret,
       });
       ctx.strategies.register(STRATEGY_NAME, createTotpStrategy(credentials, settings));
-      if (settings.secondFactorStrategies.length === 0) return;
-      const strategies = new Set(settings.secondFactorStrategies);
+      if (settings.secondFactor.strategies.length === 0) return;
+      const strategies = new Set(settings.secondFactor.strategies);
       ctx.bus.pipe('auth:strategyAuthenticated', async (login) => {
         if (strategies.has(login.strategy))
           await credentials.checkSecondFactor(login.kuid, login.request.input.body?.code);

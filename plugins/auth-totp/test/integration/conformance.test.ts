@@ -50,6 +50,7 @@ const ENROLMENT_ANSWERS = [
 ] as const;
 const plugin = createAuthTotpPlugin({ now: () => FROZEN, newSecret: secretOf });
 const definition = definePlugin({
+  configSchema: plugin.configSchema,
   setup(ctx) {
     for (const event of ENROLMENT_ANSWERS) {
       ctx.bus.hook(event, (request) => {
