@@ -43,7 +43,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   // Before anything opens: an unknown name in plugins.builtIn is a configuration error.
   const builtIn = builtInPlugins(config.plugins.builtIn);
-  const log = options.log ?? createLogger({ level: config.log.level });
+  const log = options.log ?? createLogger({ level: config.log.level, format: config.log.format });
   // Which configuration this is, before anything else: the first question when a setting seems ignored.
   for (const source of sources) log.info(`configuration: ${describeConfigSource(source)}`);
   for (const warning of warnings) log.warn(`configuration: ${warning}`);

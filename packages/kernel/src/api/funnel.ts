@@ -9,6 +9,7 @@
  */
 import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
 import { tesseraError } from '@tessera/plugin-sdk';
+import { requestLog } from '../logging/request-log';
 import type { ActionRegistry } from './action-registry';
 import { parseArgs } from './args';
 import { ConcurrencyGate } from './concurrency-gate';
@@ -120,7 +121,7 @@ export class Funnel {
     try {
       await bus.pipeline('request:afterExecution', request);
     } catch (error) {
-      this.options.log.error('request:afterExecution pipe failed', { requestId: request.id, error });
+      requestLog(this.options.log, request).error('request:afterExecution pipe failed', { error });
     }
   }
 
@@ -128,9 +129,7 @@ export class Funnel {
   private logUnexpected(request: Request): void {
     const error = request.error;
     if (!error || error.status < 500) return;
-    this.options.log.error('request failed', {
-      requestId: request.id,
-      kuid: request.user?._id ?? null,
+    requestLog(this.options.log, request).error('request failed', {
       controller: request.input.controller,
       action: request.input.action,
       status: error.status,

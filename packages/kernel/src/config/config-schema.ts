@@ -170,7 +170,8 @@ export interface ClusterConfig {
 
 export interface LogConfig {
   readonly level: LogLevel;
-  readonly format: 'json';
+  /** `json`: one JSON object per line; `pretty`: lines for a person; `auto`: pretty on a terminal, JSON otherwise. */
+  readonly format: 'json' | 'pretty' | 'auto';
   /** One `info` line per API request answered (id, kuid, action, status, duration). */
   readonly accessLog: boolean;
 }
@@ -288,7 +289,7 @@ export const CONFIG_DEFAULTS: DeepPartial<TesseraConfig> = {
     subscriptionConditionsCount: 16,
   },
   plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [], builtIn: ['auth-local'] },
-  log: { level: 'info', format: 'json', accessLog: false },
+  log: { level: 'info', format: 'auto', accessLog: false },
   // Ninety days: long enough to look into an incident reported late, short enough to bound the table.
   audit: { enabled: true, retention: 90 * 24 * 60 * 60 * 1000 },
   metrics: { token: null },
@@ -483,7 +484,7 @@ const SCHEMA: Section = {
     builtIn: listOf(text),
     [ANY_OTHER_KEY]: anyObject("an object (the plugin's own configuration)"),
   },
-  log: { level: oneOf(...LOG_LEVELS), format: oneOf('json'), accessLog: boolean },
+  log: { level: oneOf(...LOG_LEVELS), format: oneOf('json', 'pretty', 'auto'), accessLog: boolean },
   audit: { enabled: boolean, retention: duration },
   metrics: { token: nullable(text) },
 };

@@ -4,6 +4,7 @@
  * ended (status, error id, milliseconds). Never a body, an argument or a token.
  */
 import type { ApiRequest, EventBus, Logger, Unsubscribe } from '@tessera/plugin-sdk';
+import { requestLog } from './request-log';
 
 export function attachAccessLog(
   bus: EventBus,
@@ -18,9 +19,7 @@ export function attachAccessLog(
     bus.hook('request:afterExecution', (request) => {
       const start = started.get(request);
       started.delete(request);
-      log.info('request', {
-        requestId: request.id,
-        kuid: request.user?._id ?? null,
+      requestLog(log, request).info('request', {
         controller: request.input.controller,
         action: request.input.action,
         protocol: request.connection.protocol,

@@ -13,6 +13,7 @@ import proxyaddr from 'proxy-addr';
 import type { ConnectionInfo, Logger, Protocol } from '@tessera/plugin-sdk';
 import { TesseraError } from '@tessera/plugin-sdk';
 import { Request, type ResponseEnvelope } from '../api/request';
+import { requestLog } from '../logging/request-log';
 
 /** proxy-addr's compiled `trust` function: is the hop at `addr` (the `i`-th, 0 being the peer) a trusted proxy? */
 export type ProxyTrust = (addr: string, i: number) => boolean;
@@ -85,8 +86,7 @@ export function answerJson(
     return format(request.response(nodeId));
   } catch (error) {
     const unexpected = new TesseraError('core.runtime.unexpected_error', [request.id], { cause: error });
-    log.error('the answer could not be serialized', {
-      requestId: request.id,
+    requestLog(log, request).error('the answer could not be serialized', {
       controller: request.input.controller,
       action: request.input.action,
       error: unexpected,

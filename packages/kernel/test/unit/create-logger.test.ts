@@ -1,17 +1,27 @@
 import { Writable } from 'node:stream';
-import { createLogger, createSilentLogger, redact } from '@tessera/kernel';
+import {
+  createLogger,
+  createSilentLogger,
+  prettyLine,
+  redact,
+  requestLog,
+  type LogFormat,
+} from '@tessera/kernel';
 import { TesseraError, tesseraError, type LogFields, type LogLevel } from '@tessera/plugin-sdk';
 
 /** A logger writing into memory; `records()` parses each line written so far. */
-function capture(level: LogLevel, bindings?: LogFields) {
+function capture(level: LogLevel, bindings?: LogFields, format?: LogFormat, isTTY?: boolean) {
   const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger({ level, destination, bindings });
+  const destination = Object.assign(
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+    { isTTY },
+  );
+  const logger = createLogger({ level, destination, bindings, format });
   const text = () => chunks.join('');
   const records = () =>
     text()
@@ -26,13 +36,13 @@ afterEach(() => {
 });
 
 describe('lines', () => {
-  it('writes one JSON object per line: time, level, msg, then bindings and fields', () => {
+  it('writes one JSON object per line, with the level by name, an ISO time, msg, bindings and fields', () => {
     const { logger, text, records } = capture('info', { service: 'kernel' });
     logger.info('started', { port: 7512 });
     logger.warn('slow', { ms: 900 });
-    expect(text().split('\n')).toHaveLength(3); // two lines, each ending with a newline
+    expect(text().endsWith('\n')).toBe(true);
+    expect(text().trimEnd().split('\n')).toHaveLength(2);
     const [first, second] = records();
-    expect(Object.keys(first!)).toEqual(['time', 'level', 'msg', 'service', 'port']);
     expect(first).toMatchObject({ level: 'info', msg: 'started', service: 'kernel', port: 7512 });
     expect(new Date(first!.time as string).toISOString()).toBe(first!.time);
     expect(second).toMatchObject({ level: 'warn', msg: 'slow', service: 'kernel', ms: 900 });
@@ -46,11 +56,11 @@ describe('lines', () => {
     expect(record!.time).not.toBe('never');
   });
 
-  it('writes to process.stdout by default', () => {
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    createLogger({ level: 'info' }).info('to stdout');
-    expect(write).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(String(write.mock.calls[0]![0]))).toMatchObject({ level: 'info', msg: 'to stdout' });
+  it('leaves the fields object it was given as it was', () => {
+    const { logger } = capture('info');
+    const fields = { password: 'p-1', nested: { token: 't-1' } };
+    logger.info('login', fields);
+    expect(fields).toEqual({ password: 'p-1', nested: { token: 't-1' } });
   });
 });
 
@@ -86,6 +96,23 @@ describe('child', () => {
         requestId: 'r1',
       }),
       expect.not.objectContaining({ plugin: 'oauth' }),
+    ]);
+  });
+});
+
+describe('requestLog', () => {
+  it("names the request and its caller's kuid on every line, null before the token is read", () => {
+    const { logger, records } = capture('info');
+    requestLog(logger, { id: 'r-1', user: { _id: 'alice', profileIds: ['default'] } }).error(
+      'request failed',
+      {
+        status: 500,
+      },
+    );
+    requestLog(logger, { id: 'r-2', user: null }).info('request');
+    expect(records()).toEqual([
+      expect.objectContaining({ msg: 'request failed', requestId: 'r-1', kuid: 'alice', status: 500 }),
+      expect.objectContaining({ msg: 'request', requestId: 'r-2', kuid: null }),
     ]);
   });
 });
@@ -180,7 +207,7 @@ describe('errors', () => {
       context: { cause: { message: 'ENOENT: no such file', code: 'ENOENT', stack: missing.stack } },
       plain: { message: 'plain' },
     });
-    expect(Object.keys(records()[0]!.plain as object)).toEqual(['message', 'stack']);
+    expect(Object.keys(records()[0]!.plain as object).sort()).toEqual(['message', 'stack']);
     expect(text()).not.toContain('/secret/path');
   });
 
@@ -208,6 +235,65 @@ describe('errors', () => {
     const loop = new Error('loop');
     loop.cause = loop;
     expect(redact(loop)).toMatchObject({ message: 'loop', cause: '[circular]' });
+  });
+});
+
+describe('pretty lines', () => {
+  it('writes time, level, message and fields on one line, then the stack of each error and of its causes', () => {
+    const { logger, text } = capture('info', { plugin: 'oauth' }, 'pretty');
+    const root = new Error('disk on fire', { cause: { device: 'sda', password: 'p-9' } });
+    logger.error('request failed', {
+      requestId: 'r-1',
+      status: 500,
+      error: new Error('mid', { cause: root }),
+    });
+    const [head, ...rest] = text().trimEnd().split('\n');
+    expect(head).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} ERROR request failed plugin=oauth requestId=r-1 status=500 error=mid$/,
+    );
+    expect(rest[0]).toBe('    Error: mid');
+    expect(rest).toContain('    caused by: Error: disk on fire');
+    expect(rest[rest.length - 1]).toBe('    caused by: {"device":"sda","password":"[redacted]"}');
+    expect(text()).not.toContain('p-9');
+    expect(text()).not.toContain('\u001b[');
+  });
+
+  it('names a catalog error by its id, quotes what has spaces, and writes objects as JSON', () => {
+    const line = prettyLine(
+      {
+        level: 'warn',
+        time: '2026-01-01T00:00:00.000Z',
+        msg: 'slow',
+        pid: 1,
+        hostname: 'h',
+        reason: 'two words',
+        nested: { a: [1] },
+        error: {
+          message: 'Token expired',
+          id: 'security.token.expired',
+          stack: 'TesseraError: Token expired',
+        },
+      },
+      false,
+    );
+    expect(line).toMatch(
+      /^\d\d:\d\d:\d\d\.000 WARN {2}slow reason="two words" nested={"a":\[1\]} error=security\.token\.expired\n {4}TesseraError: Token expired\n$/,
+    );
+  });
+
+  it.each<[LogFormat, boolean | undefined, 'json' | 'pretty']>([
+    ['auto', true, 'pretty'],
+    ['auto', undefined, 'json'],
+    ['json', true, 'json'],
+    ['pretty', undefined, 'pretty'],
+  ])('format %s on a destination whose isTTY is %s writes %s lines', (format, isTTY, written) => {
+    const { logger, text } = capture('info', {}, format, isTTY);
+    logger.info('started', { port: 7512 });
+    const line = text().trimEnd();
+    if (written === 'json') expect(JSON.parse(line)).toMatchObject({ msg: 'started', port: 7512 });
+    else expect(line).toMatch(/INFO.* started port=7512$/);
+    // Colours only for a terminal.
+    expect(line.includes('\u001b[')).toBe(written === 'pretty' && isTTY === true);
   });
 });
 

@@ -9,6 +9,7 @@ import {
 } from '@tessera/kernel';
 import type { ApiRequest, ConnectionInfo, Logger } from '@tessera/plugin-sdk';
 import { TesseraError } from '@tessera/plugin-sdk';
+import { createRecordingLogger, type LogLine } from '@tessera/testing';
 
 const connection: ConnectionInfo = { id: 'c1', protocol: 'websocket', address: null, ips: [], headers: {} };
 const quiet: Logger = createSilentLogger();
@@ -141,10 +142,9 @@ describe('funnel', () => {
     expect(onError).toHaveBeenCalledTimes(1);
   });
 
-  it('hides an unexpected failure behind a generic error and logs it with its cause', async () => {
-    const logged: unknown[] = [];
-    const log: Logger = { ...quiet, error: (_message, fields) => void logged.push(fields?.error) };
-    const { registry, funnel } = build({ log });
+  it('hides an unexpected failure behind a generic error and logs it with its cause, its request and caller', async () => {
+    const lines: LogLine[] = [];
+    const { registry, funnel } = build({ log: createRecordingLogger(lines) });
     const cause = new Error('db password is hunter2');
     registry.register('c', {
       a: defineAction({
@@ -158,7 +158,13 @@ describe('funnel', () => {
     expect(request.error?.toJSON()).toMatchObject({ id: 'core.runtime.unexpected_error', status: 500 });
     expect(wire).not.toContain('hunter2');
     expect(wire).toContain('r9');
-    expect(logged).toEqual([request.error]);
+    expect(lines.filter((line) => line.level === 'error')).toEqual([
+      {
+        level: 'error',
+        message: 'request failed',
+        fields: expect.objectContaining({ requestId: 'r9', kuid: '-1', error: request.error }),
+      },
+    ]);
     expect(request.error?.cause).toBe(cause);
   });
 

@@ -128,7 +128,7 @@ describe('defaults', () => {
         subscriptionConditionsCount: 16,
       },
       plugins: { setupTimeout: 10_000, runTimeout: 10_000, paths: [], builtIn: ['auth-local'] },
-      log: { level: 'info', format: 'json', accessLog: false },
+      log: { level: 'info', format: 'auto', accessLog: false },
       audit: { enabled: true, retention: 90 * 24 * 60 * 60 * 1000 },
       metrics: { token: null },
     });
@@ -364,7 +364,7 @@ describe('validation', () => {
     ['plugins.builtIn', 'auth-local', 'an array, each item a non-empty string'],
     ['plugins.oauth', 'on', "an object (the plugin's own configuration)"],
     ['log.level', 'verbose', 'one of "debug", "info", "warn", "error"'],
-    ['log.format', 'pretty', 'one of "json"'],
+    ['log.format', 'yaml', 'one of "json", "pretty", "auto"'],
   ])('refuses %s = %j', (key, value, expected) => {
     const overrides = key.split('.').reduceRight<unknown>((inner, part) => ({ [part]: inner }), value);
     const error = errorOf(() => load({ overrides: invalid(overrides) }));

@@ -15,6 +15,7 @@ import {
 } from '@tessera/plugin-sdk';
 import { arg, type ArgsOf } from '../../api/args';
 import type { Request } from '../../api/request';
+import { requestLog } from '../../logging/request-log';
 import type { SecurityRepository } from '../../security/accounts';
 import { ANONYMOUS_KUID, type SecurityDocument, type UserContent } from '../../security/model';
 import { DEFAULT_SEARCH_LIMITS } from '@tessera/store';
@@ -142,7 +143,11 @@ export async function deleteEach(
 /** A catalog error as it is; anything else is logged and answered as the unexpected error it is. */
 function reportable(request: Request, log: Logger, error: unknown): TesseraError {
   if (isTesseraError(error)) return error;
-  log.error('request failed', { requestId: request.id, action: request.input.action, error });
+  requestLog(log, request).error('request failed', {
+    controller: request.input.controller,
+    action: request.input.action,
+    error,
+  });
   return new TesseraError('core.runtime.unexpected_error', [request.id], { cause: error });
 }
 
