@@ -15,6 +15,7 @@ import { createMetrics } from '@tessera/metrics';
 import type { Logger } from '@tessera/plugin-sdk';
 import type { PluginSource } from '@tessera/kernel';
 import { builtInPlugins } from './built-in-plugins';
+import { pluginFormats } from './plugin-formats';
 import { createNodePorts } from './create-node-ports';
 import { createStore } from './create-store';
 
@@ -59,6 +60,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     services,
     log,
     plugins: [...builtIn, ...(options.plugins ?? [])],
+    pluginFormats: pluginFormats(),
     extensions: [createAuditTrail(config.audit), metrics],
   });
   let port: number;

@@ -16,18 +16,22 @@ import {
   type LimiterStore,
   type TokenStore,
 } from '@tessera/cluster';
-import type {
-  DocumentNotification,
-  EventBus,
-  IdentitySummary,
-  JsonValue,
-  Logger,
-  Unsubscribe,
+import {
+  tesseraError,
+  type DocumentNotification,
+  type EventBus,
+  type IdentitySummary,
+  type JsonValue,
+  type Logger,
+  type PluginFormat,
+  type ProfileSummary,
+  type Unsubscribe,
 } from '@tessera/plugin-sdk';
 import { ActionRegistry } from './api/action-registry';
 import { KUZZLE_UNSERVED_ROUTES } from './api/kuzzle-unserved-routes';
 import { collectionController, indexController, refuseDataApi } from './controllers/data-api-controllers';
 import { Funnel, type RequestAuthorizer } from './api/funnel';
+import { Request } from './api/request';
 import type { TesseraConfig } from './config';
 import { authController } from './controllers/auth-controller';
 import { adminExistsAction, securityController } from './controllers/security-controller';
@@ -76,6 +80,8 @@ export interface KernelOptions {
   readonly log: Logger;
   /** Plugins to load, in order, after the folders listed in `plugins.paths`. */
   readonly plugins?: readonly PluginSource[];
+  /** Foreign plugin formats the folders of `plugins.paths` may be in (the Kuzzle compatibility layer's). */
+  readonly pluginFormats?: readonly PluginFormat[];
   /** Epoch ms: the clock tokens are issued and checked against. `Date.now` unless a test moves it. */
   readonly now?: () => number;
   /**
@@ -216,6 +222,19 @@ export function createKernel(options: KernelOptions): Kernel {
     strategies,
     registry,
     identity: (kuid) => describeIdentity(securityServices().accounts, kuid),
+    profiles: (profileIds) => describeProfiles(securityServices().accounts, profileIds),
+    // On behalf of a request the kernel is serving, with that request's connection and token: the caller's
+    // rights apply, so a plugin gets nothing through it that its caller could not do.
+    execute: async (plugin, envelope, caller) => {
+      if (!(caller instanceof Request)) throw tesseraError('plugin.assert.invalid_caller', plugin);
+      const { jwt: _ignored, ...rest } = envelope;
+      const request = await funnel.executeWithin(
+        caller.input.jwt === null ? rest : { ...rest, jwt: caller.input.jwt },
+        caller.connection,
+      );
+      return { status: request.status, result: request.result, error: request.error };
+    },
+    formats: options.pluginFormats,
     createUser: (plugin, user) => createPluginUser(securityServices(), strategies, plugin, user),
     credentialsCreated: (kuid, strategy, author) => {
       bus.emit('credentials:created', { kuid, strategy, author });
@@ -456,6 +475,17 @@ async function describeIdentity(accounts: SecurityRepository, kuid: string): Pro
   const { profileIds } = user._source;
   const { roles } = await accounts.rightsSource(profileIds);
   return { kuid: user._id, profileIds: [...profileIds], roleIds: [...roles.keys()] };
+}
+
+async function describeProfiles(
+  accounts: SecurityRepository,
+  profileIds: readonly string[],
+): Promise<ProfileSummary[]> {
+  const profiles = await accounts.profiles.mGet(profileIds);
+  return profiles.map(({ _id, _source }) => ({
+    profileId: _id,
+    roleIds: [...new Set(_source.policies.map((policy) => policy.roleId))],
+  }));
 }
 
 /** Lets idle keep-alive sockets go at once and gives busy ones until `timeoutMs` to finish their answer. */

@@ -61,6 +61,10 @@ export {
   type PluginDefinition,
   type PluginActionDefinition,
   type IdentitySummary,
+  type ProfileSummary,
+  type ExecutionOutcome,
+  type PluginFormat,
+  type TranslatedPlugin,
   type PluginNewUser,
   type CredentialsChange,
 } from './plugin';

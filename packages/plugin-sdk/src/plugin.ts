@@ -2,7 +2,7 @@
  * A plugin: a manifest.json beside a module whose default export (or `plugin` export) is `definePlugin({...})`.
  * It sees only its frozen PluginContext, never the kernel.
  */
-import type { tesseraError, isTesseraError } from './errors/tessera-error';
+import type { tesseraError, isTesseraError, TesseraError } from './errors/tessera-error';
 import type { PluginErrors } from './errors/plugin-errors';
 import type { EventBus } from './events';
 import type { Logger } from './logger';
@@ -51,6 +51,19 @@ export interface IdentitySummary {
   readonly roleIds: readonly string[];
 }
 
+/** One profile as a plugin may know it: its id and the roles its policies name. */
+export interface ProfileSummary {
+  readonly profileId: string;
+  readonly roleIds: readonly string[];
+}
+
+/** What `ctx.api.execute` answers: the action's result, or the error it answered with (never thrown). */
+export interface ExecutionOutcome {
+  readonly status: number;
+  readonly result: unknown;
+  readonly error: TesseraError | null;
+}
+
 /** A user a plugin creates (a strategy's first login): see `PluginContext.accounts.createUser`. */
 export interface PluginNewUser {
   /** The profiles the user gets; each must exist. */
@@ -91,9 +104,22 @@ export interface PluginContext<Config = Record<string, unknown>> {
   /** Adds API actions under `<plugin>/<controller>`; rights apply to them as to any action. */
   readonly api: {
     register(controller: string, actions: Readonly<Record<string, PluginActionDefinition>>): void;
+    /**
+     * Runs an API action on behalf of the caller of `caller`, a request the plugin is handling (one its action or
+     * pipe received, or `original` of a passport request): same connection, same token, so the caller's rights
+     * apply and the plugin can do nothing the caller could not. `envelope` is a Kuzzle request envelope
+     * (`controller`, `action`, `body`, arguments); a `jwt` in it is ignored. Resolves with the outcome, even an
+     * error one. Anything but a request the kernel handed the plugin is refused (`plugin.assert.invalid_caller`).
+     */
+    execute(envelope: Readonly<Record<string, unknown>>, caller: ApiRequest): Promise<ExecutionOutcome>;
   };
-  /** Read-only facts about a user, for strategies whose rules depend on profiles or roles (null: no such user). */
-  readonly identity: { describe(kuid: string): Promise<IdentitySummary | null> };
+  /** Read-only facts about users and profiles, for strategies whose rules depend on profiles or roles. */
+  readonly identity: {
+    /** The user's kuid, profile ids and role ids; null when there is no such user. */
+    describe(kuid: string): Promise<IdentitySummary | null>;
+    /** The profiles among `profileIds` that exist, in that order, each with the role ids of its policies. */
+    profiles(profileIds: readonly string[]): Promise<ProfileSummary[]>;
+  };
   /**
    * Creates a user through the kernel's atomic user creation (generated kuid, `user:created` emitted with the
    * new kuid as author) and resolves to its kuid.
@@ -144,4 +170,32 @@ export function definePlugin<Config = Record<string, unknown>>(
   definition: PluginDefinition<Config>,
 ): PluginDefinition<Config> {
   return definition;
+}
+
+/**
+ * A foreign plugin format (Kuzzle's, say): how the kernel recognises a plugin folder whose manifest is not
+ * Tessera's, and turns it into a Tessera plugin before any of its code runs. Given to the kernel by the
+ * composition root; the translated plugin gets the same context, sandbox and checks as any other.
+ */
+export interface PluginFormat {
+  /** Names the format in boot messages ("Kuzzle"). */
+  readonly name: string;
+  /** Whether this parsed `manifest.json` is of this format (no code of the plugin has run yet). */
+  recognises(manifest: Readonly<Record<string, unknown>>): boolean;
+  /**
+   * Translates the plugin in `dir`: its Tessera manifest (checked by the kernel as any other) and how to load
+   * its definition. `config` is the plugin's own section, `plugins.<name>`. Throws a TesseraError naming the
+   * plugin and the field when the manifest cannot be honoured.
+   */
+  translate(input: {
+    readonly dir: string;
+    readonly manifest: Readonly<Record<string, unknown>>;
+    readonly config: Readonly<Record<string, unknown>>;
+  }): Promise<TranslatedPlugin> | TranslatedPlugin;
+}
+
+export interface TranslatedPlugin {
+  readonly manifest: Omit<PluginManifest, 'main'>;
+  /** Loads the plugin's code and returns its definition (called once, when the plugin's turn to set up comes). */
+  load(): PluginDefinition;
 }

@@ -19,12 +19,14 @@ import {
   type TesseraConfig,
 } from '@tessera/kernel';
 import { createOneNodePorts } from '@tessera/cluster';
-import type { Logger } from '@tessera/plugin-sdk';
+import type { Logger, PluginFormat } from '@tessera/plugin-sdk';
 import { createTestStore, storageEnvironment } from './internal/test-store';
 
 export interface TestKernelOptions {
   readonly overrides?: DeepPartial<TesseraConfig>;
   readonly plugins?: readonly PluginSource[];
+  /** Foreign plugin formats for the folders of `plugins.paths` (`pluginFormats()` of `@tessera/server`). */
+  readonly pluginFormats?: readonly PluginFormat[];
   readonly log?: Logger;
   /** Wraps the store adapter before the kernel gets it (e.g. `recordStoreWrites`). */
   readonly wrapStore?: (adapter: StoreAdapter) => StoreAdapter;
@@ -56,6 +58,7 @@ export async function startTestKernel(options: TestKernelOptions = {}): Promise<
     ...createOneNodePorts(adapter),
     log: options.log ?? createSilentLogger(),
     plugins: options.plugins,
+    pluginFormats: options.pluginFormats,
     now: options.now,
     extensions: options.extensions,
   });

@@ -73,6 +73,18 @@ export class Funnel {
     return request;
   }
 
+  /**
+   * Runs a request on behalf of one already in flight (a plugin executing an action for its caller), without
+   * taking another place in the concurrency gate: the request it serves holds one, and waiting for a second
+   * could deadlock a full gate. Not refused while draining either: it is part of a request being finished.
+   */
+  async executeWithin(envelope: unknown, connection: ConnectionInfo): Promise<Request> {
+    const request = requestFromEnvelope(envelope, connection);
+    if (request.error) await this.finish(request);
+    else await this.run(request);
+    return request;
+  }
+
   /** Refuses new requests from now on and resolves once in-flight ones are done, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
     this.accepting = false;

@@ -17,7 +17,10 @@ import {
   type DeepReadonly,
   type EventBus,
   type HookListener,
+  type ApiRequest,
+  type ExecutionOutcome,
   type IdentitySummary,
+  type ProfileSummary,
   type Logger,
   type PayloadOf,
   type PipeHandler,
@@ -45,6 +48,17 @@ export interface PluginContextDeps {
   readonly registry: ActionRegistry;
   /** Read-only facts about a user, for strategies. */
   readonly identity: (kuid: string) => Promise<IdentitySummary | null>;
+  /** Read-only facts about profiles (their role ids); without it, `ctx.identity.profiles` knows none. */
+  readonly profiles?: (profileIds: readonly string[]) => Promise<ProfileSummary[]>;
+  /**
+   * Runs an API action on behalf of `caller` for the plugin `plugin` (see `PluginContext.api.execute`); without
+   * it (a plugin's unit test), `ctx.api.execute` refuses every call.
+   */
+  readonly execute?: (
+    plugin: string,
+    envelope: Readonly<Record<string, unknown>>,
+    caller: ApiRequest,
+  ) => Promise<ExecutionOutcome>;
   /** Creates a user for the plugin `plugin` (which may only attach credentials of its own strategies). */
   readonly createUser: (plugin: string, user: PluginNewUser) => Promise<string>;
   /** Emits `credentials:created` (ownership of the strategy already checked). */
@@ -104,8 +118,15 @@ export function createPluginContext(
         deps.registry.register(qualified, pluginActions(name, actions, runTimeout));
         controllers.push(qualified);
       },
+      execute: (envelope: Readonly<Record<string, unknown>>, caller: ApiRequest) =>
+        deps.execute
+          ? deps.execute(name, envelope, caller)
+          : Promise.reject(tesseraError('plugin.assert.invalid_caller', name)),
     }),
-    identity: Object.freeze({ describe: deps.identity }),
+    identity: Object.freeze({
+      describe: deps.identity,
+      profiles: (profileIds: readonly string[]) => deps.profiles?.(profileIds) ?? Promise.resolve([]),
+    }),
     accounts: Object.freeze({
       createUser: (user: PluginNewUser) => deps.createUser(name, user),
       credentialsCreated: async (kuid: string, change: CredentialsChange) => {

@@ -3,11 +3,17 @@
  * then loads and sets up each plugin in order, each setup under a timeout, and tears them down in reverse order.
  * Each plugin gets its context from `createPluginContext` (plugin-context.ts).
  */
-import { TesseraError, tesseraError, type PluginDefinition, type PluginManifest } from '@tessera/plugin-sdk';
+import {
+  TesseraError,
+  tesseraError,
+  type PluginDefinition,
+  type PluginFormat,
+  type PluginManifest,
+} from '@tessera/plugin-sdk';
 import { messageOf } from '../internal/message-of';
 import { within } from '../internal/within';
 import { createPluginContext, type PluginContextDeps } from './plugin-context';
-import { readManifest, validateManifest } from './read-manifest';
+import { locateManifest, readManifestJson, validateManifest } from './read-manifest';
 import { resolvePluginConfig } from './plugin-config';
 import { createPluginErrorRegistry, type RegisteredPluginErrors } from './plugin-error-registry';
 
@@ -23,6 +29,11 @@ export interface PluginManagerDeps extends PluginContextDeps {
   readonly setupTimeout: number;
   /** Milliseconds, monotonic: what a plugin's setup time is measured with. `performance.now` unless a test says. */
   readonly clock?: () => number;
+  /**
+   * Foreign plugin formats (Kuzzle's): a folder whose manifest one of them recognises is translated by it into
+   * a Tessera plugin, whose manifest is then checked as any other.
+   */
+  readonly formats?: readonly PluginFormat[];
 }
 
 export interface PluginManager {
@@ -78,7 +89,23 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
 
   const inspect = async (source: PluginSource): Promise<Candidate> => {
     if ('dir' in source) {
-      const manifest = await readManifest(source.dir, kernelVersion);
+      const json = await readManifestJson(source.dir);
+      const { raw, folder } = json;
+      const format = isRecord(raw) ? deps.formats?.find((candidate) => candidate.recognises(raw)) : undefined;
+      if (format && isRecord(raw)) {
+        const name = typeof raw.name === 'string' ? raw.name : '';
+        const config = deps.pluginConfig[name];
+        const translated = await format.translate({
+          dir: folder,
+          manifest: raw,
+          config: isRecord(config) ? config : {},
+        });
+        return {
+          manifest: validateManifest(translated.manifest, kernelVersion, folder),
+          load: () => translated.load(),
+        };
+      }
+      const manifest = await locateManifest(json, kernelVersion);
       return { manifest, load: () => requirePlugin(manifest.mainPath) };
     }
     const { manifest, definition } = source;
@@ -255,4 +282,8 @@ function isDefinition(value: unknown): value is PluginDefinition {
 
 function propertyOf(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

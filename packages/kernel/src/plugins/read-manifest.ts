@@ -19,13 +19,30 @@ const NAME = /^[a-z][a-z0-9-]*$/;
 const MAIN_EXPECTED = 'expected a relative path to a file inside the plugin folder';
 
 export async function readManifest(dir: string, kernelVersion: string): Promise<LocatedManifest> {
+  return locateManifest(await readManifestJson(dir), kernelVersion);
+}
+
+/** A plugin folder's `manifest.json`, parsed but not checked: what a foreign format recognises its own by. */
+export interface ManifestJson {
+  /** The plugin folder, absolute. */
+  readonly folder: string;
+  readonly raw: unknown;
+}
+
+export async function readManifestJson(dir: string): Promise<ManifestJson> {
   const folder = path.resolve(dir);
-  let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path.join(folder, 'manifest.json'), 'utf8'));
+    return { folder, raw: JSON.parse(await readFile(path.join(folder, 'manifest.json'), 'utf8')) as unknown };
   } catch (error) {
     throw new TesseraError('plugin.manifest.cannot_load', [folder, messageOf(error)], { cause: error });
   }
+}
+
+/** Checks a Tessera manifest read from `folder`, and where its entry module is. */
+export async function locateManifest(
+  { folder, raw }: ManifestJson,
+  kernelVersion: string,
+): Promise<LocatedManifest> {
   const manifest = validateManifest(raw, kernelVersion, folder);
   // validateManifest has checked that raw is an object.
   const { main } = raw as { main?: unknown };

@@ -504,8 +504,8 @@ describe('createPluginManager', () => {
         'strategies',
       ]);
       expect(Object.keys(alpha.ctx().strategies).sort()).toEqual(['register', 'unregister']);
-      expect(Object.keys(alpha.ctx().api)).toEqual(['register']);
-      expect(Object.keys(alpha.ctx().identity)).toEqual(['describe']);
+      expect(Object.keys(alpha.ctx().api)).toEqual(['register', 'execute']);
+      expect(Object.keys(alpha.ctx().identity)).toEqual(['describe', 'profiles']);
       expect(Object.keys(alpha.ctx().accounts)).toEqual([
         'createUser',
         'credentialsCreated',

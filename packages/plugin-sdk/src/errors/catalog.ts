@@ -395,6 +395,12 @@ export const errorCatalog = {
     status: INTERNAL,
     message: 'Plugin "%s" cannot act for the strategy "%s": it did not register it.',
   },
+  'plugin.assert.invalid_caller': {
+    code: 0x04800008,
+    status: INTERNAL,
+    message:
+      'Plugin "%s" can execute an action only on behalf of a request it is handling (an action, a pipe, a login).',
+  },
   'plugin.runtime.failed_init': {
     code: 0x04020001,
     status: INTERNAL,
@@ -443,6 +449,26 @@ export const errorCatalog = {
     message: '[%s/manifest.json] Invalid field "%s": %s',
   },
 
+  // A Kuzzle plugin's errors built with its context's error classes (`new context.errors.BadRequestError(msg)`):
+  // Kuzzle leaves them without id or code; here each class has one, and the message is the plugin's.
+  'plugin.kuzzle.bad_request': { code: 0x04810001, status: BAD_REQUEST, message: '%s' },
+  'plugin.kuzzle.unauthorized': { code: 0x04810002, status: UNAUTHORIZED, message: '%s' },
+  'plugin.kuzzle.forbidden': { code: 0x04810003, status: FORBIDDEN, message: '%s' },
+  'plugin.kuzzle.not_found': { code: 0x04810004, status: NOT_FOUND, message: '%s' },
+  'plugin.kuzzle.precondition': { code: 0x04810005, status: PRECONDITION, message: '%s' },
+  'plugin.kuzzle.size_limit': { code: 0x04810006, status: SIZE_LIMIT, message: '%s' },
+  'plugin.kuzzle.too_many_requests': { code: 0x04810007, status: TOO_MANY_REQUESTS, message: '%s' },
+  'plugin.kuzzle.internal_error': { code: 0x04810008, status: INTERNAL, message: '%s' },
+  'plugin.kuzzle.plugin_implementation': { code: 0x04810009, status: INTERNAL, message: '%s' },
+  'plugin.kuzzle.external_service': { code: 0x0481000a, status: INTERNAL, message: '%s' },
+  'plugin.kuzzle.service_unavailable': { code: 0x0481000b, status: SERVICE_UNAVAILABLE, message: '%s' },
+  'plugin.kuzzle.gateway_timeout': { code: 0x0481000c, status: GATEWAY_TIMEOUT, message: '%s' },
+  'plugin.kuzzle.partial': { code: 0x0481000d, status: PARTIAL, message: '%s' },
+  'plugin.kuzzle.unsupported': {
+    code: 0x0481000e,
+    status: INTERNAL,
+    message: 'Kuzzle plugin "%s" uses %s, which Tessera does not support (see docs/plugins.md).',
+  },
   'plugin.strategy.invalid_definition': { code: 0x0403000c, status: INTERNAL, message: 'Strategy "%s": %s' },
   'plugin.strategy.failed_registration': {
     code: 0x0403000d,
