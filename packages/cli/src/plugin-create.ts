@@ -63,6 +63,7 @@ export function createPlugin(name: string, dir: string | undefined, cwd: string)
     __STRATEGY_NAME__: strategy,
     __SDK_VERSION__: version,
     __KERNEL_RANGE__: `>=${version} <${Number(version.split('.')[0]) + 1}`,
+    __ERROR_SUBDOMAIN__: `0x${errorSubdomainOf(name).toString(16)}`,
   };
   const files = templateFiles(TEMPLATES).sort();
   for (const file of files) {
@@ -80,6 +81,17 @@ export function createPlugin(name: string, dir: string | undefined, cwd: string)
     strategy,
     files: files.map(outputPath).sort(),
   };
+}
+
+/**
+ * The subdomain of the plugin's own errors: one of 0xa0 to 0xff picked from its name, so that two generated
+ * plugins rarely collide (the kernel refuses a collision at boot, naming both) and none takes a first-party
+ * plugin's (0x90 to 0x92).
+ */
+export function errorSubdomainOf(plugin: string): number {
+  let hash = 0;
+  for (const char of plugin) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return 0xa0 + (hash % 0x60);
 }
 
 /** `auth-passphrase` registers `passphrase`; a name without that prefix (or only it) is the strategy's too. */

@@ -2,7 +2,8 @@
  * The guide, followed as a newcomer would (docs/writing-a-strategy.md): its shell commands, run as they are
  * from a fresh folder inside this checkout (so that node finds @tessera/plugin-sdk and @tessera/testing), write
  * a plugin with `npx tessera plugin:create`, build it and run its own conformance test; then a server loads it
- * with the guide's configuration, and kuzzle-sdk creates a user with the new strategy and logs in with it.
+ * with the guide's configuration, and kuzzle-sdk creates a user with the new strategy, logs in with it, and
+ * receives the plugin's own error with its own id and code.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import JSON5 from 'json5';
 import { Http, Kuzzle } from 'kuzzle-sdk';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { errorSubdomainOf } from '../../src/plugin-create';
 
 const REPO = path.resolve(__dirname, '../../../..');
 const GUIDE = readFileSync(path.join(REPO, 'docs', 'writing-a-strategy.md'), 'utf8');
@@ -49,14 +51,15 @@ describe('writing a strategy, as the guide tells it', () => {
       cwd: root,
       env,
       encoding: 'utf8',
-      timeout: 120_000,
+      // A hang guard: building and testing the plugin takes a minute or two on a loaded machine.
+      timeout: 270_000,
     });
     const output = `${outcome.stdout}\n${outcome.stderr}`;
     expect({ status: outcome.status, output }).toEqual({ status: 0, output });
     expect(output).toContain('Created the plugin "auth-passphrase" (strategy "passphrase")');
     expect(output).toMatch(/Tests:\s+\d+ passed, \d+ total/);
     expect(output).not.toMatch(/Tests:.*failed/);
-  }, 150_000);
+  }, 300_000);
 
   it('loads the built plugin with the configuration of the guide; kuzzle-sdk signs up and logs in', async () => {
     const config = JSON5.parse<{ plugins: { paths: string[] } & Record<string, unknown> }>(sample('config'));
@@ -91,6 +94,18 @@ describe('writing a strategy, as the guide tells it', () => {
         status: 401,
         id: 'plugin.strategy.missing_user',
         message: 'wrong username or secret',
+      });
+      // The plugin's own error (src/errors.ts), with its own id and code, as kuzzle-sdk receives it.
+      await expect(
+        kuzzle.security.createUser('copycat', {
+          content: { profileIds: ['default'] },
+          credentials: { passphrase: credentials },
+        }),
+      ).rejects.toMatchObject({
+        status: 412,
+        id: 'plugin.auth-passphrase.username_taken',
+        code: ((0x04 << 24) | (errorSubdomainOf('auth-passphrase') << 16) | 0x01) >>> 0,
+        message: 'Username "newcomer" is already used.',
       });
     } finally {
       kuzzle.disconnect();

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { createPlugin, strategyNameOf } from '../../src/plugin-create';
+import { createPlugin, errorSubdomainOf, strategyNameOf } from '../../src/plugin-create';
 import { run } from '../../src/run';
 
 const GUIDE = path.resolve(__dirname, '../../../../docs/writing-a-strategy.md');
@@ -51,10 +51,13 @@ describe('tessera plugin:create', () => {
       'package.json',
       'src/authenticator.ts',
       'src/credentials-store.ts',
+      'src/errors.ts',
       'src/index.ts',
       'src/secret-hasher.ts',
       'src/strategy.ts',
       'test/integration/conformance.test.ts',
+      'test/integration/errors.test.ts',
+      'test/unit/strategy.test.ts',
       'tsconfig.json',
     ]);
     for (const file of created.files) {
@@ -83,6 +86,21 @@ describe('tessera plugin:create', () => {
     // A name that is a valid identifier is an unquoted key.
     expect(read('empty', 'test', 'integration', 'conformance.test.ts')).toContain(
       'overrides: { plugins: { totp: { scryptCost: 4 } } },',
+    );
+  });
+
+  it('gives its errors a subdomain of 0xa0 to 0xff picked from its name, in the errors module and its tests', async () => {
+    expect(await tessera('plugin:create', 'auth-passphrase')).toMatchObject({ code: 0 });
+    const subdomain = errorSubdomainOf('auth-passphrase');
+    expect(subdomain).toBeGreaterThanOrEqual(0xa0);
+    expect(subdomain).toBeLessThanOrEqual(0xff);
+    expect(errorSubdomainOf('auth-other')).not.toBe(subdomain);
+    const hex = `0x${subdomain.toString(16)}`;
+    expect(read('tessera-plugins', 'auth-passphrase', 'src', 'errors.ts')).toContain(
+      `definePluginErrors('auth-passphrase', ${hex}, {`,
+    );
+    expect(read('tessera-plugins', 'auth-passphrase', 'test', 'unit', 'strategy.test.ts')).toContain(
+      `code: (0x04 << 24) | (${hex} << 16) | 0x01,`,
     );
   });
 
@@ -188,10 +206,13 @@ describe('docs/writing-a-strategy.md', () => {
       'manifest.json',
       'src/authenticator.ts',
       'src/credentials-store.ts',
+      'src/errors.ts',
       'src/index.ts',
       'src/secret-hasher.ts',
       'src/strategy.ts',
       'test/integration/conformance.test.ts',
+      'test/integration/errors.test.ts',
+      'test/unit/strategy.test.ts',
     ]);
   });
 
