@@ -1,9 +1,9 @@
 /**
- * The plugin: reads its configuration, resolves every provider (an OIDC issuer's discovery happens here, so a
+ * The plugin: declares its configuration, resolves every provider (an OIDC issuer's discovery happens here, so a
  * wrong issuer stops the boot), and registers one strategy per configured entry.
  */
 import { definePlugin, type PluginDefinition } from '@tessera/plugin-sdk';
-import { readSettings } from './config';
+import { authOauthConfigSchema } from './config';
 import { authOauthErrors } from './errors';
 import { IdentityStore } from './identity-store';
 import { LinkTickets } from './link-tickets';
@@ -20,8 +20,12 @@ export function createAuthOauthPlugin(options: AuthOauthOptions = {}): PluginDef
   const now = options.now ?? Date.now;
   return definePlugin({
     errors: authOauthErrors,
+    configSchema: authOauthConfigSchema,
     async setup(ctx) {
-      const settings = readSettings(ctx.config, ctx.log);
+      const settings = ctx.config;
+      for (const warning of settings.deprecated) ctx.log.warn(`auth-oauth: ${warning}`);
+      if (settings.strategies.length === 0)
+        ctx.log.warn('auth-oauth: no strategy configured, none registered');
       const states = await StateStore.open(ctx.storage, now);
       const tickets = await LinkTickets.open(ctx.storage, now);
       for (const strategy of settings.strategies) {

@@ -6,26 +6,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PassportRequest, PluginContext, StrategyDefinition } from '@tessera/plugin-sdk';
 import { definePlugin } from '@tessera/plugin-sdk';
-import { createRecordingLogger, startTestKernel, type TestKernel } from '@tessera/testing';
-import { readSettings } from '../../src/config';
+import { resolvePluginConfig } from '@tessera/kernel';
+import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { authOauthConfigSchema } from '../../src/config';
 import { IdentityStore } from '../../src/identity-store';
 import { LinkTickets } from '../../src/link-tickets';
 import { createOauthStrategy } from '../../src/oauth-strategy';
 import { StateStore } from '../../src/state-store';
 
-const settings = readSettings(
-  {
-    strategies: {
-      oidc: {
-        passportStrategy: 'oidc',
-        issuer: 'https://sso.example.test',
-        credentials: { clientID: 'id', clientSecret: 'secret', callbackURL: 'http://127.0.0.1/_login/oidc' },
-        kuzzleAttributesMapping: { name: 'displayName' },
-      },
+const configured = {
+  strategies: {
+    oidc: {
+      passportStrategy: 'oidc',
+      issuer: 'https://sso.example.test',
+      credentials: { clientID: 'id', clientSecret: 'secret', callbackURL: 'http://127.0.0.1/_login/oidc' },
+      kuzzleAttributesMapping: { name: 'displayName' },
     },
   },
-  createRecordingLogger(),
-).strategies[0];
+};
 
 describe('two first logins of one identity, the other one landing in between', () => {
   let tessera: TestKernel;
@@ -34,6 +32,8 @@ describe('two first logins of one identity, the other one landing in between', (
   let otherKuid: string | null = null;
 
   beforeAll(async () => {
+    const settings = (await resolvePluginConfig('auth-oauth', authOauthConfigSchema, configured))
+      .strategies[0];
     if (settings === undefined) throw new Error('no strategy settings');
     tessera = await startTestKernel({
       plugins: [

@@ -69,8 +69,8 @@ describe('auth-oauth setup', () => {
     const plugin = createAuthOauthPlugin({ now: () => START });
     expect(await wireError(test.setup(plugin))).toMatchObject({
       status: 500,
-      id: 'plugin.assert.invalid_definition',
-      message: expect.stringContaining('strategies.partner.userInfoURL'),
+      id: 'core.config.invalid_value',
+      message: expect.stringContaining('"plugins.auth-oauth.strategies.partner.userInfoURL"'),
     });
     expect(test.strategies.all()).toEqual([]);
   });
