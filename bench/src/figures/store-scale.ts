@@ -25,7 +25,7 @@ import { USER, forEachLimited, http, setUpAccounts } from '../client';
 import { alternate, type Mode } from '../mode';
 import { scratchDir, startServer, type Child } from '../processes';
 import { figure, type Figure } from '../report';
-import { median } from '../stats';
+import { median, round } from '../stats';
 
 type Engine = 'sqlite' | 'postgres';
 
@@ -42,17 +42,17 @@ const CREDENTIALS: CollectionRef = { namespace: 'plugin:auth-local', collection:
 /**
  * Users and API keys in the loaded store (the bench's own accounts and key included), and the seconds of each
  * phase (a login phase is a number of logins rather: a few dozen a second, fewer on a loaded machine, would
- * leave a short phase with a handful). `--quick` keeps the figures with a smaller store and one-second phases, as a check that nothing scans,
- * not as the figure: the run stays short, and a scan shows far more at the full size.
+ * leave a short phase with a handful). `--quick` keeps the figures with a smaller store and shorter phases, as
+ * a check that nothing scans, not as the figure: the run stays short, and a scan shows far more at full size.
  */
 function sizeOf(mode: Mode) {
   return mode.quick
-    ? { users: 2_000, apiKeys: 200, loginsPerPhase: 24, phaseSeconds: 1, warmupSeconds: 0.5 }
+    ? { users: 2_000, apiKeys: 200, loginsPerPhase: 16, phaseSeconds: 1, warmupSeconds: 0.5 }
     : {
         users: 100_000,
         apiKeys: 10_000,
-        loginsPerPhase: 96,
-        phaseSeconds: 3,
+        loginsPerPhase: 64,
+        phaseSeconds: 2,
         warmupSeconds: mode.warmupSeconds,
       };
 }
@@ -67,6 +67,12 @@ interface Stores {
    */
   readonly seeding: Record<string, string>;
   seeded(): void;
+  /**
+   * Sequential and index scans of each table since the database was created, once the servers have stopped:
+   * a request that scans a table shows here as thousands of sequential scans. Null where the engine keeps no
+   * such counters (SQLite).
+   */
+  scans(): Promise<Record<string, { seq: number; index: number }> | null>;
   drop(): Promise<void>;
 }
 
@@ -116,6 +122,9 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
       () => requests(one.url, size.phaseSeconds),
     );
 
+    // Stopped before the counters are read: a server's connections hand in their statistics as they close.
+    await Promise.all(children.map((child) => child.stop()));
+    const tableScans = await stores.scans();
     const engineName = engine === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     const quickNote = mode.quick ? ' (--quick: smaller store)' : '';
     const setup = {
@@ -123,6 +132,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
       ...scale,
       seedSeconds: Math.round(seedSeconds),
       rounds: mode.rounds,
+      ...(tableScans === null ? {} : { tableScans }),
     };
     return [
       figure({
@@ -137,8 +147,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
           ...setup,
           concurrency,
           loginsPerPhase: size.loginsPerPhase,
-          loaded: loginRuns.tessera.map(Math.round),
-          baseline: loginRuns.baseline.map(Math.round),
+          ...perRound(loginRuns),
         },
       }),
       figure({
@@ -153,8 +162,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
           ...setup,
           connections: HTTP_CONNECTIONS,
           phaseSeconds: size.phaseSeconds,
-          loaded: keyRuns.tessera.map(Math.round),
-          baseline: keyRuns.baseline.map(Math.round),
+          ...perRound(keyRuns),
         },
       }),
     ];
@@ -162,6 +170,20 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
     await Promise.all(children.map((child) => child.stop()));
     await stores.drop();
   }
+}
+
+/**
+ * Each round's figures, and the ratio within each round: the load of a shared machine drifts between rounds more
+ * than between the two halves of one, so the median of these ratios is the steadier reading.
+ */
+function perRound(runs: { tessera: number[]; baseline: number[] }): Record<string, unknown> {
+  const ratios = runs.tessera.map((value, i) => value / runs.baseline[i]!);
+  return {
+    loaded: runs.tessera.map((value) => round(value)),
+    baseline: runs.baseline.map((value) => round(value)),
+    roundRatios: ratios.map((ratio) => round(ratio)),
+    medianRoundRatio: round(median(ratios)),
+  };
 }
 
 function login(url: string): Promise<{ jwt: string }> {
@@ -218,6 +240,7 @@ function sqliteStores(): Stores {
     seeding: { storage__engine: 'sqlite', storage__sqlite__path: seedingPath },
     // Closing the adapter checkpointed the write-ahead log into the file: the file is the whole store.
     seeded: () => copyFileSync(seedingPath, loadedPath),
+    scans: () => Promise.resolve(null),
     drop: () => Promise.resolve(),
   };
 }
@@ -250,6 +273,21 @@ async function postgresStores(): Promise<Stores> {
     loaded: settings('loaded'),
     seeding: { ...settings('loaded'), storage__postgres__url: seeding.toString() },
     seeded: () => undefined,
+    async scans() {
+      const client = new Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ table: string; seq: string; index: string | null }>(
+          `SELECT schemaname || '.' || relname AS table, seq_scan AS seq, idx_scan AS index
+             FROM pg_stat_user_tables WHERE schemaname IN ('one', 'loaded') ORDER BY 1`,
+        );
+        return Object.fromEntries(
+          rows.map((row) => [row.table, { seq: Number(row.seq), index: Number(row.index ?? 0) }]),
+        );
+      } finally {
+        await client.end();
+      }
+    },
     drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
