@@ -111,4 +111,15 @@ describe('writing a strategy, as the guide tells it', () => {
       kuzzle.disconnect();
     }
   });
+
+  it('refuses a wrong setting of the built plugin at boot, naming the key its configSchema checks', async () => {
+    const dir = path.resolve(root, 'tessera-plugins', 'auth-passphrase');
+    await expect(
+      startTestKernel({ overrides: { plugins: { paths: [dir], 'auth-passphrase': { scryptCost: 30 } } } }),
+    ).rejects.toMatchObject({
+      id: 'core.config.invalid_value',
+      message:
+        'Invalid configuration "plugins.auth-passphrase.scryptCost": expected an integer from 4 to 20, got 30',
+    });
+  });
 });
