@@ -2,27 +2,21 @@
  * The built `tessera` command against a real server: the product docs' commands, one-line errors, and a
  * realtime subscription stopped with Ctrl-C.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kuzzle, WebSocket } from 'kuzzle-sdk';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { TESSERA_MAIN, cleanEnv, runCommand, type Outcome } from '../fixtures/run-command';
 
-const MAIN = path.resolve(__dirname, '../../dist/main.js');
 // The product docs' (kourou's) examples, as they are written.
 const CREATE_MY =
   '{ content: { profileIds: ["default"] }, credentials: { local: { username: "my", password: "password" } } }';
 const CREATE_MYLEHUONG =
   '{ content: { profileIds: ["default"] }, credentials: { local: { username: "mylehuong", password: "password" } } }';
 const LOGIN_BODY = '{ username: "mylehuong", password: "password" }';
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let server: TestKernel;
 
@@ -31,17 +25,10 @@ let server: TestKernel;
  * XDG_CONFIG_HOME), so the developer's environment cannot leak in.
  */
 function tessera(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_')),
-  );
-  clean.XDG_CONFIG_HOME = path.join(tmpdir(), 'tessera-cli-test-no-sessions');
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { env: { ...clean, ...env }, timeout: 20_000 },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    );
+  const noSessions = path.join(tmpdir(), 'tessera-cli-test-no-sessions');
+  return runCommand(process.execPath, [TESSERA_MAIN, ...args], {
+    env: cleanEnv({ XDG_CONFIG_HOME: noSessions, ...env }),
+    timeout: 20_000,
   });
 }
 const local = (args: string[]) => tessera([...args, '--host', '127.0.0.1', '--port', String(server.port)]);
@@ -220,7 +207,7 @@ describe('errors: one line on stderr and exit code 1', () => {
 describe('realtime:subscribe', () => {
   it('prints a published message as one JSON line, then stops cleanly on SIGINT', async () => {
     const child = spawn(process.execPath, [
-      MAIN,
+      TESSERA_MAIN,
       'realtime:subscribe',
       'shop',
       'orders',

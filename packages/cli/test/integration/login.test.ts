@@ -3,39 +3,25 @@
  * owner may read, a revoked or expired saved token forgotten with a clear line, and a throttled login that says
  * when to retry.
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { TESSERA_MAIN, cleanEnv, runCommand, type Outcome } from '../fixtures/run-command';
 
-const MAIN = path.resolve(__dirname, '../../dist/main.js');
 const ADMIN = '{ content: {}, credentials: { local: { username: "admin", password: "change-me-now" } } }';
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let server: TestKernel;
 let home: string;
 
 function tessera(...args: string[]): Promise<Outcome> {
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_'))),
-    XDG_CONFIG_HOME: home,
-  };
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [MAIN, ...args, '--host', '127.0.0.1', '--port', String(server.port)],
-      { env, timeout: 20_000 },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    );
-  });
+  return runCommand(
+    process.execPath,
+    [TESSERA_MAIN, ...args, '--host', '127.0.0.1', '--port', String(server.port)],
+    { env: cleanEnv({ XDG_CONFIG_HOME: home }), timeout: 20_000 },
+  );
 }
 
 const sessionFile = () => path.join(home, 'tessera', 'sessions.json');

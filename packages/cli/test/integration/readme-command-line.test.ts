@@ -4,13 +4,14 @@
  * `npx tessera`, against a server with the default login throttle. Only the address differs: the curl lines
  * get this test server's port, the CLI gets it from TESSERA_HOST/TESSERA_PORT, as the README says it may.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { builtInPlugins } from '@tessera/server';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
+import { cleanEnv, runCommand, type Outcome } from '../fixtures/run-command';
 
 const REPO = path.resolve(__dirname, '../../../..');
 const README = readFileSync(path.join(REPO, 'README.md'), 'utf8');
@@ -27,37 +28,19 @@ function shellBlock(heading: string, containing: string): string[] {
   throw new Error(`no sh block with "${containing}" under "${heading}"`);
 }
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let server: TestKernel;
 let home: string;
 let env: NodeJS.ProcessEnv;
 
 function sh(line: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      'sh',
-      ['-e', '-c', line],
-      { cwd: REPO, env, timeout: 60_000 },
-      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
-    );
-  });
+  return runCommand('sh', ['-e', '-c', line], { cwd: REPO, env, timeout: 60_000 });
 }
 
 beforeAll(async () => {
   server = await startTestKernel({ plugins: builtInPlugins() });
   home = mkdtempSync(path.join(tmpdir(), 'tessera-readme-'));
   // The developer's own TESSERA_* settings and sessions stay out; the README's variables point at this server.
-  env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_'))),
-    XDG_CONFIG_HOME: home,
-    TESSERA_HOST: '127.0.0.1',
-    TESSERA_PORT: String(server.port),
-  };
+  env = cleanEnv({ XDG_CONFIG_HOME: home, TESSERA_HOST: '127.0.0.1', TESSERA_PORT: String(server.port) });
 });
 
 afterAll(async () => {

@@ -29,6 +29,22 @@ async function tessera(...argv: string[]) {
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
+/** The generated files the guide shows, sorted. */
+const SHOWN_IN_THE_GUIDE = [
+  'manifest.json',
+  'src/authenticator.ts',
+  'src/credentials-store.ts',
+  'src/errors.ts',
+  'src/index.ts',
+  'src/secret-hasher.ts',
+  'src/strategy.ts',
+  'test/integration/conformance.test.ts',
+  'test/integration/errors.test.ts',
+  'test/unit/strategy.test.ts',
+];
+/** The other generated files: the project's tooling. */
+const PROJECT_FILES = ['.gitignore', 'README.md', 'jest.config.js', 'package.json', 'tsconfig.json'];
+
 const read = (...parts: string[]) => readFileSync(path.join(cwd, ...parts), 'utf8');
 
 describe('tessera plugin:create', () => {
@@ -43,23 +59,7 @@ describe('tessera plugin:create', () => {
         'its settings under plugins["auth-passphrase"]\n',
     );
     const created = createPlugin('auth-other', undefined, cwd);
-    expect(created.files).toEqual([
-      '.gitignore',
-      'README.md',
-      'jest.config.js',
-      'manifest.json',
-      'package.json',
-      'src/authenticator.ts',
-      'src/credentials-store.ts',
-      'src/errors.ts',
-      'src/index.ts',
-      'src/secret-hasher.ts',
-      'src/strategy.ts',
-      'test/integration/conformance.test.ts',
-      'test/integration/errors.test.ts',
-      'test/unit/strategy.test.ts',
-      'tsconfig.json',
-    ]);
+    expect(created.files).toEqual([...PROJECT_FILES, ...SHOWN_IN_THE_GUIDE].sort());
     for (const file of created.files) {
       expect(read('tessera-plugins', 'auth-passphrase', file)).not.toMatch(/__[A-Z_]+__/);
     }
@@ -202,18 +202,7 @@ describe('docs/writing-a-strategy.md', () => {
       else expect({ where, code: `${code}\n` }).toEqual({ where, code: content });
       checked.add(file);
     }
-    expect([...checked].sort()).toEqual([
-      'manifest.json',
-      'src/authenticator.ts',
-      'src/credentials-store.ts',
-      'src/errors.ts',
-      'src/index.ts',
-      'src/secret-hasher.ts',
-      'src/strategy.ts',
-      'test/integration/conformance.test.ts',
-      'test/integration/errors.test.ts',
-      'test/unit/strategy.test.ts',
-    ]);
+    expect([...checked].sort()).toEqual(SHOWN_IN_THE_GUIDE);
   });
 
   it('has one shell sample and one configuration sample, which the integration test runs', () => {
