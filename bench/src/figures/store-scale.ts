@@ -22,7 +22,7 @@ import type { JsonObject } from '@tessera/plugin-sdk';
 import { createStore } from '@tessera/server';
 import { exportStore, importStore, type CollectionRef, type StoreAdapter } from '@tessera/store';
 import { USER, forEachLimited, http, setUpAccounts } from '../client';
-import { alternate, type Mode } from '../mode';
+import type { Mode } from '../mode';
 import { scratchDir, startServer, type Child } from '../processes';
 import { figure, type Figure } from '../report';
 import { median, round } from '../stats';
@@ -106,7 +106,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
     const logins = (url: string, amount: number) => loginsPerSecond(url, concurrency, amount);
     await logins(loaded.url, concurrency);
     await logins(one.url, concurrency);
-    const loginRuns = await alternate(
+    const loginRuns = await alternateBothWays(
       mode,
       () => logins(loaded.url, size.loginsPerPhase),
       () => logins(one.url, size.loginsPerPhase),
@@ -116,7 +116,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
     const requests = (url: string, seconds: number) => requestsPerSecond(url, auth, seconds);
     await requests(loaded.url, size.warmupSeconds);
     await requests(one.url, size.warmupSeconds);
-    const keyRuns = await alternate(
+    const keyRuns = await alternateBothWays(
       mode,
       () => requests(loaded.url, size.phaseSeconds),
       () => requests(one.url, size.phaseSeconds),
@@ -170,6 +170,29 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
     await Promise.all(children.map((child) => child.stop()));
     await stores.drop();
   }
+}
+
+/**
+ * As mode's `alternate`, but the loaded side goes first in even rounds and second in odd ones: when the load of
+ * a shared machine drifts during the run (it did, by a factor of 5 over one figure), always measuring the same
+ * side first hands the other the better half of every round.
+ */
+async function alternateBothWays(
+  mode: Mode,
+  loaded: () => Promise<number>,
+  baseline: () => Promise<number>,
+): Promise<{ tessera: number[]; baseline: number[] }> {
+  const results = { tessera: [] as number[], baseline: [] as number[] };
+  for (let round = 0; round < mode.rounds; round++) {
+    if (round % 2 === 0) {
+      results.tessera.push(await loaded());
+      results.baseline.push(await baseline());
+    } else {
+      results.baseline.push(await baseline());
+      results.tessera.push(await loaded());
+    }
+  }
+  return results;
 }
 
 /**
