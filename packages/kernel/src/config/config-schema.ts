@@ -1,11 +1,13 @@
 /**
- * What a valid server configuration is: its types, its defaults, and one declarative schema (key -> rule) that
- * checks a merged configuration and normalises it (sizes to bytes, durations to milliseconds, origins to a list).
+ * What a valid server configuration is: its types, its defaults, and one zod schema that checks a merged
+ * configuration and normalises it (sizes to bytes, durations to milliseconds, origins to a list).
  * Where the configuration comes from (file, environment) is load-config.ts's business.
  */
 import proxyaddr from 'proxy-addr';
-import { parseDuration, tesseraError, type LogLevel, type TesseraError } from '@tessera/plugin-sdk';
+import { expected, parseDuration, tesseraError, type LogLevel, type TesseraError } from '@tessera/plugin-sdk';
+import { z } from 'zod';
 import { isPlainObject } from '../api/envelope';
+import { configError } from './config-error';
 
 const STORAGE_ENGINES = ['sqlite', 'postgres', 'mongodb'] as const;
 export type StorageEngine = (typeof STORAGE_ENGINES)[number];
@@ -306,102 +308,87 @@ function parseSize(value: unknown): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The schema: a tree of sections whose leaves are rules. A rule returns the value normalised, or INVALID.
+// The schema, in zod: sections are strict objects (an unknown key is refused, named), leaves say what they expect
+// in the words of the error message. Values with a grammar of their own (durations, sizes, lists an operator may
+// write as one comma-separated string) go through `normalised`, which keeps the key as written in the message.
 
-const INVALID = Symbol('invalid');
+/** A value `normalise` turns into what the configuration holds, or undefined when it is not one. */
+const normalised = <T>(what: string, normalise: (value: unknown) => T | undefined) =>
+  z.unknown().transform((value, ctx) => {
+    const result = normalise(value);
+    if (result !== undefined) return result;
+    ctx.addIssue({ code: 'custom', message: expected(what)({ input: value }) });
+    return z.NEVER;
+  });
 
-class Rule {
-  constructor(
-    /** Completes "expected ..." in the error message. */
-    readonly expected: string,
-    readonly normalise: (value: unknown) => unknown,
-  ) {}
-}
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .int({
+      error: expected(
+        max === Number.MAX_SAFE_INTEGER
+          ? `an integer of at least ${min}`
+          : `an integer between ${min} and ${max}`,
+      ),
+    })
+    .min(min)
+    .max(max);
 
-/** In a section, the rule for every key the section does not name (one section per plugin under `plugins`). */
-const ANY_OTHER_KEY = Symbol('any other key');
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: expected(`one of ${values.map(show).join(', ')}`) });
 
-interface Section {
-  readonly [key: string]: SchemaNode;
-  readonly [ANY_OTHER_KEY]?: Rule;
-}
+const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
-type SchemaNode = Rule | Section;
+const text = (what = 'a non-empty string') => z.string({ error: expected(what) }).refine(isText);
+const nullableText = text('a non-empty string or null').nullable();
+const boolean = z.boolean({ error: expected('true or false') });
+const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
+  z.strictObject(shape, { error: expected('an object') });
 
-/** A rule that keeps the value as it is when `predicate` holds. */
-const accepting = (expected: string, predicate: (value: unknown) => boolean): Rule =>
-  new Rule(expected, (value) => (predicate(value) ? value : INVALID));
-
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Rule =>
-  accepting(
-    max === Number.MAX_SAFE_INTEGER
-      ? `an integer of at least ${min}`
-      : `an integer between ${min} and ${max}`,
-    (value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
+/** An array whose every item passes `item`; refused as a whole, the message showing the whole list. */
+const listOf = (what: string, item: (value: unknown) => boolean) =>
+  normalised(`an array, each item ${what}`, (value) =>
+    Array.isArray(value) && value.every(item) ? (value as string[]) : undefined,
   );
 
-const oneOf = (...values: readonly unknown[]): Rule =>
-  accepting(`one of ${values.map(show).join(', ')}`, (value) => values.includes(value));
-
-const text = accepting('a non-empty string', (value) => typeof value === 'string' && value.trim() !== '');
-const boolean = accepting('true or false', (value) => typeof value === 'boolean');
-
-const nullable = (rule: Rule): Rule =>
-  new Rule(`${rule.expected} or null`, (value) => (value === null ? null : rule.normalise(value)));
-
-const optional = (rule: Rule): Rule =>
-  new Rule(rule.expected, (value) => (value === undefined ? undefined : rule.normalise(value)));
-
-const listOf = (rule: Rule): Rule =>
-  new Rule(`an array, each item ${rule.expected}`, (value) => {
-    if (!Array.isArray(value)) return INVALID;
-    const items = value.map(rule.normalise);
-    return items.includes(INVALID) ? INVALID : items;
-  });
-
-const anyObject = (expected: string): Rule => accepting(expected, isPlainObject);
-
-/** A rule accepting what `parse` turns into a number within [min, +inf[; the value becomes that number. */
-const parsed = (expected: string, parse: (value: unknown) => number, min: number): Rule =>
-  new Rule(expected, (value) => {
-    const result = parse(value);
-    return Number.isSafeInteger(result) && result >= min ? result : INVALID;
-  });
-
 const toMilliseconds = (value: unknown): number => parseDuration(value) ?? NaN;
+const wholeAtLeast = (min: number) => (ms: number) =>
+  Number.isSafeInteger(ms) && ms >= min ? ms : undefined;
 
 const DURATION_FORMS = '(milliseconds, or a string such as "500ms", "30s", "10m", "2h", "1 day")';
 
-const duration = parsed(`a duration ${DURATION_FORMS}`, toMilliseconds, 0);
+const duration = normalised(`a duration ${DURATION_FORMS}`, (value) =>
+  wholeAtLeast(0)(toMilliseconds(value)),
+);
 
 /** A positive duration, left as written (a token's `expiresIn` is handed to the token signer as is). */
-const durationAsWritten = new Rule(`a positive duration ${DURATION_FORMS}`, (value) =>
-  toMilliseconds(value) > 0 ? value : INVALID,
+const durationAsWritten = normalised(`a positive duration ${DURATION_FORMS}`, (value) =>
+  toMilliseconds(value) > 0 ? (value as string | number) : undefined,
 );
 
-const maxTTL = new Rule(`-1 (no limit) or a duration ${DURATION_FORMS}`, (value) =>
-  value === -1 ? -1 : duration.normalise(value),
+const maxTTL = normalised(`-1 (no limit) or a duration ${DURATION_FORMS}`, (value) =>
+  value === -1 ? -1 : wholeAtLeast(0)(toMilliseconds(value)),
 );
 
-const size = parsed('a size (bytes, or a string such as "512KB", "1MB")', parseSize, 1);
+const size = normalised('a size (bytes, or a string such as "512KB", "1MB")', (value) =>
+  wholeAtLeast(1)(parseSize(value)),
+);
 
-/** A list the file may also write as one string of comma-separated items; each item is checked by `item`. */
-const commaList = (one: string, things: string, item: Rule, minLength: number): Rule =>
-  new Rule(`${one}, a comma-separated list of ${things} or an array of ${things}`, (value) => {
+/** A list the file may also write as one string of comma-separated items; each item passes `item`. */
+const commaList = (one: string, things: string, item: (value: unknown) => boolean, minLength: number) =>
+  normalised(`${one}, a comma-separated list of ${things} or an array of ${things}`, (value) => {
     const list =
       typeof value !== 'string'
         ? value
         : value.trim() === ''
           ? []
           : value.split(',').map((entry) => entry.trim());
-    const normalised = listOf(item).normalise(list);
-    return Array.isArray(normalised) && normalised.length >= minLength ? normalised : INVALID;
+    return Array.isArray(list) && list.length >= minLength && list.every(item)
+      ? (list as string[])
+      : undefined;
   });
 
-const origins = commaList('an origin', 'origins', text, 1);
-
 /** What proxy-addr compiles: an IP address, a CIDR range or one of its names (`loopback`...). */
-const proxyAddress = accepting('an address', (value) => {
+const isProxyAddress = (value: unknown): boolean => {
   if (typeof value !== 'string' || value === '') return false;
   try {
     proxyaddr.compile(value);
@@ -409,93 +396,97 @@ const proxyAddress = accepting('an address', (value) => {
   } catch {
     return false;
   }
-});
+};
 
-const proxies = commaList('an address', 'addresses (IPs or CIDR ranges)', proxyAddress, 0);
-
-const SCHEMA: Section = {
-  server: {
+const CONFIG_SCHEMA = section({
+  server: section({
     port: integer(0, 65535),
-    host: text,
+    host: text(),
     maxRequestSize: size,
-    cors: { allowOrigin: origins },
-    trustedProxies: proxies,
-    http: { acceptTokenInQuery: boolean },
-    websocket: {
+    cors: section({ allowOrigin: commaList('an origin', 'origins', isText, 1) }),
+    trustedProxies: commaList('an address', 'addresses (IPs or CIDR ranges)', isProxyAddress, 0),
+    http: section({ acceptTokenInQuery: boolean }),
+    websocket: section({
       idleTimeout: duration,
-      maxPayload: optional(size),
+      maxPayload: size.optional(),
       heartbeat: duration,
       maxBufferedBytes: size,
-    },
+    }),
     shutdownTimeout: duration,
-  },
-  storage: {
-    engine: oneOf(...STORAGE_ENGINES),
-    sqlite: { path: text, busyTimeout: duration },
-    postgres: {
-      url: nullable(text),
-      schema: text,
+  }),
+  storage: section({
+    engine: oneOf(STORAGE_ENGINES),
+    sqlite: section({ path: text(), busyTimeout: duration }),
+    postgres: section({
+      url: nullableText,
+      schema: text(),
       poolSize: integer(1),
       connectionTimeout: duration,
       statementTimeout: duration,
-    },
-    mongodb: {
-      url: nullable(text),
-      database: nullable(text),
+    }),
+    mongodb: section({
+      url: nullableText,
+      database: nullableText,
       poolSize: integer(1),
       connectionTimeout: duration,
       operationTimeout: duration,
-    },
-  },
-  cluster: {
-    redis: { url: nullable(text), prefix: text, stalenessBound: duration, connectTimeout: duration },
-  },
-  security: {
-    jwt: {
+    }),
+  }),
+  cluster: section({
+    redis: section({ url: nullableText, prefix: text(), stalenessBound: duration, connectTimeout: duration }),
+  }),
+  security: section({
+    jwt: section({
       expiresIn: durationAsWritten,
       maxTTL,
-      secret: nullable(text),
-      algorithm: oneOf(...JWT_ALGORITHMS),
+      secret: nullableText,
+      algorithm: oneOf(JWT_ALGORITHMS),
       gracePeriod: duration,
       expiryWarning: duration,
-    },
-    login: {
+    }),
+    login: section({
       attemptsPerAddress: integer(0),
       attemptsPerUsername: integer(0),
       window: duration,
       lockoutThreshold: integer(0),
       lockoutDuration: duration,
-    },
-    apiKey: { maxTTL },
+    }),
+    apiKey: section({ maxTTL }),
     revokeTokensOnCredentialsChange: boolean,
     cookieAuthentication: boolean,
-    firstAdmin: { restrictRights: oneOf('always', 'onReset') },
-  },
-  limits: {
+    firstAdmin: section({ restrictRights: oneOf(['always', 'onReset']) }),
+  }),
+  limits: section({
     concurrentRequests: integer(1),
     requestsBufferSize: integer(1),
     maxSearchSize: integer(1),
     subscriptionConditionsCount: integer(0),
-  },
-  plugins: {
-    setupTimeout: duration,
-    runTimeout: duration,
-    paths: listOf(text),
-    builtIn: listOf(text),
-    [ANY_OTHER_KEY]: anyObject("an object (the plugin's own configuration)"),
-  },
-  log: { level: oneOf(...LOG_LEVELS), format: oneOf('json', 'pretty', 'auto'), accessLog: boolean },
-  audit: { enabled: boolean, retention: duration },
-  metrics: { token: nullable(text) },
-};
+  }),
+  plugins: z
+    .strictObject({
+      setupTimeout: duration,
+      runTimeout: duration,
+      paths: listOf('a non-empty string', isText),
+      builtIn: listOf('a non-empty string', isText),
+    })
+    // Any other key is a plugin's own section, which the plugin's configSchema checks at boot.
+    .catchall(
+      z.record(z.string(), z.unknown(), { error: expected("an object (the plugin's own configuration)") }),
+    ),
+  log: section({ level: oneOf(LOG_LEVELS), format: oneOf(['json', 'pretty', 'auto']), accessLog: boolean }),
+  audit: section({ enabled: boolean, retention: duration }),
+  metrics: section({ token: nullableText }),
+});
 
 /**
  * Checks a whole merged configuration against the schema and returns it normalised (new objects throughout).
  * Throws `core.config.unknown_key` or `core.config.invalid_value`, naming the dotted key.
  */
 export function validateConfig(raw: unknown): TesseraConfig {
-  const config = check(SCHEMA, raw, []) as TesseraConfig;
-  // The keys that depend on another; `check` built these objects, so they are still ours to fill.
+  const result = CONFIG_SCHEMA.safeParse(raw);
+  if (!result.success) throw configError('', result.error.issues[0]);
+  const config = result.data as unknown as TesseraConfig;
+  // The keys that depend on another; the schema built these objects, so they are still ours to fill.
   const websocket = config.server.websocket as { maxPayload?: number };
   websocket.maxPayload ??= config.server.maxRequestSize;
   // Every login without expiresIn would otherwise be refused.
@@ -508,23 +499,6 @@ export function validateConfig(raw: unknown): TesseraConfig {
     );
   }
   return config;
-}
-
-function check(node: SchemaNode, value: unknown, path: readonly string[]): unknown {
-  if (node instanceof Rule) {
-    const result = node.normalise(value);
-    if (result === INVALID) throw invalidValue(path, node.expected, value);
-    return result;
-  }
-  if (!isPlainObject(value)) throw invalidValue(path, 'an object', value);
-  const section: Record<string, unknown> = {};
-  for (const key of new Set([...Object.keys(node), ...Object.keys(value)])) {
-    const child = Object.hasOwn(node, key) ? node[key] : node[ANY_OTHER_KEY];
-    if (child === undefined) throw tesseraError('core.config.unknown_key', [...path, key].join('.'));
-    const result = check(child, value[key], [...path, key]);
-    if (result !== undefined) section[key] = result;
-  }
-  return section;
 }
 
 /** Reads `plugins.<name>`: that plugin's configuration, `{}` when the server config has none. */

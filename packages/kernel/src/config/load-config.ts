@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse as parseJson5 } from 'json5';
 import { TesseraError, tesseraError } from '@tessera/plugin-sdk';
 import { isPlainObject } from '../api/envelope';
+import { deepFreeze } from '../internal/deep-freeze';
 import {
   CONFIG_DEFAULTS,
   invalidValue,
@@ -202,12 +203,4 @@ function merge(base: unknown, over: unknown, at: readonly string[]): unknown {
     target[key] = merge(Object.hasOwn(target, key) ? target[key] : undefined, value, keyPath);
   }
   return target;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    Object.values(value).forEach(deepFreeze);
-  }
-  return value;
 }
