@@ -137,7 +137,7 @@ export interface LimitsConfig {
   readonly subscriptionConditionsCount: number;
 }
 
-/** One plugin's own configuration: free-form, the plugin checks it. */
+/** One plugin's own configuration, as configured: the plugin's `configSchema` checks it before its setup. */
 export type PluginConfig = Readonly<Record<string, unknown>>;
 
 export interface PluginsConfig {
