@@ -23,13 +23,13 @@ import { createStore } from '@tessera/server';
 import { exportStore, importStore, type CollectionRef, type StoreAdapter } from '@tessera/store';
 import { USER, forEachLimited, http, setUpAccounts } from '../client';
 import type { Mode } from '../mode';
+import { createBenchDatabase } from '../postgres';
 import { scratchDir, startServer, type Child } from '../processes';
 import { figure, type Figure } from '../report';
 import { median, round } from '../stats';
 
 type Engine = 'sqlite' | 'postgres';
 
-const POSTGRES_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const HTTP_CONNECTIONS = 32;
 /** Writes in flight while seeding: PostgreSQL's pool serves them side by side; SQLite takes them one by one. */
 const SEED_CONCURRENCY = 16;
@@ -270,19 +270,8 @@ function sqliteStores(): Stores {
 
 /** A fresh database with one schema per store, dropped by `drop()`. */
 async function postgresStores(): Promise<Stores> {
-  const name = `tessera_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const run = async (statement: string) => {
-    const client = new Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
+  const database = await createBenchDatabase();
+  const url = new URL(database.url);
   const settings = (schema: string) => ({
     storage__engine: 'postgres',
     storage__postgres__url: url.toString(),
@@ -311,7 +300,7 @@ async function postgresStores(): Promise<Stores> {
         await client.end();
       }
     },
-    drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: () => database.drop(),
   };
 }
 

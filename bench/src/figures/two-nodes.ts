@@ -8,9 +8,9 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { http, login, setUpAccounts, USER } from '../client';
 import { alternate, type Mode } from '../mode';
+import { createBenchDatabase } from '../postgres';
 import { startServer, type Child } from '../processes';
 import { figure, type Figure } from '../report';
 import { median } from '../stats';
@@ -18,28 +18,9 @@ import { median } from '../stats';
 const CONNECTIONS = 32;
 const LOGOUTS = 10;
 const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const POSTGRES_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** A fresh database on the PostgreSQL server, dropped by `drop()`. */
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `tessera_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const run = async (statement: string) => {
-    const client = new Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
 
 export async function twoNodeFigures(mode: Mode): Promise<Figure[]> {
-  const database = await createDatabase();
+  const database = await createBenchDatabase();
   const children: Child[] = [];
   try {
     const config = {
