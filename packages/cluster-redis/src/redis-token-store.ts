@@ -126,6 +126,8 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
 
     get: (hash) => cache.read(hash, () => read(hash)),
 
+    cached: (hash) => cache.get(hash),
+
     async delete(hash) {
       try {
         return await deleteOne(hash);
@@ -160,7 +162,10 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   return Object.freeze(store);
 }
 
-/** Field/value pairs of the record's hash; `refreshedAt` only once set (the refresh script sets it). */
+/**
+ * Field/value pairs of the record's hash; `refreshedAt` only once set (the refresh script sets it), `keyId`
+ * only when the record has one (records written before keyIds have none).
+ */
 function encode(record: TokenRecord): string[] {
   const fields: [string, string][] = [
     ['kuid', record.kuid],
@@ -173,6 +178,7 @@ function encode(record: TokenRecord): string[] {
     ['sessionId', record.sessionId],
   ];
   if (record.refreshedAt !== null) fields.push(['refreshedAt', String(record.refreshedAt)]);
+  if (record.keyId !== undefined) fields.push(['keyId', record.keyId]);
   return fields.flat();
 }
 
@@ -190,5 +196,6 @@ function decode(hash: string, fields: Record<string, string>): TokenRecord | nul
     chainId: fields.chainId ?? '',
     refreshedAt: fields.refreshedAt === undefined ? null : Number(fields.refreshedAt),
     sessionId: fields.sessionId ?? '',
+    ...(fields.keyId === undefined ? {} : { keyId: fields.keyId }),
   });
 }

@@ -65,6 +65,8 @@ export function createStoredTokenStore(
       });
     },
 
+    cached: (hash) => cache.get(hash),
+
     async delete(hash) {
       const deleted = await (await tokens()).delete(hash);
       await cache.invalidate([hash]);

@@ -27,12 +27,25 @@ export interface TokenRecord {
   readonly refreshedAt: number | null;
   /** Names the token without revealing it (events, session lists). */
   readonly sessionId: string;
+  /**
+   * The generation of the signing key the token was signed with: a one-way fingerprint of the secret and the
+   * algorithm, never the secret. A record whose keyId is the current generation's proves that this server
+   * signed this exact token with its current key, so its signature need not be checked again. Absent on
+   * records written before keyIds existed: their tokens are always verified in full.
+   */
+  readonly keyId?: string;
 }
 
 export interface TokenStore {
   /** Creates or replaces the record `record.hash`. */
   save(record: TokenRecord): Promise<void>;
   get(hash: string): Promise<TokenRecord | null>;
+  /**
+   * The record as this node's cache holds it, without reading the store (and now the most recently used);
+   * undefined when it is not cached. Exactly as true as `get`: a record revoked on any node is never returned
+   * once the revocation resolved. A store without a node-local cache always answers undefined.
+   */
+  cached(hash: string): TokenRecord | undefined;
   /** True when this call deleted the record: of concurrent deletes of one record, exactly one gets true. */
   delete(hash: string): Promise<boolean>;
   /**

@@ -61,6 +61,32 @@ describe('the Redis TokenStore', () => {
     );
   });
 
+  it('keeps the key generation of a record through a refresh, and reads a record without one as written', async () => {
+    const withKey = record({ keyId: 'generation-1' });
+    const { keyId: _none, ...legacy } = record();
+    await a.tokenStore.save(withKey);
+    await a.tokenStore.save(legacy);
+
+    expect(await b.tokenStore.get(withKey.hash)).toEqual(withKey);
+    expect(await b.tokenStore.get(legacy.hash)).not.toHaveProperty('keyId');
+    expect(await a.tokenStore.markRefreshed(withKey.hash, 1000)).toBe(true);
+    expect(await b.tokenStore.get(withKey.hash)).toEqual({ ...withKey, refreshedAt: 1000 });
+  });
+
+  it('cached answers from memory only, and forgets on B a record A deleted once the delete resolved', async () => {
+    const saved = record();
+    await a.tokenStore.save(saved);
+    expect(a.tokenStore.cached(saved.hash)).toEqual(saved);
+    expect(b.tokenStore.cached(saved.hash)).toBeUndefined(); // in Redis, not yet read by B
+    await b.tokenStore.get(saved.hash);
+    expect(b.tokenStore.cached(saved.hash)).toEqual(saved);
+
+    await a.tokenStore.delete(saved.hash);
+
+    expect(b.tokenStore.cached(saved.hash)).toBeUndefined();
+    expect(a.tokenStore.cached(saved.hash)).toBeUndefined();
+  });
+
   it('lets exactly one of concurrent deletes on two nodes report the delete', async () => {
     const saved = record();
     await a.tokenStore.save(saved);

@@ -73,6 +73,39 @@ describe('createStoredTokenStore', () => {
     await expect(store.get(hashToken('never saved'))).resolves.toBeNull();
   });
 
+  it('keeps the key generation of a record, and reads a record without one as it was written', async () => {
+    const withKey = record({ keyId: 'generation-1' });
+    const { keyId: _none, ...legacy } = record();
+    await store.save(withKey);
+    await store.save(legacy);
+
+    const fresh = createStoredTokenStore(namespace, { bus: createLocalBus() });
+    await expect(fresh.get(withKey.hash)).resolves.toHaveProperty('keyId', 'generation-1');
+    await expect(fresh.get(legacy.hash)).resolves.not.toHaveProperty('keyId');
+    await fresh.markRefreshed(withKey.hash, NOW + 1);
+    await expect(fresh.get(withKey.hash)).resolves.toMatchObject({
+      keyId: 'generation-1',
+      refreshedAt: NOW + 1,
+    });
+  });
+
+  it('cached answers from memory only: what this node saved or read, never a deleted record', async () => {
+    const [saved, other] = [record(), record()];
+    await store.save(saved);
+    const fresh = createStoredTokenStore(namespace, { bus: createLocalBus() });
+    await fresh.save(other);
+
+    expect(store.cached(saved.hash)).toEqual(saved);
+    expect(fresh.cached(saved.hash)).toBeUndefined(); // in the database, not yet read by this node
+    await fresh.get(saved.hash);
+    expect(fresh.cached(saved.hash)).toEqual(saved);
+    await store.delete(saved.hash);
+    expect(store.cached(saved.hash)).toBeUndefined();
+    expect(
+      createStoredTokenStore(namespace, { bus: createLocalBus(), cacheSize: 0 }).cached(other.hash),
+    ).toBeUndefined();
+  });
+
   it('delete is true for the call that deleted the record, false after', async () => {
     const saved = record();
     await store.save(saved);
@@ -270,6 +303,18 @@ describe('createStoredTokenStore', () => {
       await a.delete(saved.hash);
 
       await expect(b.get(saved.hash)).resolves.toBeNull();
+    });
+
+    it('a record deleted on one node is no longer cached on the other once the delete resolved', async () => {
+      const [a, b] = twoNodes();
+      const saved = record();
+      await a.save(saved);
+      await b.get(saved.hash);
+      expect(b.cached(saved.hash)).toEqual(saved);
+
+      await a.delete(saved.hash);
+
+      expect(b.cached(saved.hash)).toBeUndefined();
     });
 
     it('a refresh marked on one node is what the other node reads next', async () => {

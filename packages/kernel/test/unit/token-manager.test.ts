@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import jsonwebtoken from 'jsonwebtoken';
-import { createLocalBus, createStoredTokenStore } from '@tessera/cluster';
+import {
+  createLocalBus,
+  createLoopbackNetwork,
+  createStoredTokenStore,
+  hashToken,
+  type ClusterBus,
+  type TokenStore,
+} from '@tessera/cluster';
 import type { JsonObject, StorageNamespace } from '@tessera/plugin-sdk';
 import { createSqliteStore } from '@tessera/storage-sqlite';
 import { createRecordingLogger, type LogLine } from '@tessera/testing';
@@ -31,6 +38,8 @@ interface RecordedEvent {
 
 interface Harness {
   manager: TokenManager;
+  /** The manager's own TokenStore (its cache is the manager's). */
+  store: TokenStore;
   namespace: StorageNamespace;
   clock: { now: number };
   events: RecordedEvent[];
@@ -43,6 +52,8 @@ interface SetupOptions {
   /** Share a database (and a clock) with another harness. */
   namespace?: StorageNamespace;
   clock?: { now: number };
+  /** The ClusterBus of the manager's TokenStore; a one-node bus when absent. */
+  clusterBus?: ClusterBus;
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -70,16 +81,17 @@ function createManager(options: SetupOptions & { namespace: StorageNamespace; cl
   const logs: LogLine[] = [];
   const bus = createEventBus(createSilentLogger());
   bus.hook('token:*', (payload, event) => void events.push({ event, payload }));
+  const store = createStoredTokenStore(options.namespace, { bus: options.clusterBus ?? createLocalBus() });
   const manager = new TokenManager({
     namespace: options.namespace,
-    store: createStoredTokenStore(options.namespace, { bus: createLocalBus() }),
+    store,
     config: { ...DEFAULTS, ...options.config },
     apiKeyMaxTTL: options.apiKeyMaxTTL,
     bus,
     log: createRecordingLogger(logs),
     now: () => options.clock.now,
   });
-  return { manager, events, logs };
+  return { manager, store, events, logs };
 }
 
 async function setup(options: SetupOptions = {}): Promise<Harness> {
@@ -452,6 +464,136 @@ describe('TokenManager.verify', () => {
     await expect(manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
     await new Promise((resolve) => setTimeout(resolve, token.expiresAt - Date.now() + 10));
     await expect(manager.verify(token.jwt)).rejects.toHaveProperty('id', 'security.token.expired');
+  });
+});
+
+describe('the signature is checked once per node, while the record proves the rest', () => {
+  /** `token` with its character at `index` replaced by another base64url character. */
+  const altered = (token: string, index: number): string =>
+    token.slice(0, index) + (token[index] === 'A' ? 'B' : 'A') + token.slice(index + 1);
+
+  it('records with each token the generation of its key: a fingerprint, neither the secret nor the token', async () => {
+    const { manager, namespace } = await setup({ config: { secret: SECRET } });
+    const token = await manager.issue('alice');
+
+    const stored = await (await namespace.collection<{ keyId?: string }>('tokens')).get(hashToken(token.jwt));
+
+    const keyId = stored?._source.keyId;
+    expect(keyId).toMatch(/^[\w-]{22}$/);
+    expect(keyId).not.toContain(SECRET.slice(0, 8));
+    const other = await setup({ config: { secret: 'another secret' } });
+    const hs512 = await setup({ config: { secret: SECRET, algorithm: 'HS512' } });
+    for (const { manager: next, namespace: itsNamespace } of [other, hs512]) {
+      const issued = await next.issue('alice');
+      const record = await (
+        await itsNamespace.collection<{ keyId?: string }>('tokens')
+      ).get(hashToken(issued.jwt));
+      expect(record?._source.keyId).toMatch(/^[\w-]{22}$/);
+      expect(record?._source.keyId).not.toBe(keyId);
+    }
+  });
+
+  it('accepts a token whose cached record is of the current key without checking its signature', async () => {
+    const { manager, store } = await setup();
+    const token = await manager.issue('alice');
+    // A string whose signature is wrong, but which has a record of the current key, as only the server
+    // writes them: the record alone lets it through, so the signature was not checked.
+    const unsigned = altered(token.jwt, token.jwt.length - 2);
+    const record = await store.get(hashToken(token.jwt));
+    await store.save({ ...record!, hash: hashToken(unsigned) });
+
+    await expect(manager.verify(unsigned)).resolves.toMatchObject({ kuid: 'alice', jwt: unsigned });
+  });
+
+  it('checks the signature of a record from before key generations (no keyId), every time', async () => {
+    const { manager, store } = await setup();
+    const token = await manager.issue('alice');
+    const { keyId: _keyId, ...legacy } = (await store.get(hashToken(token.jwt)))!;
+    await store.save(legacy);
+    const unsigned = altered(token.jwt, token.jwt.length - 2);
+    await store.save({ ...legacy, hash: hashToken(unsigned) });
+
+    await expect(manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
+    await expect(manager.verify(unsigned)).rejects.toHaveProperty('id', 'security.token.invalid');
+  });
+
+  it('refuses a token signed with a rotated-out secret, though its record exists and is cached', async () => {
+    const { namespace } = await openNamespace();
+    const clock = { now: Date.now() };
+    const before = await setup({ namespace, clock, config: { secret: SECRET } });
+    const token = await before.manager.issue('alice');
+    await expect(before.manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
+
+    const rotated = await setup({ namespace, clock, config: { secret: 'the next secret' } });
+    await expect(rotated.store.get(hashToken(token.jwt))).resolves.toHaveProperty('kuid', 'alice');
+
+    await expect(rotated.manager.verify(token.jwt)).rejects.toHaveProperty('id', 'security.token.invalid');
+    await expect(rotated.manager.verify(token.jwt, { inspect: true })).rejects.toHaveProperty(
+      'id',
+      'security.token.invalid',
+    );
+    // The same secret again (a rollback) is the same generation: its tokens are good again.
+    const back = await setup({ namespace, clock, config: { secret: SECRET } });
+    await expect(back.manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
+  });
+
+  it('refuses a token right after its revocation on another node, though it was verified there before', async () => {
+    const { namespace } = await openNamespace();
+    const clock = { now: Date.now() };
+    const network = createLoopbackNetwork();
+    const a = await setup({ namespace, clock, clusterBus: network.join('a') });
+    const b = await setup({ namespace, clock, clusterBus: network.join('b') });
+    const token = await a.manager.issue('alice');
+    const other = await a.manager.issue('alice');
+    await expect(b.manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
+    await expect(b.manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
+    await expect(b.manager.verify(other.jwt)).resolves.toHaveProperty('kuid', 'alice');
+
+    await expect(a.manager.revoke(token, 'logout')).resolves.toBe(true);
+    await expect(b.manager.verify(token.jwt)).rejects.toHaveProperty('id', 'security.token.invalid');
+    await expect(a.manager.verify(token.jwt)).rejects.toHaveProperty('id', 'security.token.invalid');
+
+    await a.manager.revokeAll('alice', 'revoke-tokens');
+    await expect(b.manager.verify(other.jwt)).rejects.toHaveProperty('id', 'security.token.invalid');
+  });
+
+  it("refuses a token from its record's exact expiry, though its JWT is still valid", async () => {
+    const { manager, store, clock } = await setup();
+    const token = await manager.issue('alice', { expiresIn: '1h' });
+    const record = (await store.get(hashToken(token.jwt)))!;
+    await store.save({ ...record, expiresAt: clock.now + 10 });
+    await expect(manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
+
+    clock.now += 10;
+
+    await expect(manager.verify(token.jwt)).rejects.toHaveProperty('id', 'security.token.expired');
+  });
+
+  it('still tells an expired token from an invalid one once its record is gone', async () => {
+    const { manager, clock } = await setup();
+    const expired = await manager.issue('alice', { expiresIn: '1s' });
+    const revoked = await manager.issue('alice', { expiresIn: '1h' });
+    await manager.verify(expired.jwt);
+    await manager.revoke(revoked, 'logout');
+    clock.now = expired.expiresAt + 1000;
+    await manager.purgeExpired();
+
+    await expect(manager.verify(expired.jwt)).rejects.toHaveProperty('id', 'security.token.expired');
+    await expect(manager.verify(revoked.jwt)).rejects.toHaveProperty('id', 'security.token.invalid');
+  });
+
+  it('refuses a verified token with any one of its characters altered', async () => {
+    const { manager } = await setup();
+    const token = await manager.issue('alice');
+    await expect(manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
+
+    for (let index = 0; index < token.jwt.length; index++) {
+      await expect(manager.verify(altered(token.jwt, index))).rejects.toHaveProperty(
+        'id',
+        'security.token.invalid',
+      );
+    }
+    await expect(manager.verify(token.jwt)).resolves.toHaveProperty('kuid', 'alice');
   });
 });
 

@@ -2,7 +2,7 @@
  * The JWT layer of Tessera's tokens: signing with the kernel's secret, verifying with the algorithm pinned,
  * and payloads the kuzzle-sdk can read. Knows nothing of records, users or storage.
  */
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { JsonWebTokenError, TokenExpiredError, sign, verify } from 'jsonwebtoken';
 import { TesseraError, tesseraError } from '@tessera/plugin-sdk';
 import type { JwtAlgorithm } from '../../config';
@@ -20,6 +20,11 @@ export interface TokenClaims {
 }
 
 export interface JwtCodec {
+  /**
+   * The generation of the key this codec signs with (see `keyIdOf`): equal for two codecs exactly when they
+   * sign alike. Not a secret.
+   */
+  readonly keyId: string;
   /** A JWT holding `claims`, `iat` and, unless `expiresAt` is NEVER, `exp` = expiresAt in seconds. */
   sign(claims: Readonly<Record<string, string>>, expiresAt: number): string;
   /** The claims of a JWT signed by `sign`; `security.token.invalid`, `.expired` or `.verification_error` otherwise. */
@@ -47,6 +52,18 @@ export function expiresAtFor(now: number, ttl: number): number {
   return ttl === NEVER ? NEVER : now + ttl;
 }
 
+/**
+ * The generation of a signing key: 128 bits of HMAC-SHA256 under the secret, of a fixed label naming the
+ * algorithm. One-way (it reveals the secret no more than any token's signature does: both are HMACs under it
+ * of a known message), and it changes with the secret or the algorithm, so a rotation starts a new generation.
+ */
+export function keyIdOf(secret: string, algorithm: JwtAlgorithm): string {
+  return createHmac('sha256', secret)
+    .update(`tessera-jwt-key-id:${algorithm}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
+
 /** A codec signing with `secret`; `now` is also the clock expiry is checked against. */
 export function createJwtCodec(secret: string, algorithm: JwtAlgorithm, now: () => number): JwtCodec {
   assertHmacAlgorithm(algorithm);
@@ -54,6 +71,8 @@ export function createJwtCodec(secret: string, algorithm: JwtAlgorithm, now: () 
   const seconds = (): number => Math.floor(now() / 1000);
 
   return {
+    keyId: keyIdOf(secret, algorithm),
+
     sign(claims, expiresAt) {
       const payload =
         expiresAt === NEVER

@@ -7,6 +7,12 @@
  * for the grace period; presented as a credential after it, it revokes every token of its refresh chain (reuse
  * detection); inspected (auth:checkToken), it is only reported invalid.
  * `token:*` events fire after the change committed and carry a session id, never a token.
+ *
+ * An auth token's signature is checked once per node, not on every request: its record is keyed by the hash
+ * of the exact string this server issued, and records the generation of the key it was signed with (`keyId`).
+ * A record this node already holds in its (coherent) cache, of the current generation, proves the token is
+ * ours and unaltered; anything else (not cached, an older generation, no record) is verified in full, as the
+ * first time. The reasoning is in docs/security.md.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashToken, type TokenRecord, type TokenStore, type TokenType } from '@tessera/cluster';
@@ -171,11 +177,8 @@ export class TokenManager {
    * (auth:checkToken) it only looks: nothing changes, whatever the answer.
    */
   async verify(token: string, options: { inspect?: boolean } = {}): Promise<AuthToken> {
-    const type = typeOf(token);
-    const claims = this.jwt().verify(token.slice(PREFIXES[type].length));
-    return type === 'apiKey'
-      ? this.verifyApiKey(token, claims)
-      : this.verifyAuthToken(token, claims, options.inspect === true);
+    if (typeOf(token) === 'authToken') return this.verifyAuthToken(token, options.inspect === true);
+    return this.verifyApiKey(token, this.jwt().verify(token.slice(API_KEY_PREFIX.length)));
   }
 
   /**
@@ -358,16 +361,14 @@ export class TokenManager {
       chainId,
       refreshedAt: null,
       sessionId,
+      keyId: this.jwt().keyId,
     };
     await this.store.save(record);
     return toAuthToken(jwt, record);
   }
 
-  private async verifyAuthToken(token: string, claims: TokenClaims, inspect: boolean): Promise<AuthToken> {
-    const record = await this.store.get(hashToken(token));
-    if (record === null || record.type !== 'authToken' || record.kuid !== claims._id) {
-      throw tesseraError('security.token.invalid');
-    }
+  private async verifyAuthToken(token: string, inspect: boolean): Promise<AuthToken> {
+    const record = await this.authTokenRecord(token);
     if (this.hasExpired(record.expiresAt)) throw tesseraError('security.token.expired');
     if (this.refreshedBeyondGrace(record)) {
       if (inspect) throw tesseraError('security.token.invalid');
@@ -384,6 +385,25 @@ export class TokenManager {
       this.emitRevoked(record, 'single-use', null);
     }
     return toAuthToken(token, record);
+  }
+
+  /**
+   * The record of an auth token this server issued, unaltered, with its current key; `security.token.invalid`
+   * or `.expired` otherwise. A cached record of the current key generation is that proof by itself: only this
+   * server writes records, each under the hash of the exact token it signed, and a revocation removes it from
+   * every node's cache before it is acknowledged. Otherwise the signature decides first, so a token that is
+   * not ours never costs a store read, and a token of a rotated-out key fails as it always did.
+   */
+  private async authTokenRecord(token: string): Promise<TokenRecord> {
+    const hash = hashToken(token);
+    const known = this.store.cached(hash);
+    if (known !== undefined && known.keyId === this.jwt().keyId && known.type === 'authToken') return known;
+    const claims = this.jwt().verify(token.slice(AUTH_TOKEN_PREFIX.length));
+    const record = await this.store.get(hash);
+    if (record === null || record.type !== 'authToken' || record.kuid !== claims._id) {
+      throw tesseraError('security.token.invalid');
+    }
+    return record;
   }
 
   private async verifyApiKey(token: string, claims: TokenClaims): Promise<AuthToken> {
@@ -425,11 +445,6 @@ export class TokenManager {
     this.options.bus.emit('token:revoked', { ...tokenEvent(token), reason, author });
   }
 }
-
-const PREFIXES: Readonly<Record<TokenType, string>> = {
-  authToken: AUTH_TOKEN_PREFIX,
-  apiKey: API_KEY_PREFIX,
-};
 
 function typeOf(token: unknown): TokenType {
   if (typeof token === 'string') {
