@@ -1,14 +1,16 @@
 /**
  * `npm run bench [-- --quick] [-- --only=login,now,token,expiry,memory,start-up,subscribe,two-nodes,
- *   store-scale,store-scale-postgres]`: measures the hot paths of
+ *   store-scale,store-scale-postgres,fanout,revocation]`: measures the hot paths of
  * the built server (run `npm run build` first) against their physical baselines, measured in the same run on
  * the same machine; prints a Markdown table and writes the figures to bench/results/.
  */
 import { existsSync } from 'node:fs';
+import { authEventsFanoutFigures } from './figures/auth-events-fanout';
 import { authenticatedRequestFigures } from './figures/authenticated-requests';
 import { expiryFigures } from './figures/expiry-notifications';
 import { loginFigures } from './figures/login';
 import { memoryFigures } from './figures/memory';
+import { revocationPushFigures } from './figures/revocation-push';
 import { startUpFigures } from './figures/start-up';
 import { storeScalePostgresFigures, storeScaleSqliteFigures } from './figures/store-scale';
 import { subscribeFigures } from './figures/subscribe';
@@ -29,6 +31,8 @@ const GROUPS: ReadonlyArray<readonly [string, (mode: Mode) => Promise<Figure[]>]
   ['two-nodes', twoNodeFigures],
   ['store-scale', storeScaleSqliteFigures],
   ['store-scale-postgres', storeScalePostgresFigures],
+  ['fanout', authEventsFanoutFigures],
+  ['revocation', revocationPushFigures],
 ];
 
 async function main(): Promise<number> {
