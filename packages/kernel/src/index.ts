@@ -2,7 +2,7 @@ export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions } from '.
 export type { KernelExtension, KernelExtensionContext } from './kernel-extension';
 export type { ServiceProbe } from './controllers/server/service-probe';
 export type { NodeMetrics } from './controllers/server/node-metrics';
-export { createEventBus } from './events/event-bus';
+export { createEventBus, type KernelEventBus } from './events/event-bus';
 export { Request, type ResponseEnvelope } from './api/request';
 export { requestFromEnvelope, isPlainObject, MAX_NESTING_DEPTH } from './api/envelope';
 export { arg, parseArgs, type ArgSpec, type ArgsSchema, type ArgsOf } from './api/args';

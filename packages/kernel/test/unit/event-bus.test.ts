@@ -88,4 +88,61 @@ describe('event bus', () => {
     await expect(bus.pipeline('axb:c', 'untouched')).resolves.toBe('untouched');
     await expect(bus.pipeline('a.b:c', 'untouched')).resolves.toBe('matched');
   });
+
+  describe('who listens, resolved once per event and kept until a hook or pipe comes or goes', () => {
+    it('fires a hook added after the event was first emitted, and a wildcard one', async () => {
+      const bus = createEventBus(recordingLogger().log);
+      const seen: string[] = [];
+      bus.emit('auth:custom', 1);
+      await bus.pipeline('auth:custom', 2);
+      expect(bus.listens('auth:custom')).toBe(false);
+      bus.hook('auth:custom', (payload) => void seen.push(`exact ${String(payload)}`));
+      bus.emit('auth:custom', 3);
+      bus.hook('auth:*', (payload) => void seen.push(`one segment ${String(payload)}`));
+      bus.hook('**', (payload) => void seen.push(`any ${String(payload)}`));
+      await bus.pipeline('auth:custom', 4);
+      expect(seen).toEqual(['exact 3', 'exact 4', 'one segment 4', 'any 4']);
+      expect(bus.listens('auth:custom')).toBe(true);
+    });
+
+    it('stops firing a hook removed after it fired, and forgets a wildcard pipe once removed', async () => {
+      const bus = createEventBus(recordingLogger().log);
+      const hook = jest.fn();
+      const offHook = bus.hook('a:*', hook);
+      const offPipe = bus.pipe('**', (payload) => `${String(payload)} piped`);
+      await expect(bus.pipeline('a:b', 'first')).resolves.toBe('first piped');
+      expect(hook).toHaveBeenCalledTimes(1);
+      offHook();
+      bus.emit('a:b', 'second');
+      await expect(bus.pipeline('a:b', 'third')).resolves.toBe('third piped');
+      expect(hook).toHaveBeenCalledTimes(1);
+      offPipe();
+      await expect(bus.pipeline('a:b', 'fourth')).resolves.toBe('fourth');
+      expect(bus.listens('a:b')).toBe(false);
+    });
+
+    it('says an event is listened to by a pipe alone, and only for the names its pattern matches', () => {
+      const bus = createEventBus(recordingLogger().log);
+      bus.pipe('request:*', (payload) => payload);
+      expect(bus.listens('request:onSuccess')).toBe(true);
+      expect(bus.listens('request:on:success')).toBe(false);
+      expect(bus.listens('server:afterNow')).toBe(false);
+    });
+
+    it('does not let a hook added or removed during an emit change that emit', () => {
+      const bus = createEventBus(recordingLogger().log);
+      const seen: string[] = [];
+      let offSecond = (): void => undefined;
+      bus.hook('a:b', () => {
+        seen.push('first');
+        offSecond();
+        bus.hook('a:b', () => void seen.push('late'));
+      });
+      offSecond = bus.hook('a:b', () => void seen.push('second'));
+      bus.emit('a:b', null);
+      expect(seen).toEqual(['first', 'second']);
+      bus.emit('a:b', null);
+      expect(seen).toEqual(['first', 'second', 'first', 'late']);
+    });
+  });
 });
