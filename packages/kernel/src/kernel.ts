@@ -63,7 +63,7 @@ import { RequestRateLimiter } from './security/request-rate-limiter';
 import { createTokenAuthorizer } from './security/token-authorizer';
 import { TokenManager } from './security/tokens';
 import { createStorageNamespace, type StoreAdapter } from '@tessera/store';
-import { createHttpApp } from './transports/http-transport';
+import { createHttpTransport, type HttpTransport } from './transports/http-transport';
 import { attachWebSocketTransport, type WebSocketTransport } from './transports/websocket-transport';
 import type { KernelExtension } from './kernel-extension';
 import { attachAccessLog } from './logging/access-log';
@@ -147,7 +147,8 @@ export function createKernel(options: KernelOptions): Kernel {
     log,
     now,
   });
-  // The WebSocket transport exists once the kernel listens; realtime pushes through it from then on.
+  // The transports exist once the kernel listens; realtime pushes through the WebSocket one from then on.
+  let http: HttpTransport | null = null;
   let websocket: WebSocketTransport | null = null;
   const connections: ClientConnections = {
     send: (connectionId, frame) => websocket?.send(connectionId, frame) ?? false,
@@ -245,7 +246,14 @@ export function createKernel(options: KernelOptions): Kernel {
     },
   });
   const serviceProbes = [storeProbe(adapter), ...otherServices];
-  const nodeMetrics = trackNodeMetrics({ bus, api: () => funnel.metrics(), realtime: () => hub.metrics() });
+  const nodeMetrics = trackNodeMetrics({
+    api: () => funnel.metrics(),
+    realtime: () => hub.metrics(),
+    connections: () => ({
+      http: http?.runningRequests ?? 0,
+      websocket: websocket?.connectionCount ?? 0,
+    }),
+  });
   registry.register(
     'server',
     serverController({
@@ -344,7 +352,7 @@ export function createKernel(options: KernelOptions): Kernel {
 
   const listen = async (): Promise<Server> => {
     const trustProxy = proxyaddr.compile([...config.server.trustedProxies]);
-    const app = createHttpApp({
+    http = createHttpTransport({
       funnel,
       registry,
       bus,
@@ -358,7 +366,7 @@ export function createKernel(options: KernelOptions): Kernel {
       isReady: () => running && funnel.ready,
       checkHealth: () => checkHealth(serviceProbes),
     });
-    const handle = app.callback();
+    const handle = http.app.callback();
     const httpServer = createServer((message, response) => void handle(message, response));
     websocket = attachWebSocketTransport(httpServer, {
       funnel,
@@ -436,7 +444,6 @@ export function createKernel(options: KernelOptions): Kernel {
       await hub.close();
       await websocket?.close();
       await closeHttpServer(server, config.server.shutdownTimeout);
-      nodeMetrics.detach();
       detachAccessLog();
       await pluginManager.teardown();
       await stopExtensions();

@@ -97,6 +97,39 @@ describe('HTTP routes and envelopes', () => {
   });
 });
 
+describe('HTTP requests as connections', () => {
+  const httpEvents = () => {
+    const seen: [string, string][] = [];
+    return {
+      seen,
+      record: (connection: { protocol: string; id: string }, event: string) => {
+        if (connection.protocol === 'http') seen.push([event, connection.id]);
+      },
+    };
+  };
+
+  it('announces no connection:new nor connection:remove for a request while nothing hooks connection:new', async () => {
+    const { seen, record } = httpEvents();
+    server.kernel.bus.hook('connection:remove', record);
+    await expectStillServing();
+    await call('/_ready');
+    expect(seen).toEqual([]);
+  });
+
+  it('announces each request as connection:new then connection:remove, same id, once something hooks connection:*', async () => {
+    const { seen, record } = httpEvents();
+    server.kernel.bus.hook('connection:*', record);
+    await expectStillServing();
+    expect(seen.map(([event]) => event)).toEqual(['connection:new', 'connection:remove']);
+    expect(seen[0]![1]).toBe(seen[1]![1]);
+  });
+
+  it('counts the running request in server:metrics, with no hook on the connection events', async () => {
+    const { json } = await call('/_metrics');
+    expect(json.result.network.connections).toEqual({ http: 1 });
+  });
+});
+
 describe('HTTP bad input', () => {
   it('answers a malformed JSON body with network.http.body_parse_failed', async () => {
     const { response, json } = await call('/_query', {

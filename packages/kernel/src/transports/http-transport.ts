@@ -6,10 +6,11 @@
 import { validateHeaderValue, type IncomingMessage } from 'node:http';
 import Koa from 'koa';
 import Router, { type RouterContext } from '@koa/router';
-import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
+import type { ConnectionInfo, Logger } from '@tessera/plugin-sdk';
 import { TesseraError, isTesseraError, tesseraError } from '@tessera/plugin-sdk';
 import type { ActionRegistry, RegisteredRoute } from '../api/action-registry';
 import type { Funnel } from '../api/funnel';
+import type { KernelEventBus } from '../events/event-bus';
 import type { Request } from '../api/request';
 import { isPlainObject, isUsableRequestId } from '../api/envelope';
 import type { HealthReport } from '../controllers/server/service-probe';
@@ -18,7 +19,7 @@ import { answerJson, describeConnection, failedRequest, transportRequest, type P
 export interface HttpTransportOptions {
   readonly funnel: Funnel;
   readonly registry: ActionRegistry;
-  readonly bus: EventBus;
+  readonly bus: KernelEventBus;
   readonly log: Logger;
   readonly nodeId: string;
   readonly maxRequestSize: number;
@@ -53,9 +54,16 @@ const SUPPORTED_VERBS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'
  */
 const JSON_CONTENT_TYPE = 'application/json';
 
-export function createHttpApp(options: HttpTransportOptions): Koa<State> {
+export interface HttpTransport {
+  readonly app: Koa<State>;
+  /** HTTP requests being served now: each counts as a connection while it runs (`server:metrics`, as Kuzzle). */
+  readonly runningRequests: number;
+}
+
+export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const { funnel, registry, bus, log, nodeId } = options;
   const app = new Koa<State>();
+  let running = 0;
   const router = new Router<State>({ exclusive: 'specificity' });
 
   const send = (ctx: Context, request: Request): void => {
@@ -146,7 +154,11 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
 
   app.use(async (ctx, next) => {
     ctx.state.connection = describeConnection('http', ctx.req, options.trustProxy);
-    bus.emit('connection:new', ctx.state.connection);
+    // Each request is a connection of its own, announced (then its end) only while something hooks
+    // `connection:new`: the kernel itself follows only sockets, and most deployments nothing at all.
+    const announced = bus.listens('connection:new');
+    if (announced) bus.emit('connection:new', ctx.state.connection);
+    running += 1;
     try {
       applyCors(ctx, options);
       if (!SUPPORTED_VERBS.has(ctx.method)) throw tesseraError('network.http.unsupported_verb', ctx.method);
@@ -161,13 +173,19 @@ export function createHttpApp(options: HttpTransportOptions): Koa<State> {
     } catch (error) {
       fail(ctx, error);
     } finally {
-      bus.emit('connection:remove', ctx.state.connection);
+      running -= 1;
+      if (announced) bus.emit('connection:remove', ctx.state.connection);
     }
   });
   app.use(router.routes());
   // What escapes the middleware above (a failure while koa writes the answer) still reaches the logs.
   app.on('error', (error: unknown) => log.error('HTTP transport error', { error }));
-  return app;
+  return {
+    app,
+    get runningRequests() {
+      return running;
+    },
+  };
 }
 
 /** Kuzzle's HTTP mapping: route placeholders and the query string become arguments, the body stays the body. */

@@ -2,8 +2,11 @@
  * The node's activity in the shape of Kuzzle's `server:metrics`: requests running and waiting in the funnel,
  * live client connections per protocol, realtime rooms and subscribed connections. One snapshot function is
  * the seam: the JSON action answers it, and a Prometheus rendering can read the same figures.
+ *
+ * Connections are read from the transports' own counts when asked, not counted from `connection:*` events:
+ * an HTTP request is announced on the bus only while something listens (see the HTTP transport).
  */
-import type { EventBus, Protocol } from '@tessera/plugin-sdk';
+import type { Protocol } from '@tessera/plugin-sdk';
 
 export interface NodeMetrics {
   readonly api: { readonly concurrentRequests: number; readonly pendingRequests: number };
@@ -13,36 +16,27 @@ export interface NodeMetrics {
 }
 
 export interface NodeMetricsSources {
-  readonly bus: EventBus;
   readonly api: () => NodeMetrics['api'];
   readonly realtime: () => NodeMetrics['realtime'];
+  /** Live connections per protocol now: open sockets, HTTP requests running. */
+  readonly connections: () => Readonly<Partial<Record<Protocol, number>>>;
 }
 
 export interface NodeMetricsSource {
   snapshot(): NodeMetrics;
-  /** Stops counting connections. */
-  detach(): void;
 }
 
-export function trackNodeMetrics({ bus, api, realtime }: NodeMetricsSources): NodeMetricsSource {
-  const connections = new Map<Protocol, number>();
-  const count = (protocol: Protocol, delta: number) => {
-    const next = (connections.get(protocol) ?? 0) + delta;
-    if (next > 0) connections.set(protocol, next);
-    else connections.delete(protocol);
-  };
-  const unhooks = [
-    bus.hook('connection:new', ({ protocol }) => count(protocol, 1)),
-    bus.hook('connection:remove', ({ protocol }) => count(protocol, -1)),
-  ];
+export function trackNodeMetrics({ api, realtime, connections }: NodeMetricsSources): NodeMetricsSource {
   return {
     snapshot: () => ({
       api: api(),
-      network: { connections: Object.fromEntries(connections) },
+      // A protocol with no live connection is left out.
+      network: {
+        connections: Object.fromEntries(
+          Object.entries(connections()).filter(([, count]) => (count ?? 0) > 0),
+        ),
+      },
       realtime: realtime(),
     }),
-    detach: () => {
-      for (const unhook of unhooks) unhook();
-    },
   };
 }
