@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLoopbackNetwork } from '@tessera/cluster';
+import { createLoopbackNetwork, type ClusterBus } from '@tessera/cluster';
 import {
   ActionRegistry,
   createEventBus,
@@ -27,9 +27,10 @@ export interface Fixture {
   reads: Map<string, number>;
   /**
    * Another repository (another node of the same cluster, in this process) on the same database file; with
-   * `detached`, a node that hears no other (as if its cluster messages were lost).
+   * `detached`, a node that hears no other (as if its cluster messages were lost); with `clusterBus`, a node of
+   * the cluster that bus belongs to.
    */
-  openNode(options?: { detached?: boolean }): Promise<SecurityRepository>;
+  openNode(options?: { detached?: boolean; clusterBus?: ClusterBus }): Promise<SecurityRepository>;
   close(): Promise<void>;
 }
 
@@ -63,7 +64,10 @@ export async function openFixture(): Promise<Fixture> {
     child: () => log,
   };
 
-  const openNode = async ({ detached = false } = {}): Promise<SecurityRepository> => {
+  const openNode = async ({
+    detached = false,
+    clusterBus,
+  }: { detached?: boolean; clusterBus?: ClusterBus } = {}): Promise<SecurityRepository> => {
     const adapter = createSqliteStore({ path: path.join(folder, 'kernel.db') });
     await adapter.open();
     adapters.push(adapter);
@@ -73,7 +77,7 @@ export async function openFixture(): Promise<Fixture> {
       registry,
       log,
       now: () => clock.now,
-      clusterBus: detached ? createLoopbackNetwork().join() : network.join(),
+      clusterBus: clusterBus ?? (detached ? createLoopbackNetwork().join() : network.join()),
       bus: createEventBus(log),
     });
   };

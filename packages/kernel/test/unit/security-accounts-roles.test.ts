@@ -1,3 +1,4 @@
+import { createLoopbackNetwork } from '@tessera/cluster';
 import type { JsonObject } from '@tessera/plugin-sdk';
 import { bootstrapSecurity } from '../../src/security/accounts';
 import { openFixture, type Fixture } from './security-accounts-fixture';
@@ -304,6 +305,33 @@ describe('roles and profiles cache', () => {
     expect(await canLogout(['default'])).toBe(true);
     await other.roles.update('default', controllers({ auth: { actions: { login: true } } }), null);
     expect(await canLogout(['default'])).toBe(false);
+  });
+
+  it('serves the same rights evaluator again while no profile or role changes', async () => {
+    const first = await fixture.repo.rightsFor({ profileIds: ['default'] });
+    expect(await fixture.repo.rightsFor({ profileIds: ['default'] })).toBe(first);
+    expect(await fixture.repo.rightsFor({ profileIds: ['default', 'admin'] })).not.toBe(first);
+    await fixture.repo.roles.update('default', controllers({ auth: { actions: { logout: true } } }), null);
+    const next = await fixture.repo.rightsFor({ profileIds: ['default'] });
+    expect(next).not.toBe(first);
+    expect(await fixture.repo.rightsFor({ profileIds: ['default'] })).toBe(next);
+  });
+
+  it('a node cut from the cluster stops serving kept rights once their documents pass the staleness bound', async () => {
+    const network = createLoopbackNetwork({ stalenessBound: 50 });
+    const cut = network.join();
+    const here = await fixture.openNode({ clusterBus: cut });
+    const other = await fixture.openNode({ clusterBus: network.join() });
+    const canLogoutHere = async () =>
+      (await here.rightsFor({ profileIds: ['default'] })).isActionAllowed({
+        controller: 'auth',
+        action: 'logout',
+      });
+    expect(await canLogoutHere()).toBe(true);
+    cut.cutSubscription();
+    // Resolves once the bound has passed since the cut: this node can have missed the change, not held it longer.
+    await other.roles.update('default', controllers({ auth: { actions: { login: true } } }), null);
+    expect(await canLogoutHere()).toBe(false);
   });
 
   it('invalidateCache makes the next read go to the store (a write this node did not hear of)', async () => {

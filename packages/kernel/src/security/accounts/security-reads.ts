@@ -13,6 +13,11 @@ export abstract class SecurityReads<T extends JsonObject> {
     return this.collection.find(id);
   }
 
+  /** The cached document, without reading the store: undefined if not cached (or the cache may not serve now). */
+  peek(id: string): SecurityDocument<T> | undefined {
+    return this.collection.peek(id);
+  }
+
   /** The collection's not-found error (`security.<kind>.not_found`) when there is no such document. */
   get(id: string): Promise<SecurityDocument<T>> {
     return this.collection.get(id);

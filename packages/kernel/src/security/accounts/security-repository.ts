@@ -6,7 +6,7 @@
 import type { ClusterBus } from '@tessera/cluster';
 import type { EventBus, Logger, StorageNamespace } from '@tessera/plugin-sdk';
 import type { ActionRegistry } from '../../api/action-registry';
-import type { ProfileContent, RoleContent, UserContent } from '../model';
+import type { ProfileContent, RoleContent, SecurityDocument, UserContent } from '../model';
 import { ProfileRepository } from './profile-repository';
 import { createRightsEvaluator, type RightsEvaluator, type RightsSource } from './rights';
 import { RoleRepository } from './role-repository';
@@ -37,8 +37,21 @@ export interface SecurityRepositoryOptions {
 const USER_CACHE_SIZE = 10_000;
 /** Profiles and roles kept in memory: every one a deployment has, in practice. */
 const RIGHTS_CACHE_SIZE = 100_000;
+/** Rights evaluators kept, one per distinct set of profiles: users share a handful of sets, in practice. */
+const EVALUATOR_CACHE_SIZE = 10_000;
+
+/** A user's rights as built from these profile and role documents, at this rights revision. */
+interface KeptRights {
+  readonly revision: number;
+  readonly profiles: readonly SecurityDocument<ProfileContent>[];
+  readonly roles: readonly SecurityDocument<RoleContent>[];
+  readonly evaluator: RightsEvaluator;
+}
 
 export class SecurityRepository {
+  /** By profile-id set (see rightsFor). */
+  private readonly evaluators = new Map<string, KeptRights>();
+
   private constructor(
     readonly users: UserRepository,
     readonly profiles: ProfileRepository,
@@ -113,17 +126,53 @@ export class SecurityRepository {
    * The rights of a user with these profiles; the funnel asks on every request. Profiles and roles come from
    * the cache, so once they are warm this reads nothing from the store. A profile or role that no longer
    * exists grants nothing.
+   *
+   * The evaluator is kept per set of profiles and served again while the rights revision is the same (no
+   * profile or role was written or invalidated, here or, through the cluster bus, elsewhere) and every
+   * document it was built from is still the one cached: a document that left the cache (its staleness bound
+   * passed, the node is cut from the cluster) is read again, as without this cache. So a role change applies
+   * to the very next request, as before.
    */
   async rightsFor(user: { readonly profileIds: readonly string[] }): Promise<RightsEvaluator> {
-    return createRightsEvaluator(await this.rightsSource(user.profileIds));
+    const key = profilesKey(user.profileIds);
+    const revision = this.rightsRevision;
+    const kept = this.evaluators.get(key);
+    if (kept !== undefined && kept.revision === revision && this.stillCached(kept)) return kept.evaluator;
+    const { profiles, roles } = await this.rightsDocuments(user.profileIds);
+    const evaluator = createRightsEvaluator(sourceOf(profiles, roles));
+    // A profile or role written meanwhile may have changed the answer: keep it only if nothing was.
+    if (this.rightsRevision === revision) {
+      if (this.evaluators.size >= EVALUATOR_CACHE_SIZE && !this.evaluators.has(key)) {
+        this.evaluators.delete(this.evaluators.keys().next().value!);
+      }
+      this.evaluators.set(key, { revision, profiles, roles, evaluator });
+    }
+    return evaluator;
   }
 
   /** The profiles and roles behind `profileIds`, for the pure functions of `rights`. */
   async rightsSource(profileIds: readonly string[]): Promise<RightsSource> {
-    const profiles = (await this.profiles.mGet(profileIds)).map((profile) => profile._source);
-    const roleIds = new Set(profiles.flatMap((profile) => profile.policies.map((policy) => policy.roleId)));
-    const roles = await this.roles.mGet([...roleIds]);
-    return { profiles, roles: new Map(roles.map((role) => [role._id, role._source])) };
+    const { profiles, roles } = await this.rightsDocuments(profileIds);
+    return sourceOf(profiles, roles);
+  }
+
+  private async rightsDocuments(profileIds: readonly string[]): Promise<{
+    profiles: SecurityDocument<ProfileContent>[];
+    roles: SecurityDocument<RoleContent>[];
+  }> {
+    const profiles = await this.profiles.mGet(profileIds);
+    const roleIds = new Set(
+      profiles.flatMap((profile) => profile._source.policies.map((policy) => policy.roleId)),
+    );
+    return { profiles, roles: await this.roles.mGet([...roleIds]) };
+  }
+
+  /** Cached documents are frozen and replaced, never changed: the same object is the same content. */
+  private stillCached(kept: KeptRights): boolean {
+    return (
+      kept.profiles.every((profile) => this.profiles.peek(profile._id) === profile) &&
+      kept.roles.every((role) => this.roles.peek(role._id) === role)
+    );
   }
 
   /** Forgets every cached user, profile and role on this node (the other nodes' writes reach the caches themselves). */
@@ -132,4 +181,18 @@ export class SecurityRepository {
     this.profiles.invalidateCache();
     this.roles.invalidateCache();
   }
+}
+
+function sourceOf(
+  profiles: readonly SecurityDocument<ProfileContent>[],
+  roles: readonly SecurityDocument<RoleContent>[],
+): RightsSource {
+  return {
+    profiles: profiles.map((profile) => profile._source),
+    roles: new Map(roles.map((role) => [role._id, role._source])),
+  };
+}
+
+function profilesKey(profileIds: readonly string[]): string {
+  return JSON.stringify(profileIds);
 }

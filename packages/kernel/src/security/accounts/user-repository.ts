@@ -40,7 +40,7 @@ export class UserRepository extends SecurityReads<UserContent> {
   }
 
   /** The user if it is in memory (the anonymous user always is), without reading the store. */
-  peek(id: string): SecurityDocument<UserContent> | undefined {
+  override peek(id: string): SecurityDocument<UserContent> | undefined {
     return ANONYMOUS_IDS.has(id) ? ANONYMOUS_USER : this.users.peek(id);
   }
 
