@@ -145,7 +145,25 @@ export function createMetrics(config: MetricsConfig): Metrics {
     start(context: KernelExtensionContext) {
       stopped = false;
       const { bus } = context;
-      const started = new WeakMap<ApiRequest, () => void>();
+      const started = new WeakMap<ApiRequest, number>();
+      /**
+       * The histogram's series met so far, by controller, action and status: every request observes into one, and
+       * resolving it once spares each request prom-client's label objects, checks and hashing.
+       */
+      const durations = new Map<string, Histogram.Internal<'controller' | 'action' | 'status'>>();
+      const durationSeries = (request: ApiRequest) => {
+        const { controller, action } = request.input;
+        // Only registered actions get a label of their own: a client must not be able to mint series.
+        const known = context.registry.has(controller, action);
+        const key = known ? `${controller} ${action} ${request.status}` : ` ${request.status}`;
+        let series = durations.get(key);
+        if (series === undefined) {
+          const labels = known ? { controller, action } : { controller: 'unknown', action: 'unknown' };
+          series = requestDuration.labels({ ...labels, status: String(request.status) });
+          durations.set(key, series);
+        }
+        return series;
+      };
       const live = liveGauges(registry, context);
       const unhooks: Unsubscribe[] = [
         bus.hook('auth:login', ({ strategy }) => logins.inc({ strategy, outcome: 'success' })),
@@ -156,16 +174,12 @@ export function createMetrics(config: MetricsConfig): Metrics {
         bus.hook('token:expired', () => tokensExpired.inc()),
         bus.hook('plugin:ready', ({ plugin, setupMs }) => pluginSetup.set({ plugin }, setupMs / 1000)),
         bus.hook('request:beforeExecution', (request) => {
-          const { controller, action } = request.input;
-          // Only registered actions get a label of their own: a client must not be able to mint series.
-          const known = context.registry.has(controller, action);
-          const labels = known ? { controller, action } : { controller: 'unknown', action: 'unknown' };
-          const end = requestDuration.startTimer(labels);
-          started.set(request, () => end({ status: String(request.status) }));
+          started.set(request, performance.now());
         }),
         bus.hook('request:afterExecution', (request) => {
-          started.get(request)?.();
+          const start = started.get(request);
           started.delete(request);
+          if (start !== undefined) durationSeries(request).observe((performance.now() - start) / 1000);
           const { controller, action } = request.input;
           const refused = request.error === null ? undefined : REFUSED_LOGINS[request.error.id];
           if (controller === 'auth' && action === 'login' && refused !== undefined)

@@ -91,6 +91,27 @@ describe('GET /_metrics', () => {
     );
   });
 
+  it('times every request under its action and status, and unregistered actions under "unknown" only', async () => {
+    const now = () => fetch(`${server.url}/_now`, { headers: { authorization: `Bearer ${adminToken}` } });
+    for (let i = 0; i < 3; i++) expect((await now()).status).toBe(200);
+    for (const controller of ['made-up-1', 'made-up-2']) {
+      const refused = await fetch(`${server.url}/_query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({ controller, action: 'anything' }),
+      });
+      expect(refused.status).toBe(404);
+    }
+    const text = await (await scrape('?format=prometheus', { authorization: `Bearer ${adminToken}` })).text();
+    expect(text).toContain(
+      'tessera_request_duration_seconds_count{controller="server",action="now",status="200"} 3\n',
+    );
+    expect(text).toContain(
+      'tessera_request_duration_seconds_count{controller="unknown",action="unknown",status="404"} 2\n',
+    );
+    expect(text).not.toContain('made-up');
+  });
+
   it("reports each plugin's setup time, auth-local's among them", async () => {
     const text = await (await scrape('?format=prometheus', { authorization: `Bearer ${adminToken}` })).text();
     const family = parsePrometheusTextFormat(text).find(
