@@ -317,6 +317,15 @@ describe('roles and profiles cache', () => {
     expect(await fixture.repo.rightsFor({ profileIds: ['default'] })).toBe(next);
   });
 
+  it('answers for what a profile-id array holds now, even when the caller changed it since', async () => {
+    await fixture.repo.roles.create('nothing', controllers({ auth: { actions: { logout: false } } }), null);
+    await fixture.repo.profiles.create('p', { policies: [{ roleId: 'nothing' }] }, null);
+    const profileIds = ['default'];
+    expect(await canLogout(profileIds)).toBe(true);
+    profileIds[0] = 'p';
+    expect(await canLogout(profileIds)).toBe(false);
+  });
+
   it('a node cut from the cluster stops serving kept rights once their documents pass the staleness bound', async () => {
     const network = createLoopbackNetwork({ stalenessBound: 50 });
     const cut = network.join();

@@ -51,6 +51,8 @@ interface KeptRights {
 export class SecurityRepository {
   /** By profile-id set (see rightsFor). */
   private readonly evaluators = new Map<string, KeptRights>();
+  /** The key of each frozen profile-id array met: a cached user's is the same object on each of its requests. */
+  private readonly keys = new WeakMap<readonly string[], string>();
 
   private constructor(
     readonly users: UserRepository,
@@ -134,7 +136,7 @@ export class SecurityRepository {
    * to the very next request, as before.
    */
   async rightsFor(user: { readonly profileIds: readonly string[] }): Promise<RightsEvaluator> {
-    const key = profilesKey(user.profileIds);
+    const key = this.profilesKey(user.profileIds);
     const revision = this.rightsRevision;
     const kept = this.evaluators.get(key);
     if (kept !== undefined && kept.revision === revision && this.stillCached(kept)) return kept.evaluator;
@@ -167,6 +169,16 @@ export class SecurityRepository {
     return { profiles, roles: await this.roles.mGet([...roleIds]) };
   }
 
+  private profilesKey(profileIds: readonly string[]): string {
+    let key = this.keys.get(profileIds);
+    if (key === undefined) {
+      key = JSON.stringify(profileIds);
+      // An array that can still change must not keep the key of what it held.
+      if (Object.isFrozen(profileIds)) this.keys.set(profileIds, key);
+    }
+    return key;
+  }
+
   /** Cached documents are frozen and replaced, never changed: the same object is the same content. */
   private stillCached(kept: KeptRights): boolean {
     return (
@@ -191,8 +203,4 @@ function sourceOf(
     profiles: profiles.map((profile) => profile._source),
     roles: new Map(roles.map((role) => [role._id, role._source])),
   };
-}
-
-function profilesKey(profileIds: readonly string[]): string {
-  return JSON.stringify(profileIds);
 }
