@@ -10,7 +10,8 @@ import { WebSocketServer, type RawData } from 'ws';
 const port = Number(process.argv[2]);
 const NOTIFY = Buffer.from('{"notifyAt":');
 const server = createServer();
-const wss = new WebSocketServer({ server, perMessageDeflate: false });
+/** Tessera's defaults: no compression, frames up to `server.maxRequestSize` (1 MiB). */
+const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 1024 * 1024 });
 
 wss.on('connection', (socket) => {
   socket.on('message', (data: RawData, isBinary) => {

@@ -50,10 +50,95 @@ describe('WebSocket transport', () => {
     socket.close();
   });
 
+  // kuzzle-sdk reads these keys; the frame is written by hand for speed, so its exact shape is pinned here.
+  it('writes a success answer as the Kuzzle envelope with room last, nothing more', async () => {
+    const { socket, next } = await open();
+    socket.send(
+      JSON.stringify({
+        controller: 'server',
+        action: 'now',
+        requestId: 'r"1\\',
+        index: 'i',
+        collection: 'c',
+        volatile: { v: 1 },
+      }),
+    );
+    const frame = await next();
+    expect(Object.keys(frame)).toEqual([
+      'requestId',
+      'status',
+      'error',
+      'controller',
+      'action',
+      'index',
+      'collection',
+      'volatile',
+      'result',
+      'node',
+      'room',
+    ]);
+    expect(frame).toEqual({
+      requestId: 'r"1\\',
+      status: 200,
+      error: null,
+      controller: 'server',
+      action: 'now',
+      index: 'i',
+      collection: 'c',
+      volatile: { v: 1 },
+      result: { now: expect.any(Number) },
+      node: expect.any(String),
+      room: 'r"1\\',
+    });
+    socket.close();
+  });
+
+  it('writes an error answer with the same keys, the error in place of the result, in the room of its request', async () => {
+    const { socket, next } = await open();
+    socket.send(JSON.stringify({ controller: 'server', action: 'nope', requestId: 'e1' }));
+    const frame = await next();
+    expect(Object.keys(frame)).toEqual([
+      'requestId',
+      'status',
+      'error',
+      'controller',
+      'action',
+      'index',
+      'collection',
+      'volatile',
+      'result',
+      'node',
+      'room',
+    ]);
+    expect(frame).toEqual({
+      requestId: 'e1',
+      status: 404,
+      error: {
+        status: 404,
+        id: 'api.process.action_not_found',
+        code: expect.any(Number),
+        message: expect.any(String),
+        props: expect.any(Array),
+      },
+      controller: 'server',
+      action: 'nope',
+      index: null,
+      collection: null,
+      volatile: null,
+      result: null,
+      node: expect.any(String),
+      room: 'e1',
+    });
+    socket.close();
+  });
+
   it('answers {"p":1} with exactly {"p":2}', async () => {
     const { socket, next } = await open();
     socket.send('{"p":1}');
     expect(await next()).toEqual({ p: 2 });
+    // Only that exact frame: with anything beside `p` it is a request.
+    socket.send('{"p":1,"controller":"server","action":"now","requestId":"not-a-ping"}');
+    expect(await next()).toMatchObject({ room: 'not-a-ping', status: 200 });
     socket.close();
   });
 

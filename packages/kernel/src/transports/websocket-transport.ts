@@ -11,7 +11,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
 import { tesseraError } from '@tessera/plugin-sdk';
 import type { Funnel } from '../api/funnel';
-import type { Request } from '../api/request';
+import type { Request, ResponseEnvelope } from '../api/request';
 import type { ClientConnections } from '../realtime/client-connections';
 import { answerJson, describeConnection, failedRequest, type ProxyTrust } from './wire';
 
@@ -67,10 +67,7 @@ export function attachWebSocketTransport(
   };
 
   const send = (client: Client, request: Request): void => {
-    push(
-      client,
-      answerJson(request, nodeId, log, (envelope) => JSON.stringify({ ...envelope, room: request.id })),
-    );
+    push(client, answerJson(request, nodeId, log, answerFrame));
   };
 
   const sendError = (client: Client, reason: string): void => {
@@ -110,11 +107,12 @@ export function attachWebSocketTransport(
     };
     socket.on('ping', seen);
     socket.on('pong', seen);
+    // Made once per socket, not once per frame.
+    const failed = (error: unknown) =>
+      log.error('websocket frame handling failed', { connectionId: client.connection.id, error });
     socket.on('message', (data, isBinary) => {
       seen();
-      onFrame(client, data, isBinary).catch((error: unknown) =>
-        log.error('websocket frame handling failed', { connectionId: client.connection.id, error }),
-      );
+      onFrame(client, data, isBinary).catch(failed);
     });
     socket.on('error', (error) => log.warn('websocket error', { connectionId: client.connection.id, error }));
     socket.on('close', () => {
@@ -162,10 +160,22 @@ export function attachWebSocketTransport(
   };
 }
 
+/**
+ * An answer's frame: its envelope plus `room` (= requestId), the last key, as Kuzzle writes it. `room` is
+ * appended to the envelope's JSON rather than spread into a copy of the envelope: one object and one
+ * serialisation per answer.
+ */
+function answerFrame(envelope: ResponseEnvelope): string {
+  const json = JSON.stringify(envelope);
+  return `${json.slice(0, -1)},"room":${JSON.stringify(envelope.requestId)}}`;
+}
+
+/** `{"p":1}` and nothing else; the cheap test first, since almost every frame is a request. */
 function isPing(envelope: unknown): boolean {
-  if (typeof envelope !== 'object' || envelope === null) return false;
+  if (typeof envelope !== 'object' || envelope === null || (envelope as { p?: unknown }).p !== 1)
+    return false;
   const keys = Object.keys(envelope);
-  return keys.length === 1 && keys[0] === 'p' && (envelope as { p: unknown }).p === 1;
+  return keys.length === 1 && keys[0] === 'p';
 }
 
 function rawToString(data: RawData): string {
