@@ -35,14 +35,19 @@ export function createStoredTokenStore(
   const tokens = () =>
     namespace.collection<TokenSource>(COLLECTION, { indexed: ['kuid', 'chainId', 'expiresAt'] });
 
+  /** One store write for them all (one transaction on SQLite and PostgreSQL), one invalidation message. */
   const deleteRecords = async (records: TokenRecord[]): Promise<TokenRecord[]> => {
-    const collection = await tokens();
-    const outcomes = await Promise.allSettled(records.map((record) => collection.delete(record.hash)));
-    // Every record that may be gone is forgotten everywhere, even when some deletes failed.
+    if (records.length === 0) return [];
+    let deleted: ReadonlySet<string>;
+    try {
+      deleted = new Set(await (await tokens()).mDelete(records.map((record) => record.hash)));
+    } catch (error) {
+      // Every record that may be gone is forgotten everywhere, even when the delete failed.
+      await cache.invalidate(records.map((record) => record.hash));
+      throw error;
+    }
     await cache.invalidate(records.map((record) => record.hash));
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-    return records.filter((_record, i) => (outcomes[i] as PromiseFulfilledResult<boolean>).value);
+    return records.filter((record) => deleted.has(record.hash));
   };
 
   /** Every record matching all of `filters`. */

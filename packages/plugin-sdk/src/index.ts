@@ -15,6 +15,7 @@ export {
 export type {
   JsonValue,
   JsonObject,
+  NewStoredDocument,
   StoredDocument,
   VersionedDocument,
   WriteCondition,

@@ -12,6 +12,12 @@ export interface StoredDocument<T extends object = JsonObject> {
   _source: T;
 }
 
+/** A document to create; without `_id`, the store generates one. */
+export interface NewStoredDocument<T extends object = JsonObject> {
+  _id?: string;
+  _source: T;
+}
+
 /** A document with its version: 1 when created, one more at each write. */
 export interface VersionedDocument<T extends object = JsonObject> extends StoredDocument<T> {
   _version: number;
@@ -83,6 +89,11 @@ export interface DocumentCollection<T extends object = JsonObject> {
   mGet(ids: readonly string[]): Promise<StoredDocument<T>[]>;
   /** Creates atomically: `services.storage.document_already_exists` when the id is taken. Generates an id when none is given. */
   create(source: T, id?: string): Promise<StoredDocument<T>>;
+  /**
+   * Creates every document, in the order given, in one write: all or none on SQLite and PostgreSQL (one
+   * transaction); MongoDB stops at the first failure. Generates the ids not given. Rejects as create does.
+   */
+  mCreate(documents: readonly NewStoredDocument<T>[]): Promise<StoredDocument<T>[]>;
   /** `services.storage.not_found` when there is no such document. */
   replace(id: string, source: T, condition?: WriteCondition): Promise<StoredDocument<T>>;
   createOrReplace(id: string, source: T): Promise<StoredDocument<T>>;
@@ -93,6 +104,11 @@ export interface DocumentCollection<T extends object = JsonObject> {
   update(id: string, changes: Partial<T>, condition?: WriteCondition): Promise<StoredDocument<T>>;
   /** True when a document was deleted, false when there was none. */
   delete(id: string, condition?: WriteCondition): Promise<boolean>;
+  /**
+   * Deletes the documents of `ids` in one write (one transaction on SQLite and PostgreSQL); answers the ids this
+   * call deleted, in the order of `ids`: of concurrent deletes of one document, exactly one answers its id.
+   */
+  mDelete(ids: readonly string[]): Promise<string[]>;
   /** The page of matching documents, and how many match in all. */
   search(body?: SearchBody, options?: SearchOptions): Promise<SearchResult<T>>;
   /** The page of matching documents, without counting them all: a lookup's cheaper search. */

@@ -18,6 +18,7 @@ import {
   type CollectionRef,
   type CollectionSchema,
   type Filter,
+  type NewDocument,
   type SearchPage,
   type SearchQuery,
   type StoreAdapter,
@@ -139,6 +140,21 @@ export class MongoStore implements StoreAdapter {
     });
   }
 
+  /**
+   * One counter step reserves the documents' places in the creation order, one ordered insertMany writes them:
+   * without a replica set MongoDB has no transaction, so a failure keeps the documents inserted before it.
+   */
+  mCreate(ref: CollectionRef, documents: readonly NewDocument[]): Promise<void> {
+    return this.run(ref, async () => {
+      const last = await this.reserveOrder(ref, documents.length);
+      const first = last - documents.length + 1;
+      await this.collection(ref).insertMany(
+        documents.map(({ id, source }, i) => stored(id, source, first + i)),
+        { ordered: true },
+      );
+    });
+  }
+
   replace(
     ref: CollectionRef,
     id: string,
@@ -182,6 +198,17 @@ export class MongoStore implements StoreAdapter {
       const previous = await this.collection(ref).findOneAndDelete(filter, { projection: DOCUMENT_FIELDS });
       if (previous !== null) return toDocument(previous);
       return this.missingOrConflict(ref, id, ifVersion);
+    });
+  }
+
+  /** Each document deleted atomically, all sent at once: a deleteMany would not say which ones this call deleted. */
+  mDelete(ref: CollectionRef, ids: readonly string[]): Promise<string[]> {
+    return this.run(ref, async () => {
+      const collection = this.collection(ref);
+      const deleted = await Promise.all(
+        ids.map((id) => collection.findOneAndDelete({ _id: id }, { projection: { _id: 1 } })),
+      );
+      return ids.filter((_id, i) => deleted[i] !== null);
     });
   }
 
@@ -236,16 +263,19 @@ export class MongoStore implements StoreAdapter {
 
   /** Inserts at version 1, at the end of the creation order. */
   private async insert(ref: CollectionRef, id: string, source: JsonObject): Promise<void> {
+    await this.collection(ref).insertOne(stored(id, source, await this.reserveOrder(ref, 1)));
+  }
+
+  /** Takes `count` places in the collection's creation order; answers the last. */
+  private async reserveOrder(ref: CollectionRef, count: number): Promise<number> {
     const counter = await this.db()
       .collection<{ _id: string; n: number }>(COUNTERS)
       .findOneAndUpdate(
         { _id: collectionName(ref) },
-        { $inc: { n: 1 } },
+        { $inc: { n: count } },
         { upsert: true, returnDocument: 'after' },
       );
-    const order = counter?.n ?? Date.now();
-    const stored: StoredDocument = { _id: id, [VERSION]: 1, [ORDER]: order, s: source, ...derivedOf(source) };
-    await this.collection(ref).insertOne(stored);
+    return counter?.n ?? Date.now();
   }
 
   /** After a write that matched nothing: null when there is no such document, a conflict when its version moved. */
@@ -288,6 +318,11 @@ export class MongoStore implements StoreAdapter {
   private db(): Db {
     return this.connection.handle().db;
   }
+}
+
+/** A document as stored, at version 1, at `order` in the creation order. */
+function stored(id: string, source: JsonObject, order: number): StoredDocument {
+  return { _id: id, [VERSION]: 1, [ORDER]: order, s: source, ...derivedOf(source) };
 }
 
 /** A MongoStore, not yet open: the kernel opens it when it starts. */

@@ -16,6 +16,7 @@ import {
   type CollectionSchema,
   type FieldPath,
   type Filter,
+  type NewDocument,
   type SearchPage,
   type SearchQuery,
   type StoreAdapter,
@@ -158,6 +159,17 @@ export class PostgresStore implements StoreAdapter {
     );
   }
 
+  /** One statement, so one transaction: all or none, inserted in the order given (its creation order). */
+  async mCreate(ref: CollectionRef, documents: readonly NewDocument[]): Promise<void> {
+    const rows = JSON.stringify(documents.map(({ id, source }) => [id, source]));
+    await this.query(
+      ref,
+      sql`INSERT INTO ${this.table(ref)} (id, version, body)
+        SELECT row->>0, 1, row->1 FROM jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS given(row, n)
+        ORDER BY n`,
+    );
+  }
+
   async replace(
     ref: CollectionRef,
     id: string,
@@ -204,6 +216,16 @@ export class PostgresStore implements StoreAdapter {
     );
     if (row !== undefined) return toDocument(row);
     return this.missingOrConflict(ref, id, ifVersion);
+  }
+
+  /** One statement, so one transaction. */
+  async mDelete(ref: CollectionRef, ids: readonly string[]): Promise<string[]> {
+    const rows = await this.query<{ id: string }>(
+      ref,
+      sql`DELETE FROM ${this.table(ref)} WHERE id = ANY(${[...ids]}::text[]) RETURNING id`,
+    );
+    const deleted = new Set(rows.map((row) => row.id));
+    return ids.filter((id) => deleted.has(id));
   }
 
   async search(ref: CollectionRef, query: SearchQuery): Promise<SearchPage> {

@@ -12,6 +12,7 @@ import type {
   CollectionSchema,
   FieldPath,
   Filter,
+  NewDocument,
   SearchPage,
   SearchQuery,
   StoreAdapter,
@@ -150,6 +151,17 @@ export class SqliteStore implements StoreAdapter {
     });
   }
 
+  /** One IMMEDIATE transaction: a failing insert rolls back the ones before it. */
+  mCreate(ref: CollectionRef, documents: readonly NewDocument[]): Promise<void> {
+    return this.transaction(ref, 'immediate', () => {
+      for (const { id, source } of documents) {
+        this.run(
+          sql`INSERT INTO ${table(ref)} (id, version, body) VALUES (${id}, 1, ${JSON.stringify(source)})`,
+        );
+      }
+    });
+  }
+
   replace(
     ref: CollectionRef,
     id: string,
@@ -182,6 +194,19 @@ export class SqliteStore implements StoreAdapter {
       const previous = this.readIf(ref, id, condition);
       if (previous !== null) this.run(sql`DELETE FROM ${table(ref)} WHERE id = ${id}`);
       return previous;
+    });
+  }
+
+  /** One statement, whatever the number of ids: one statement shape for the statement cache, one commit. */
+  mDelete(ref: CollectionRef, ids: readonly string[]): Promise<string[]> {
+    return this.transaction(ref, 'immediate', () => {
+      const deleted = new Set(
+        this.all<{ id: string }>(
+          sql`DELETE FROM ${table(ref)} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+            RETURNING id`,
+        ).map((row) => row.id),
+      );
+      return ids.filter((id) => deleted.has(id));
     });
   }
 

@@ -2,6 +2,7 @@ export type {
   CollectionRef,
   CollectionSchema,
   FieldPath,
+  NewDocument,
   Scalar,
   Filter,
   SortField,

@@ -11,6 +11,7 @@ import {
   type DocumentCollection,
   type JsonObject,
   type JsonValue,
+  type NewStoredDocument,
   type StorageNamespace,
   type StoredDocument,
   type TesseraError,
@@ -153,6 +154,25 @@ function createCollection<T extends object>(
       return typed<T>(document);
     },
 
+    async mCreate(documents: readonly NewStoredDocument<T>[]) {
+      if (!Array.isArray(documents)) throw invalid('documents', 'an array of {_id?, _source}');
+      const created = documents.map((document: unknown, i) => {
+        if (!isPlainObject(document)) throw invalid(`documents[${i}]`, 'a {_id?, _source} object');
+        const { _id: id } = document;
+        return {
+          _id: id === undefined ? randomUUID() : readId(id),
+          _source: sourceOf(document._source, `documents[${i}]._source`),
+        };
+      });
+      if (created.length > 0) {
+        await adapter.mCreate(
+          ref,
+          created.map(({ _id, _source }) => ({ id: _id, source: _source })),
+        );
+      }
+      return created.map((document) => typed<T>(document));
+    },
+
     async replace(id: string, source: T, condition: WriteCondition = {}) {
       const document = { _id: readId(id), _source: sourceOf(source, '_source') };
       await replace(document._id, document._source, condition);
@@ -188,6 +208,13 @@ function createCollection<T extends object>(
 
     async delete(id: string, condition: WriteCondition = {}) {
       return (await adapter.delete(ref, readId(id), readCondition(condition))) !== null;
+    },
+
+    async mDelete(ids: readonly string[]) {
+      if (!Array.isArray(ids)) throw invalid('ids', 'an array of document ids');
+      // Each id once: the adapter answers each deleted document once.
+      const unique = [...new Set(ids.map(readId))];
+      return unique.length === 0 ? [] : adapter.mDelete(ref, unique);
     },
 
     async search(body = {}, options = {}) {

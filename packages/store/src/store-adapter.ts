@@ -104,6 +104,12 @@ export interface SearchQuery {
   readonly total: boolean;
 }
 
+/** A document to create: its id (already checked) and its source. */
+export interface NewDocument {
+  readonly id: string;
+  readonly source: JsonObject;
+}
+
 export interface SearchPage {
   readonly hits: VersionedDocument[];
   /** Present when the query asked for it. */
@@ -147,6 +153,12 @@ export interface StoreAdapter {
    */
   create(ref: CollectionRef, id: string, source: JsonObject): Promise<void>;
   /**
+   * Creates every document, at version 1 and in the order given, in one transaction where the engine has them
+   * (SQLite, PostgreSQL: all or none). Rejects as create does; MongoDB, which has no transaction outside a
+   * replica set, stops at the first failure and keeps the documents inserted before it.
+   */
+  mCreate(ref: CollectionRef, documents: readonly NewDocument[]): Promise<void>;
+  /**
    * Replaces an existing document, one version up, keeping its place in the creation order. Answers the document
    * as it was, or null when there is none (nothing is written). Unique fields as in create.
    */
@@ -160,6 +172,12 @@ export interface StoreAdapter {
   put(ref: CollectionRef, id: string, source: JsonObject): Promise<VersionedDocument | null>;
   /** Deletes; answers the document as it was, or null when there was none. */
   delete(ref: CollectionRef, id: string, condition?: WriteCondition): Promise<VersionedDocument | null>;
+  /**
+   * Deletes the documents of `ids`, in one transaction where the engine has them (SQLite, PostgreSQL; MongoDB
+   * deletes each atomically); answers the ids this call deleted, in the order of `ids`. Of concurrent deletes of
+   * one document, exactly one answers its id.
+   */
+  mDelete(ref: CollectionRef, ids: readonly string[]): Promise<string[]>;
   search(ref: CollectionRef, query: SearchQuery): Promise<SearchPage>;
   count(ref: CollectionRef, filter: Filter): Promise<number>;
   deleteByQuery(ref: CollectionRef, filter: Filter): Promise<number>;

@@ -9,8 +9,9 @@ import type { JsonObject } from '@tessera/plugin-sdk';
 export interface StoreWrite {
   readonly namespace: string;
   readonly collection: string;
-  readonly operation: 'ensureCollection' | 'create' | 'replace' | 'put' | 'delete' | 'deleteByQuery';
-  /** The document as written (create, replace, put), when there is one. */
+  readonly operation:
+    'ensureCollection' | 'create' | 'mCreate' | 'replace' | 'put' | 'delete' | 'mDelete' | 'deleteByQuery';
+  /** The document as written (create, replace, put; mCreate notes each of its documents), when there is one. */
   readonly source?: JsonObject;
 }
 
@@ -36,6 +37,10 @@ export function recordStoreWrites(adapter: StoreAdapter, writes: StoreWrite[] = 
       note(ref, 'create', source);
       return adapter.create(ref, id, source);
     },
+    mCreate: (ref, documents) => {
+      for (const { source } of documents) note(ref, 'mCreate', source);
+      return adapter.mCreate(ref, documents);
+    },
     replace: (ref, id, source, condition) => {
       note(ref, 'replace', source);
       return adapter.replace(ref, id, source, condition);
@@ -47,6 +52,10 @@ export function recordStoreWrites(adapter: StoreAdapter, writes: StoreWrite[] = 
     delete: (ref, id, condition) => {
       note(ref, 'delete');
       return adapter.delete(ref, id, condition);
+    },
+    mDelete: (ref, ids) => {
+      note(ref, 'mDelete');
+      return adapter.mDelete(ref, ids);
     },
     deleteByQuery: (ref, filter) => {
       note(ref, 'deleteByQuery');

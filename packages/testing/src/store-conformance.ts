@@ -4,6 +4,7 @@
  */
 import { describe } from '@jest/globals';
 import type { StoreAdapter } from '@tessera/store';
+import { describeBulkWrites } from './internal/store-conformance/bulk-writes';
 import { describeDocuments } from './internal/store-conformance/documents';
 import { describeEngineEdges } from './internal/store-conformance/engine-edges';
 import { describeNamespaces } from './internal/store-conformance/namespaces';
@@ -38,6 +39,7 @@ export function describeStoreConformance(
   const setup = { makeAdapter, cleanup, reopen: options.reopen };
   describe(`Store conformance: ${name}`, () => {
     describeDocuments(setup);
+    describeBulkWrites(setup);
     describeVersions(setup);
     describeUniqueFields(setup);
     describeNamespaces(setup);

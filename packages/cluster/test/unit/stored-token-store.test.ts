@@ -37,6 +37,24 @@ function record(overrides: Partial<TokenRecord> = {}): TokenRecord {
   };
 }
 
+/** The adapter, counting its calls by method; a method named in `failures` rejects with its error instead. */
+function countCalls(adapter: StoreAdapter, failures: Record<string, Error> = {}) {
+  const counts = new Map<string, number>();
+  const counting = new Proxy(adapter, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        counts.set(property, (counts.get(property) ?? 0) + 1);
+        const failure = failures[property];
+        return failure === undefined ? method.apply(target, args) : Promise.reject(failure);
+      };
+    },
+  });
+  return { adapter: counting, counts };
+}
+
 describe('createStoredTokenStore', () => {
   let workdir: string;
   let adapter: StoreAdapter;
@@ -166,6 +184,53 @@ describe('createStoredTokenStore', () => {
       for (const gone of tokens) await expect(store.get(gone.hash)).resolves.toBeNull();
       for (const stays of [kept, apiKey, bobs]) await expect(store.get(stays.hash)).resolves.toEqual(stays);
       await expect(store.deleteByKuid('alice')).resolves.toEqual([kept]);
+    });
+
+    it("deleteByKuid of 1,000 tokens deletes them in one store write and leaves other users' alone", async () => {
+      const calls = countCalls(adapter);
+      const counted = createStoredTokenStore(createStorageNamespace(calls.adapter, 'kernel'), {
+        bus: createLocalBus(),
+      });
+      const many = Array.from({ length: 1000 }, () => record({ kuid: 'many' }));
+      const others = [record({ kuid: 'bob' }), record({ kuid: 'many', type: 'apiKey' })];
+      for (const saved of [...many, ...others]) await counted.save(saved);
+      calls.counts.clear();
+
+      const deleted = await counted.deleteByKuid('many');
+
+      expect(new Set(deleted)).toEqual(new Set(many));
+      expect(calls.counts.get('mDelete')).toBe(1);
+      expect(calls.counts.get('delete')).toBeUndefined();
+      await expect(documents.mGet(many.map((gone) => gone.hash))).resolves.toEqual([]);
+      for (const stays of others) await expect(counted.get(stays.hash)).resolves.toEqual(stays);
+    });
+
+    it('of concurrent deleteByKuid calls, each record is returned by exactly one', async () => {
+      const many = Array.from({ length: 200 }, () => record({ kuid: 'many' }));
+      for (const saved of many) await store.save(saved);
+
+      const answers = await Promise.all([store.deleteByKuid('many'), store.deleteByKuid('many')]);
+
+      const hashes = answers.flat().map((deleted) => deleted.hash);
+      expect(hashes.sort()).toEqual(many.map((saved) => saved.hash).sort());
+    });
+
+    it('a failing delete is reported, and the records are forgotten by every node all the same', async () => {
+      const failing = countCalls(adapter, { mDelete: new Error('the database is gone') });
+      const network = createLoopbackNetwork();
+      const a = createStoredTokenStore(createStorageNamespace(failing.adapter, 'kernel'), {
+        bus: network.join('a'),
+      });
+      const b = createStoredTokenStore(namespace, { bus: network.join('b') });
+      const saved = record();
+      await a.save(saved);
+      await b.get(saved.hash);
+      expect(b.cached(saved.hash)).toEqual(saved);
+
+      await expect(a.deleteByKuid('alice')).rejects.toThrow('the database is gone');
+
+      expect(a.cached(saved.hash)).toBeUndefined();
+      expect(b.cached(saved.hash)).toBeUndefined();
     });
 
     it('deleteChain deletes the records of one chain and returns them', async () => {
