@@ -52,13 +52,24 @@ for i = 2, 3 do
 end
 return 1`;
 
-/** KEYS: record. ARGV: user index prefix, chain index prefix, hash. 1 when this call deleted the record. */
+/**
+ * KEYS: records. ARGV: user index prefix, chain index prefix, then the hash of each record. For each record, 1
+ * when this call deleted it, else 0: a revocation of many tokens is one round trip.
+ */
 const DELETE = `
-local owner = redis.call('HMGET', KEYS[1], 'kuid', 'chainId')
-if redis.call('DEL', KEYS[1]) == 0 then return 0 end
-if owner[1] then redis.call('SREM', ARGV[1] .. owner[1], ARGV[3]) end
-if owner[2] then redis.call('SREM', ARGV[2] .. owner[2], ARGV[3]) end
-return 1`;
+local deleted = {}
+for i, key in ipairs(KEYS) do
+  local owner = redis.call('HMGET', key, 'kuid', 'chainId')
+  deleted[i] = redis.call('DEL', key)
+  if deleted[i] == 1 then
+    if owner[1] then redis.call('SREM', ARGV[1] .. owner[1], ARGV[i + 2]) end
+    if owner[2] then redis.call('SREM', ARGV[2] .. owner[2], ARGV[i + 2]) end
+  end
+end
+return deleted`;
+
+/** The most records one DELETE script takes: Redis runs nothing else while a script runs. */
+const DELETE_BATCH = 1_000;
 
 /** KEYS: record. ARGV: refreshedAt. 1 when this call set it. */
 const MARK_REFRESHED = `
@@ -90,20 +101,38 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     return records.filter((record) => record !== null);
   };
 
-  const deleteOne = async (hash: string): Promise<boolean> => {
-    const deleted = await command(() =>
-      redis.eval(DELETE, 1, recordKey(hash), userPrefix, chainPrefix, hash),
+  /** Whether this call deleted each record of `hashes`. */
+  const deleteHashes = async (hashes: readonly string[]): Promise<boolean[]> => {
+    const batches: string[][] = [];
+    for (let i = 0; i < hashes.length; i += DELETE_BATCH) batches.push(hashes.slice(i, i + DELETE_BATCH));
+    // Sent together, not one after another: one round trip.
+    const answers = await Promise.all(
+      batches.map((batch) =>
+        command(
+          () =>
+            redis.eval(
+              DELETE,
+              batch.length,
+              ...batch.map(recordKey),
+              userPrefix,
+              chainPrefix,
+              ...batch,
+            ) as Promise<number[]>,
+        ),
+      ),
     );
-    return deleted === 1;
+    return answers.flat().map((deleted) => deleted === 1);
   };
 
   const deleteRecords = async (records: TokenRecord[]): Promise<TokenRecord[]> => {
-    const outcomes = await Promise.allSettled(records.map((record) => deleteOne(record.hash)));
-    // Every record that may be gone is forgotten everywhere, even when some deletes failed.
-    await cache.invalidate(records.map((record) => record.hash));
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-    return records.filter((_record, i) => (outcomes[i] as PromiseFulfilledResult<boolean>).value);
+    if (records.length === 0) return [];
+    try {
+      const deleted = await deleteHashes(records.map((record) => record.hash));
+      return records.filter((_record, i) => deleted[i]);
+    } finally {
+      // Every record that may be gone is forgotten everywhere, even when the delete failed.
+      await cache.invalidate(records.map((record) => record.hash));
+    }
   };
 
   const store: TokenStore = {
@@ -130,7 +159,8 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
 
     async delete(hash) {
       try {
-        return await deleteOne(hash);
+        const [deleted] = await deleteHashes([hash]);
+        return deleted === true;
       } finally {
         await cache.invalidate([hash]);
       }

@@ -3,10 +3,11 @@
  * expiring, indexes per user and per chain, exactly one winner among concurrent deletes and refreshes on
  * different nodes, and each node's read cache kept true by the other's writes.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { hashToken, type TokenRecord } from '@tessera/cluster';
-import type { RedisClusterPorts } from '../../src';
-import { redisFixture, type RedisFixture } from './redis-fixture';
+import { createRedisTokenStore, type RedisClusterPorts } from '../../src';
+import { REDIS_URL, redisFixture, type RedisFixture } from './redis-fixture';
 
 let sequence = 0;
 
@@ -131,6 +132,44 @@ describe('the Redis TokenStore', () => {
       [kept.hash, key.hash].sort(),
     );
     expect(await a.tokenStore.listByKuid('bob')).toEqual([other]);
+  });
+
+  it('deletes a user’s 2,500 tokens with a few scripts sent at once, and the other node forgets them', async () => {
+    // A store of its own connection, to count the scripts it sends.
+    const redis = new Redis(REDIS_URL);
+    try {
+      const store = createRedisTokenStore({ redis, bus: a.clusterBus, prefix: fixture.prefix });
+      const many = Array.from({ length: 2500 }, () => record({ kuid: 'many' }));
+      const others = [record({ kuid: 'bob' }), record({ kuid: 'many', type: 'apiKey' })];
+      await Promise.all([...many, ...others].map((saved) => store.save(saved)));
+      await b.tokenStore.get(many[0]!.hash);
+      expect(b.tokenStore.cached(many[0]!.hash)).toEqual(many[0]);
+      const scripts = jest.spyOn(redis, 'eval');
+
+      const deleted = await store.deleteByKuid('many');
+
+      expect(deleted.map((r) => r.hash).sort()).toEqual(many.map((r) => r.hash).sort());
+      expect(scripts).toHaveBeenCalledTimes(3); // 1,000 records a script
+      expect(b.tokenStore.cached(many[0]!.hash)).toBeUndefined();
+      expect(await fixture.redis.exists(...many.map((r) => `${fixture.prefix}token:${r.hash}`))).toBe(0);
+      expect(await fixture.redis.smembers(`${fixture.prefix}tokens-of:many`)).toEqual([others[1]!.hash]);
+      expect(await b.tokenStore.listByKuid('bob')).toEqual([others[0]]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('of concurrent revocations of a user’s tokens on two nodes, each record is reported by exactly one', async () => {
+    const many = Array.from({ length: 300 }, () => record({ kuid: 'many' }));
+    await Promise.all(many.map((saved) => a.tokenStore.save(saved)));
+
+    const [fromA, fromB] = await Promise.all([
+      a.tokenStore.deleteByKuid('many'),
+      b.tokenStore.deleteByKuid('many'),
+    ]);
+
+    const reported = [...fromA, ...fromB].map((r) => r.hash).sort();
+    expect(reported).toEqual(many.map((r) => r.hash).sort());
   });
 
   it('deletes a whole refresh chain, and lists no record that expired', async () => {
