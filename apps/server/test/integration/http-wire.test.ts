@@ -46,6 +46,23 @@ describe('HTTP routes and envelopes', () => {
     });
   });
 
+  it('serves a route without placeholders in every form of its path the router accepts', async () => {
+    for (const path of ['/_now', '/_now/', '/_NOW', '/_now?pretty']) {
+      const { response, json } = await call(path);
+      expect({ path, status: response.status, action: json.action }).toEqual({
+        path,
+        status: 200,
+        action: 'now',
+      });
+    }
+    const head = await fetch(`${server.url}/_now`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-kuzzle-node')).toBe(server.kernel.nodeId);
+    const wrongVerb = await call('/_now', { method: 'DELETE' });
+    expect(wrongVerb.response.status).toBe(404);
+    expect(wrongVerb.json.error.id).toBe('network.http.url_not_found');
+  });
+
   it('serves the health check and readiness routes', async () => {
     const health = await call('/_healthcheck');
     expect(health.response.status).toBe(200);

@@ -68,8 +68,9 @@ export class Request implements ApiRequest {
       node,
     };
     // The body never repeats a cookie: a script reading the response must not see an HttpOnly token.
-    const { 'set-cookie': _cookie, ...headers } = this.headers;
-    if (Object.keys(headers).length > 0) envelope.headers = headers;
+    for (const name in this.headers) {
+      if (name !== 'set-cookie') (envelope.headers ??= {})[name] = this.headers[name]!;
+    }
     return envelope;
   }
 }

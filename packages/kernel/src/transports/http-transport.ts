@@ -53,6 +53,8 @@ const SUPPORTED_VERBS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'
  * reading such bodies would let any page reach a cookie-authenticated action. So they are refused, even empty.
  */
 const JSON_CONTENT_TYPE = 'application/json';
+/** What koa's `ctx.type = 'application/json'` writes, written as is. */
+const JSON_ANSWER_TYPE = 'application/json; charset=utf-8';
 
 export interface HttpTransport {
   readonly app: Koa<State>;
@@ -65,6 +67,17 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const app = new Koa<State>();
   let running = 0;
   const router = new Router<State>({ exclusive: 'specificity' });
+  const exactRoutes = exactRouteTable();
+  /** Registers a route with the router, and in the table of exact paths when it can serve from there. */
+  const route = (
+    path: string,
+    verbs: readonly HttpMethod[],
+    handler: RouteHandler,
+    routeOptions: { sensitive?: boolean } = {},
+  ): void => {
+    router.register(path, [...verbs], handler, routeOptions);
+    for (const verb of verbs) exactRoutes.add(verb, path, handler);
+  };
 
   const send = (ctx: Context, request: Request): void => {
     const indent = 'pretty' in ctx.query ? 2 : undefined;
@@ -80,12 +93,15 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       : answerJson(request, nodeId, log, (envelope) =>
           JSON.stringify(request.raw && !request.error ? request.result : envelope, null, indent),
         );
-    const headers = { ...request.headers, 'X-Kuzzle-Request-Id': request.id, 'X-Kuzzle-Node': nodeId };
     // All or none: a header an action set that cannot be written fails the answer before any of them is set.
-    for (const [name, value] of Object.entries(headers)) validateHeaderValue(name, value);
+    for (const name in request.headers) validateHeaderValue(name, request.headers[name]!);
+    validateHeaderValue('X-Kuzzle-Request-Id', request.id);
     ctx.status = request.status;
-    for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
-    if (!rawText) ctx.type = 'application/json';
+    // The action's headers first: the request id and node headers are ours, whatever an action set.
+    for (const name in request.headers) ctx.set(name, request.headers[name]!);
+    ctx.set('X-Kuzzle-Request-Id', request.id);
+    ctx.set('X-Kuzzle-Node', nodeId);
+    if (!rawText) ctx.set('Content-Type', JSON_ANSWER_TYPE);
     ctx.body = body;
   };
 
@@ -113,10 +129,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   // Kuzzle's monitoring route, outside the funnel: no token, no rights and no request budget, so a probe gets its
   // answer whatever the rights; `GET /_healthCheck` (case matters here) stays the action server:healthCheck, under
   // the rights. Registered first: of two equally specific routes, the first one serves.
-  router.register(
+  route(
     '/_healthcheck',
     ['GET'],
-    async (ctx: Context) => {
+    async (ctx) => {
       const health = await options.checkHealth();
       const request = transportRequest(ctx.state.connection, safeRequestId(ctx), 'server', 'healthCheck');
       request.setResult(health, health.status === 'green' ? 200 : 503);
@@ -125,13 +141,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     { sensitive: true },
   );
 
-  for (const route of registry.routes()) {
-    router.register(route.path, [route.verb], async (ctx: RouterContext<State>) => {
-      await execute(ctx, await routeEnvelope(ctx, route, options.maxRequestSize));
+  for (const registered of registry.routes()) {
+    route(registered.path, [registered.verb], async (ctx) => {
+      await execute(ctx, await routeEnvelope(ctx, registered, options.maxRequestSize));
     });
   }
 
-  router.post('/_query', async (ctx) => {
+  route('/_query', ['POST'], async (ctx) => {
     const body = await readJsonBody(ctx.req, options.maxRequestSize);
     if (!isPlainObject(body)) throw tesseraError('api.assert.invalid_type', 'body', 'object');
     const jwt = bearerToken(ctx);
@@ -142,13 +158,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     });
   });
 
-  router.get('/_ready', (ctx) => {
+  route('/_ready', ['GET'], (ctx) => {
     const ready = options.isReady();
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ctx.status, ready };
   });
 
-  router.head('/', (ctx) => {
+  route('/', ['HEAD'], (ctx) => {
     ctx.status = 200;
   });
 
@@ -177,13 +193,64 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       if (announced) bus.emit('connection:remove', ctx.state.connection);
     }
   });
-  app.use(router.routes());
+  const routed = router.routes();
+  app.use(async (ctx, next) => {
+    const handler = exactRoutes.find(ctx.method, ctx.path);
+    const routeContext = ctx as RouteContext;
+    if (handler === undefined) {
+      await routed(routeContext, next);
+      return;
+    }
+    routeContext.params = {};
+    await handler(routeContext, next);
+  });
   // What escapes the middleware above (a failure while koa writes the answer) still reaches the logs.
   app.on('error', (error: unknown) => log.error('HTTP transport error', { error }));
   return {
     app,
     get runningRequests() {
       return running;
+    },
+  };
+}
+
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+type RouteContext = RouterContext<State>;
+type RouteHandler = (ctx: RouteContext, next: Koa.Next) => unknown;
+
+/** A path with no placeholder, wildcard or pattern: it matches exactly one request path, its own. */
+const LITERAL_PATH = /^[/\w.~-]*$/;
+
+/**
+ * The routes a request can reach without the router, which tests every route's pattern in turn on each request.
+ * A path is served from here only when the request names it exactly and no other route of that verb could match
+ * it (the router ignores case unless told otherwise, and its first match serves): the router serves all else
+ * (placeholders, HEAD on a GET route, a trailing slash, another case) as before.
+ */
+function exactRouteTable() {
+  const routes = new Map<string, RouteHandler>();
+  /** The first literal route of each verb and path, its case ignored: a second one leaves both to the router. */
+  const first = new Map<string, string>();
+  const claim = (verb: string, path: string, handler: RouteHandler | null): void => {
+    const exact = `${verb} ${path}`;
+    const caseless = `${verb} ${path.toLowerCase()}`;
+    const earlier = first.get(caseless);
+    if (earlier === undefined) {
+      first.set(caseless, exact);
+      if (handler !== null) routes.set(exact, handler);
+    } else {
+      routes.delete(earlier);
+    }
+  };
+  return {
+    add(verb: HttpMethod, path: string, handler: RouteHandler): void {
+      if (!LITERAL_PATH.test(path)) return;
+      claim(verb, path, handler);
+      // The router answers HEAD with a GET route too: a HEAD route of the same path is then left to it.
+      if (verb === 'GET') claim('HEAD', path, null);
+    },
+    find(verb: string, path: string): RouteHandler | undefined {
+      return routes.get(`${verb} ${path}`);
     },
   };
 }
