@@ -84,8 +84,9 @@ function findEnvelopeProblem(raw: unknown): TesseraError | null {
   return findNestingProblem(raw);
 }
 
+/** An object or array of the envelope, on the way down. */
 interface Visit {
-  readonly value: unknown;
+  readonly value: object;
   readonly key: string;
   readonly parent: Visit | null;
   /** 1 for a field of the envelope. */
@@ -104,7 +105,6 @@ function findNestingProblem(envelope: Record<string, unknown>): TesseraError | n
   const pending: Visit[] = [{ value: envelope, key: '', parent: null, depth: 0 }];
   while (pending.length > 0) {
     const visit = pending.pop()!;
-    if (typeof visit.value !== 'object' || visit.value === null) continue;
     if (visit.depth > MAX_NESTING_DEPTH) {
       return tesseraError(
         'api.assert.invalid_argument',
@@ -113,20 +113,18 @@ function findNestingProblem(envelope: Record<string, unknown>): TesseraError | n
       );
     }
     for (const key of Object.keys(visit.value)) {
-      const child: Visit = {
-        value: (visit.value as Record<string, unknown>)[key],
-        key,
-        parent: visit,
-        depth: visit.depth + 1,
-      };
+      const value = (visit.value as Record<string, unknown>)[key];
       if (key === '__proto__') {
         return tesseraError(
           'api.assert.invalid_argument',
-          pathOf(child).join('.'),
+          [...pathOf(visit), key].join('.'),
           'no "__proto__" key anywhere in a request',
         );
       }
-      pending.push(child);
+      // Only objects and arrays nest: a scalar needs no visit of its own.
+      if (typeof value === 'object' && value !== null) {
+        pending.push({ value, key, parent: visit, depth: visit.depth + 1 });
+      }
     }
   }
   return null;

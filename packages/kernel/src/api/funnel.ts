@@ -34,6 +34,8 @@ export class Funnel {
   private readonly gate: ConcurrencyGate;
   private accepting = true;
   private readonly drained = new Set<() => void>();
+  /** `<controller>:before<Action>` and `:after<Action>` by controller and action, built once per registered action. */
+  private readonly eventNames = new Map<string, Map<string, { before: string; after: string }>>();
 
   constructor(private readonly options: FunnelOptions) {
     this.gate = new ConcurrencyGate(options.limits.concurrentRequests, options.limits.requestsBufferSize);
@@ -113,17 +115,31 @@ export class Funnel {
       const args = parseArgs(definition.args ?? {}, request.input.args, request.connection.protocol);
       if (definition.body === 'required' && request.input.body === null)
         throw tesseraError('api.assert.body_required');
-      const suffix = action.charAt(0).toUpperCase() + action.slice(1);
-      const before = `${controller}:before${suffix}`;
+      const { before, after } = this.actionEvents(controller, action);
       if (bus.listens(before)) await bus.pipeline(before, request);
       const result: unknown = await definition.handler(request, args);
       request.setResult(result, request.status);
-      const after = `${controller}:after${suffix}`;
       if (bus.listens(after)) await bus.pipeline(after, request);
     } catch (error) {
       request.setError(error);
     }
     await this.finish(request);
+  }
+
+  /** Asked only once the action was found: the names a client can make this build are the registered ones. */
+  private actionEvents(controller: string, action: string): { before: string; after: string } {
+    let ofController = this.eventNames.get(controller);
+    if (ofController === undefined) {
+      ofController = new Map<string, { before: string; after: string }>();
+      this.eventNames.set(controller, ofController);
+    }
+    let names = ofController.get(action);
+    if (names === undefined) {
+      const suffix = action.charAt(0).toUpperCase() + action.slice(1);
+      names = { before: `${controller}:before${suffix}`, after: `${controller}:after${suffix}` };
+      ofController.set(action, names);
+    }
+    return names;
   }
 
   /** The closing pipes. A failure here must not lose the answer: it replaces the result with the error. */
