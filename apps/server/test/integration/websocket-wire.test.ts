@@ -1,6 +1,7 @@
 /**
  * The WebSocket wire format with a raw client: rooms, application pings, malformed frames, liveness.
  */
+import { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { startTestKernel, type TestKernel } from '@tessera/testing';
 
@@ -129,6 +130,37 @@ describe('WebSocket transport', () => {
       node: expect.any(String),
       room: 'e1',
     });
+    socket.close();
+  });
+
+  it('answers the requests of one read in one write to the TCP socket, not one write each', async () => {
+    const { socket, next } = await open();
+    const client = (socket as unknown as { _socket: Socket })._socket;
+    // Counts the server side's writes to this client's TCP socket (its peer's port is the client's).
+    const writes: string[] = [];
+    const prototype = Socket.prototype as unknown as Record<
+      '_write' | '_writev',
+      (...args: unknown[]) => void
+    >;
+    const originals = { _write: prototype._write, _writev: prototype._writev };
+    for (const name of ['_write', '_writev'] as const) {
+      prototype[name] = function (this: Socket, ...args: unknown[]) {
+        if (this.remotePort === client.localPort) writes.push(name);
+        originals[name].apply(this, args);
+      };
+    }
+    try {
+      client.cork();
+      socket.send(JSON.stringify({ controller: 'server', action: 'now', requestId: 'a' }));
+      socket.send(JSON.stringify({ controller: 'server', action: 'now', requestId: 'b' }));
+      socket.send(JSON.stringify({ controller: 'server', action: 'now', requestId: 'c' }));
+      client.uncork();
+      const frames = [await next(), await next(), await next()];
+      expect(frames.map((frame) => frame.room)).toEqual(['a', 'b', 'c']);
+      expect(writes).toHaveLength(1);
+    } finally {
+      Object.assign(prototype, originals);
+    }
     socket.close();
   });
 
