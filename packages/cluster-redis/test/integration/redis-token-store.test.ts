@@ -134,7 +134,7 @@ describe('the Redis TokenStore', () => {
     expect(await a.tokenStore.listByKuid('bob')).toEqual([other]);
   });
 
-  it('deletes a user’s 2,500 tokens with a few scripts sent at once, and the other node forgets them', async () => {
+  it('reads a user’s 2,500 tokens with one pipeline, deletes them with a few scripts sent at once, and the other node forgets them', async () => {
     // A store of its own connection, to count the scripts it sends.
     const redis = new Redis(REDIS_URL);
     try {
@@ -145,11 +145,16 @@ describe('the Redis TokenStore', () => {
       await b.tokenStore.get(many[0]!.hash);
       expect(b.tokenStore.cached(many[0]!.hash)).toEqual(many[0]);
       const scripts = jest.spyOn(redis, 'eval');
+      const pipelines = jest.spyOn(redis, 'pipeline');
+      const reads = jest.spyOn(redis, 'hgetall');
 
       const deleted = await store.deleteByKuid('many');
 
       expect(deleted.map((r) => r.hash).sort()).toEqual(many.map((r) => r.hash).sort());
       expect(scripts).toHaveBeenCalledTimes(3); // 1,000 records a script
+      // The records are read with one pipeline, not one command each.
+      expect(pipelines).toHaveBeenCalledTimes(1);
+      expect(reads).not.toHaveBeenCalled();
       expect(b.tokenStore.cached(many[0]!.hash)).toBeUndefined();
       expect(await fixture.redis.exists(...many.map((r) => `${fixture.prefix}token:${r.hash}`))).toBe(0);
       expect(await fixture.redis.smembers(`${fixture.prefix}tokens-of:many`)).toEqual([others[1]!.hash]);
