@@ -317,6 +317,15 @@ describe('roles and profiles cache', () => {
     expect(await fixture.repo.rightsFor({ profileIds: ['default'] })).toBe(next);
   });
 
+  it('keptRights answers at once what rightsFor would, and nothing once a role changed', async () => {
+    expect(fixture.repo.keptRights(['default'])).toBeUndefined();
+    const rights = await fixture.repo.rightsFor({ profileIds: ['default'] });
+    expect(fixture.repo.keptRights(['default'])).toBe(rights);
+    await fixture.repo.roles.update('default', controllers({ auth: { actions: { login: true } } }), null);
+    expect(fixture.repo.keptRights(['default'])).toBeUndefined();
+    expect(await canLogout(['default'])).toBe(false);
+  });
+
   it('answers for what a profile-id array holds now, even when the caller changed it since', async () => {
     await fixture.repo.roles.create('nothing', controllers({ auth: { actions: { logout: false } } }), null);
     await fixture.repo.profiles.create('p', { policies: [{ roleId: 'nothing' }] }, null);

@@ -78,6 +78,11 @@ export class SecurityCollection<T extends JsonObject> {
     });
   }
 
+  /** The cached document, now the most recently read, without reading the store: what `find` answers first. */
+  cached(id: string): SecurityDocument<T> | undefined {
+    return this.cache.get(id);
+  }
+
   /** The cached document, without reading the store (and without making it the most recent): undefined if not cached. */
   peek(id: string): SecurityDocument<T> | undefined {
     return this.cache.peek(id);
