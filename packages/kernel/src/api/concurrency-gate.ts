@@ -31,6 +31,13 @@ export class ConcurrencyGate {
     return this.waiting.length >= this.buffer;
   }
 
+  /** Takes a place at once if one is free (then the caller must `release()` it), without a turn of the event loop. */
+  tryAcquire(): boolean {
+    if (this.running >= this.concurrent) return false;
+    this.running++;
+    return true;
+  }
+
   /** Resolves when the caller may run; the caller must call `release()` exactly once afterwards. */
   async acquire(): Promise<void> {
     if (this.running < this.concurrent) {

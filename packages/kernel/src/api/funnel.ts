@@ -61,11 +61,13 @@ export class Funnel {
       request.setError(tesseraError('api.process.shutting_down'));
       return request;
     }
-    try {
-      await this.gate.acquire();
-    } catch (error) {
-      request.setError(error);
-      return request;
+    if (!this.gate.tryAcquire()) {
+      try {
+        await this.gate.acquire();
+      } catch (error) {
+        request.setError(error);
+        return request;
+      }
     }
     try {
       await this.run(request);

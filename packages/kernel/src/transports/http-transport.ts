@@ -143,7 +143,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
 
   for (const registered of registry.routes()) {
     route(registered.path, [registered.verb], async (ctx) => {
-      await execute(ctx, await routeEnvelope(ctx, registered, options.maxRequestSize));
+      const envelope = routeEnvelope(ctx, registered);
+      if (registered.verb !== 'GET') envelope.body = await readJsonBody(ctx.req, options.maxRequestSize);
+      await execute(ctx, envelope);
     });
   }
 
@@ -168,6 +170,18 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     ctx.status = 200;
   });
 
+  const routed = router.routes();
+  const dispatch = async (ctx: Context, next: Koa.Next): Promise<void> => {
+    const handler = exactRoutes.find(ctx.method, ctx.path);
+    const routeContext = ctx as RouteContext;
+    if (handler === undefined) {
+      await routed(routeContext, next);
+      return;
+    }
+    routeContext.params = {};
+    await handler(routeContext, next);
+  };
+
   app.use(async (ctx, next) => {
     ctx.state.connection = describeConnection('http', ctx.req, options.trustProxy);
     // Each request is a connection of its own, announced (then its end) only while something hooks
@@ -183,7 +197,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         return;
       }
       refuseSecretsInUrl(ctx, options.acceptTokenInQuery);
-      await next();
+      await dispatch(ctx, next);
       if (ctx.body === undefined && ctx.status === 404)
         throw tesseraError('network.http.url_not_found', ctx.path);
     } catch (error) {
@@ -192,17 +206,6 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       running -= 1;
       if (announced) bus.emit('connection:remove', ctx.state.connection);
     }
-  });
-  const routed = router.routes();
-  app.use(async (ctx, next) => {
-    const handler = exactRoutes.find(ctx.method, ctx.path);
-    const routeContext = ctx as RouteContext;
-    if (handler === undefined) {
-      await routed(routeContext, next);
-      return;
-    }
-    routeContext.params = {};
-    await handler(routeContext, next);
   });
   // What escapes the middleware above (a failure while koa writes the answer) still reaches the logs.
   app.on('error', (error: unknown) => log.error('HTTP transport error', { error }));
@@ -255,12 +258,14 @@ function exactRouteTable() {
   };
 }
 
-/** Kuzzle's HTTP mapping: route placeholders and the query string become arguments, the body stays the body. */
-async function routeEnvelope(
+/**
+ * Kuzzle's HTTP mapping: route placeholders and the query string become arguments; the body, read by the caller
+ * (a GET has none), stays the body.
+ */
+function routeEnvelope(
   ctx: Context & { params: Record<string, string> },
   route: RegisteredRoute,
-  limit: number,
-) {
+): Record<string, unknown> {
   // Null prototype: a `__proto__` query key stays an own property, which the funnel then refuses.
   const envelope = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(ctx.query)) envelope[key] = value;
@@ -275,7 +280,7 @@ async function routeEnvelope(
       throw tesseraError('network.http.volatile_parse_failed', (error as Error).message);
     }
   }
-  envelope.body = route.verb === 'GET' ? null : await readJsonBody(ctx.req, limit);
+  envelope.body = null;
   envelope.controller = route.controller;
   envelope.action = route.action;
   envelope.requestId = requestIdOf(ctx);

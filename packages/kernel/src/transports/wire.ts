@@ -34,7 +34,8 @@ export function describeConnection(
   trust: ProxyTrust,
 ): ConnectionInfo {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
+  for (const name in message.headers) {
+    const value = message.headers[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const peer = message.socket.remoteAddress;
