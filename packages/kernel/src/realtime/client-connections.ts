@@ -11,3 +11,12 @@ export interface ClientConnections {
   sendRaw(connectionIds: Iterable<string>, json: string): void;
   has(connectionId: string): boolean;
 }
+
+/**
+ * A pushed frame as kuzzle-sdk routes it: `json` (an object's JSON, with no `room` key) with `room` appended as
+ * its last key. Appending to JSON written once costs less than copying the object to add the key, and lets
+ * one serialisation serve many rooms.
+ */
+export function withRoom(json: string, room: string): string {
+  return `${json.slice(0, -1)},"room":${JSON.stringify(room)}}`;
+}

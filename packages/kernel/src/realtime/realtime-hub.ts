@@ -30,7 +30,7 @@ import type {
 } from '@tessera/plugin-sdk';
 import { TesseraError, tesseraError } from '@tessera/plugin-sdk';
 import { messageOf } from '../internal/message-of';
-import type { ClientConnections } from './client-connections';
+import { withRoom, type ClientConnections } from './client-connections';
 import { assertFilterBounds } from './filter-complexity';
 
 export const CHANNEL_OPTIONS = ['all', 'in', 'out', 'none'] as const;
@@ -402,7 +402,7 @@ export class RealtimeHub {
     return this.delivery;
   }
 
-  /** Runs the pipes, then serialises once per channel still there and pushes to its admitted connections. */
+  /** Runs the pipes, serialises once, then pushes to each channel's admitted connections, with its `room`. */
   private async deliver(
     notification: RealtimeNotification,
     channels: string[],
@@ -411,6 +411,13 @@ export class RealtimeHub {
     const piped = await this.options.bus.pipeline('realtime:beforeNotify', { notification, channels });
     const outgoing = piped.notification;
     if (!outgoing) return;
+    let body: object = outgoing;
+    if ('room' in outgoing) {
+      // A pipe handed back a `room` of its own: the channel's replaces it, as one key.
+      const { room: _replaced, ...rest } = outgoing;
+      body = rest;
+    }
+    const json = JSON.stringify(body);
     for (const name of channels) {
       const channel = this.channels.get(name);
       if (!channel) continue;
@@ -419,7 +426,7 @@ export class RealtimeHub {
         ? await this.audienceOf(channel, outgoing, audience)
         : [...channel.connections].filter((connectionId) => connectionId !== except);
       if (recipients.length > 0) {
-        this.options.connections.sendRaw(recipients, JSON.stringify({ ...outgoing, room: name }));
+        this.options.connections.sendRaw(recipients, withRoom(json, name));
       }
     }
   }

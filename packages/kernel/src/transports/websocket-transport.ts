@@ -13,7 +13,7 @@ import type { ConnectionInfo, EventBus, Logger } from '@tessera/plugin-sdk';
 import { tesseraError } from '@tessera/plugin-sdk';
 import type { Funnel } from '../api/funnel';
 import type { Request, ResponseEnvelope } from '../api/request';
-import type { ClientConnections } from '../realtime/client-connections';
+import { withRoom, type ClientConnections } from '../realtime/client-connections';
 import { answerJson, describeConnection, failedRequest, type ProxyTrust } from './wire';
 
 export interface WebSocketTransportOptions {
@@ -186,14 +186,9 @@ function uncork(client: Client): void {
   client.stream.uncork();
 }
 
-/**
- * An answer's frame: its envelope plus `room` (= requestId), the last key, as Kuzzle writes it. `room` is
- * appended to the envelope's JSON rather than spread into a copy of the envelope: one object and one
- * serialisation per answer.
- */
+/** An answer's frame: its envelope plus `room` (= requestId), the last key, as Kuzzle writes it. */
 function answerFrame(envelope: ResponseEnvelope): string {
-  const json = JSON.stringify(envelope);
-  return `${json.slice(0, -1)},"room":${JSON.stringify(envelope.requestId)}}`;
+  return withRoom(JSON.stringify(envelope), envelope.requestId);
 }
 
 /** `{"p":1}` and nothing else; the cheap test first, since almost every frame is a request. */

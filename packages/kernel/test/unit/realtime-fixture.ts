@@ -25,6 +25,8 @@ export class RecordingConnections implements ClientConnections {
   readonly frames: { connectionId: string; frame: Frame }[] = [];
   /** One entry per serialised frame, with the connections it went to. */
   readonly batches: string[][] = [];
+  /** Each serialised frame as written, before any parsing. */
+  readonly written: string[] = [];
 
   send(connectionId: string, frame: object): boolean {
     if (!this.open.has(connectionId)) return false;
@@ -35,6 +37,7 @@ export class RecordingConnections implements ClientConnections {
   sendRaw(connectionIds: Iterable<string>, json: string): void {
     const ids = [...connectionIds].filter((id) => this.open.has(id));
     this.batches.push(ids);
+    this.written.push(json);
     for (const connectionId of ids) this.frames.push({ connectionId, frame: JSON.parse(json) });
   }
 

@@ -134,6 +134,7 @@ describe('document notifications', () => {
       node: NODE_ID,
       room: channel,
     });
+    expect(Object.keys(frame!).at(-1)).toBe('room');
   });
 
   it('leaves `_id` out when the publication has none, and matches `ids` filters when it has one', async () => {
@@ -381,6 +382,27 @@ describe('the realtime:beforeNotify pipeline', () => {
 
     expect(seen).toEqual([[channel]]);
     expect(documents(alice)).toEqual([{ redacted: true }]);
+  });
+
+  it('writes the channel as the one `room` of each frame, even when a pipe hands back a room of its own', async () => {
+    const carol = harness.client('carol');
+    const first = subscribe(alice, { equals: { topic: 'news' } });
+    const second = subscribe(carol, { exists: 'topic' });
+    harness.bus.pipe('realtime:beforeNotify', (payload) =>
+      payload.notification === null
+        ? payload
+        : {
+            ...payload,
+            notification: { ...payload.notification, room: 'forged' } as typeof payload.notification,
+          },
+    );
+
+    await publish(bob, { topic: 'news' });
+
+    expect(harness.connections.written).toHaveLength(2);
+    for (const json of harness.connections.written) expect(json.match(/"room":/g)).toHaveLength(1);
+    expect(alice.frames().map((frame) => frame.room)).toEqual([first.channel]);
+    expect(carol.frames().map((frame) => frame.room)).toEqual([second.channel]);
   });
 
   it('drops a notification a pipe sets to null, and one whose pipe throws (logged); later ones still go', async () => {
