@@ -147,7 +147,6 @@ export function createMetrics(config: MetricsConfig): Metrics {
     start(context: KernelExtensionContext) {
       stopped = false;
       const { bus } = context;
-      const started = new WeakMap<ApiRequest, number>();
       /**
        * The histogram's series met so far, by controller, action and status: every request observes into one, and
        * resolving it once spares each request prom-client's label objects, checks and hashing.
@@ -175,13 +174,10 @@ export function createMetrics(config: MetricsConfig): Metrics {
         bus.hook('token:revoked', ({ reason }) => tokensRevoked.inc({ reason })),
         bus.hook('token:expired', () => tokensExpired.inc()),
         bus.hook('plugin:ready', ({ plugin, setupMs }) => pluginSetup.set({ plugin }, setupMs / 1000)),
-        bus.hook('request:beforeExecution', (request) => {
-          started.set(request, performance.now());
-        }),
         bus.hook('request:afterExecution', (request) => {
-          const start = started.get(request);
-          started.delete(request);
-          if (start !== undefined) durationSeries(request).observe((performance.now() - start) / 1000);
+          // From when the funnel began running it: a request refused before (an invalid envelope) is not timed.
+          const start = (request as Request).startedAt;
+          if (start !== null) durationSeries(request).observe((performance.now() - start) / 1000);
           const { controller, action } = request.input;
           const refused = request.error === null ? undefined : REFUSED_LOGINS[request.error.id];
           if (controller === 'auth' && action === 'login' && refused !== undefined)

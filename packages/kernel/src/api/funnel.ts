@@ -108,6 +108,7 @@ export class Funnel {
   private async run(request: Request): Promise<void> {
     const { bus, registry, authorizer } = this.options;
     const { controller, action } = request.input;
+    request.startedAt = performance.now();
     try {
       // Each pipeline is awaited only when some pipe or hook listens: most requests meet none on most of their
       // five events, and those must cost a lookup, not a turn of the event loop.

@@ -30,6 +30,11 @@ export class Request implements ApiRequest {
   readonly headers: Record<string, string> = {};
   /** Over HTTP, a successful answer is the result itself rather than the envelope (Kuzzle's raw responses). */
   raw = false;
+  /**
+   * When the funnel began running it (`performance.now()`, past the concurrency gate); null for a request refused
+   * before (an invalid envelope). What request timings measure from, without a hook of their own per request.
+   */
+  startedAt: number | null = null;
 
   constructor(
     readonly id: string,

@@ -70,6 +70,24 @@ describe('funnel', () => {
     });
   });
 
+  it('stamps when it began running a request, before its first pipe; a refused envelope is never run', async () => {
+    const { registry, bus, funnel } = build();
+    registry.register('c', { doIt: defineAction({ handler: () => null }) });
+    let seenAtFirstPipe: number | null = null;
+    bus.pipe('request:beforeExecution', (request) => {
+      seenAtFirstPipe = (request as { startedAt: number | null }).startedAt;
+      return request;
+    });
+    const before = performance.now();
+    const ran = await funnel.execute({ controller: 'c', action: 'doIt' }, connection);
+    expect(ran.startedAt).toBe(seenAtFirstPipe);
+    expect(ran.startedAt).toBeGreaterThanOrEqual(before);
+    expect(ran.startedAt).toBeLessThanOrEqual(performance.now());
+    const refused = await funnel.execute({ controller: 7, action: 'doIt' }, connection);
+    expect(refused.error?.id).toBe('api.assert.invalid_type');
+    expect(refused.startedAt).toBeNull();
+  });
+
   it('fires the request pipes in the documented order and lets before/after pipes change the request', async () => {
     const { registry, bus, funnel } = build();
     const order: string[] = [];
