@@ -9,7 +9,6 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { KERNEL_VERSION, createSilentLogger } from '@tessera/kernel';
@@ -18,13 +17,13 @@ import { startServer as startInProcess } from '@tessera/server';
 import type { Mode } from '../mode';
 import { REPO_ROOT, scratchDir, startServer } from '../processes';
 import { figure, type Figure } from '../report';
+import { CACHE_DIR } from '../seeding';
 import { median } from '../stats';
 
 const USERS = 100_000;
-const CACHE_DIR = join(tmpdir(), 'tessera-bench-cache');
 
 export async function startUpFigures(mode: Mode): Promise<Figure[]> {
-  const repeats = mode.quick ? 3 : 7;
+  const repeats = mode.quick ? 3 : 5;
   const { path: store, seededInSeconds } = await seededStore(USERS);
 
   const serverStarts: number[] = [];

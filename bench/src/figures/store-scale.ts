@@ -10,29 +10,38 @@
  * Every seeded document is a clone of one the real path wrote in this run (the bench user's user document,
  * local credentials and audit events; its API key and that key's audit event), with only the identifiers
  * changed: the same collections, the same fields, the same bcrypt hash (a login verifies one user's hash, so
- * sharing it changes nothing), and a fingerprint that is the sha256 of a token, as a real key's.
+ * sharing it changes nothing), and a fingerprint that is the sha256 of a token, as a real key's. The seeded
+ * documents are written once and kept (seeding.ts: a SQLite file in the cache folder; on PostgreSQL a database
+ * `tessera_bench_cache_*` each run's loaded database is created from, as a template); each run imports its own
+ * near-empty store into its copy.
  */
 import autocannon from 'autocannon';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { loadConfig } from '@tessera/kernel';
 import type { JsonObject } from '@tessera/plugin-sdk';
-import { createStore } from '@tessera/server';
-import { exportStore, importStore, type CollectionRef, type StoreAdapter } from '@tessera/store';
-import { USER, forEachLimited, http, setUpAccounts } from '../client';
+import { importStore, type CollectionRef, type StoreAdapter } from '@tessera/store';
+import { USER, http, setUpAccounts } from '../client';
 import type { Mode } from '../mode';
-import { createBenchDatabase } from '../postgres';
+import { cachedDatabase, createBenchDatabase, type BenchDatabase } from '../postgres';
 import { scratchDir, startServer, type Child } from '../processes';
 import { figure, type Figure } from '../report';
+import {
+  cachedSqliteStore,
+  collectionsOnly,
+  copyWithImport,
+  createMany,
+  exported,
+  single,
+  sqliteSettings,
+  withAdapter,
+  type Exported,
+} from '../seeding';
 import { median, round } from '../stats';
 
 type Engine = 'sqlite' | 'postgres';
 
 const HTTP_CONNECTIONS = 32;
-/** Writes in flight while seeding: PostgreSQL's pool serves them side by side; SQLite takes them one by one. */
-const SEED_CONCURRENCY = 16;
 
 const USERS: CollectionRef = { namespace: 'kernel', collection: 'users' };
 const API_KEYS: CollectionRef = { namespace: 'kernel', collection: 'api-keys' };
@@ -51,22 +60,25 @@ function sizeOf(mode: Mode) {
     : {
         users: 100_000,
         apiKeys: 10_000,
-        loginsPerPhase: 64,
-        phaseSeconds: 2,
+        loginsPerPhase: 32,
+        phaseSeconds: 1.5,
         warmupSeconds: mode.warmupSeconds,
       };
 }
 
 interface Stores {
-  /** `tessera_*` storage settings of the near-empty store and of the loaded one. */
+  /** `tessera_*` storage settings of the near-empty store. */
   readonly one: Record<string, string>;
-  readonly loaded: Record<string, string>;
   /**
-   * Where the loaded store is written while seeding, then `seeded()` makes it the loaded store. Only how durably
-   * each write is committed differs (a file in memory, an asynchronous commit): what is written does not.
+   * Makes the loaded store: a copy of the cached seeded documents (written by `seed`, on a store holding the
+   * collections of `lines`, when there are none yet) with the documents of `lines`, the near-empty store, imported
+   * into it. Returns its settings, and how long the seeding took (null: cached).
    */
-  readonly seeding: Record<string, string>;
-  seeded(): void;
+  load(
+    lines: readonly string[],
+    cacheName: string,
+    seed: (adapter: StoreAdapter) => Promise<void>,
+  ): Promise<{ settings: Record<string, string>; seededInSeconds: number | null }>;
   /**
    * Sequential and index scans of each table since the database was created, once the servers have stopped:
    * a request that scans a table shows here as thousands of sequential scans. Null where the engine keeps no
@@ -95,11 +107,10 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
       body: { description: 'bench' },
     });
 
-    const seedStarted = performance.now();
-    await copyAndSeed(stores.one, stores.seeding, scale);
-    stores.seeded();
-    const seedSeconds = (performance.now() - seedStarted) / 1000;
-    const loaded = await startServer({ config: { ...stores.loaded, ...throttleOff } });
+    const loadStarted = performance.now();
+    const loadedStore = await loadStore(stores, scale);
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const loaded = await startServer({ config: { ...loadedStore.settings, ...throttleOff } });
     children.push(loaded);
 
     const concurrency = 2 * mode.cores;
@@ -130,7 +141,8 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
     const setup = {
       engine,
       ...scale,
-      seedSeconds: Math.round(seedSeconds),
+      seedSeconds: loadedStore.seededInSeconds,
+      loadSeconds: Math.round(loadSeconds),
       rounds: mode.rounds,
       ...(tableScans === null ? {} : { tableScans }),
     };
@@ -248,156 +260,154 @@ async function requestsPerSecond(
   return result['2xx'] / (result.duration || seconds);
 }
 
-/**
- * Two files in a scratch folder. The loaded one is seeded in memory (`/dev/shm`, where there is one: SQLite
- * syncs every commit to disk, and the seeding commits hundreds of thousands), then copied beside the other.
- */
+/** Two files in a scratch folder; the loaded one a copy of the cached seeded file. */
 function sqliteStores(): Stores {
   const dir = scratchDir('store-scale');
-  const memory = existsSync('/dev/shm') ? scratchDir('store-scale-seeding', '/dev/shm') : dir;
-  const seedingPath = join(memory, 'seeding.db');
-  const loadedPath = join(dir, 'loaded.db');
   return {
-    one: { storage__engine: 'sqlite', storage__sqlite__path: join(dir, 'one.db') },
-    loaded: { storage__engine: 'sqlite', storage__sqlite__path: loadedPath },
-    seeding: { storage__engine: 'sqlite', storage__sqlite__path: seedingPath },
-    // Closing the adapter checkpointed the write-ahead log into the file: the file is the whole store.
-    seeded: () => copyFileSync(seedingPath, loadedPath),
+    one: sqliteSettings(join(dir, 'one.db')),
+    async load(lines, cacheName, seed) {
+      const cache = await cachedSqliteStore(cacheName, { lines }, seed);
+      const path = join(dir, 'loaded.db');
+      await copyWithImport(cache.path, path, lines);
+      return { settings: sqliteSettings(path), seededInSeconds: cache.builtInSeconds };
+    },
     scans: () => Promise.resolve(null),
     drop: () => Promise.resolve(),
   };
 }
 
-/** A fresh database with one schema per store, dropped by `drop()`. */
+/**
+ * Two fresh databases, dropped by `drop()`: the near-empty store in schema `one` of the first; the loaded store
+ * in schema `loaded` of the second, created from the cached database as a template.
+ */
 async function postgresStores(): Promise<Stores> {
-  const database = await createBenchDatabase();
-  const url = new URL(database.url);
-  const settings = (schema: string) => ({
+  const databases: BenchDatabase[] = [await createBenchDatabase()];
+  const settings = (url: string, schema: string) => ({
     storage__engine: 'postgres',
-    storage__postgres__url: url.toString(),
+    storage__postgres__url: url,
     storage__postgres__schema: schema,
   });
-  // The seeding session commits without waiting for the disk (synchronous_commit is per session).
-  const seeding = new URL(url);
-  seeding.searchParams.set('options', '-c synchronous_commit=off');
   return {
-    one: settings('one'),
-    loaded: settings('loaded'),
-    seeding: { ...settings('loaded'), storage__postgres__url: seeding.toString() },
-    seeded: () => undefined,
-    async scans() {
-      const client = new Client({ connectionString: url.toString() });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ table: string; seq: string; index: string | null }>(
-          `SELECT schemaname || '.' || relname AS table, seq_scan AS seq, idx_scan AS index
-             FROM pg_stat_user_tables WHERE schemaname IN ('one', 'loaded') ORDER BY 1`,
-        );
-        return Object.fromEntries(
-          rows.map((row) => [row.table, { seq: Number(row.seq), index: Number(row.index ?? 0) }]),
-        );
-      } finally {
-        await client.end();
-      }
+    one: settings(databases[0]!.url, 'one'),
+    async load(lines, cacheName, seed) {
+      const cache = await cachedDatabase(cacheName, async (url) => {
+        // The seeding session commits without waiting for the disk (synchronous_commit is per session).
+        const seeding = new URL(url);
+        seeding.searchParams.set('options', '-c synchronous_commit=off');
+        await withAdapter(settings(seeding.toString(), 'loaded'), async (adapter) => {
+          await importStore(adapter, collectionsOnly(lines));
+          await seed(adapter);
+        });
+      });
+      const database = await createBenchDatabase({ template: cache.name });
+      databases.push(database);
+      const loaded = settings(database.url, 'loaded');
+      await withAdapter(loaded, (adapter) => importStore(adapter, lines));
+      return { settings: loaded, seededInSeconds: cache.builtInSeconds };
     },
-    drop: () => database.drop(),
+    async scans() {
+      const scans: Record<string, { seq: number; index: number }> = {};
+      for (const database of databases) {
+        const client = new Client({ connectionString: database.url });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ table: string; seq: string; index: string | null }>(
+            `SELECT schemaname || '.' || relname AS table, seq_scan AS seq, idx_scan AS index
+               FROM pg_stat_user_tables WHERE schemaname IN ('one', 'loaded') ORDER BY 1`,
+          );
+          for (const row of rows) scans[row.table] = { seq: Number(row.seq), index: Number(row.index ?? 0) };
+        } finally {
+          await client.end();
+        }
+      }
+      return scans;
+    },
+    async drop() {
+      await Promise.all(databases.map((database) => database.drop()));
+    },
   };
 }
 
-/** The Store adapter the server would build from these `tessera_*` settings. */
-function adapterFor(settings: Record<string, string>): StoreAdapter {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(settings)) env[`tessera_${key}`] = value;
-  return createStore(loadConfig({ cwd: scratchDir('config'), env }).storage);
-}
-
-interface Exported {
-  readonly lines: string[];
-  /** Documents by collection (`namespace/collection`). */
-  readonly documents: Map<string, { _id: string; _source: JsonObject }[]>;
-}
-
-async function exported(adapter: StoreAdapter): Promise<Exported> {
-  const lines: string[] = [];
-  const documents = new Map<string, { _id: string; _source: JsonObject }[]>();
-  let current: { _id: string; _source: JsonObject }[] = [];
-  await exportStore(adapter, (line) => {
-    lines.push(line);
-    const parsed = JSON.parse(line) as Record<string, unknown>;
-    if ('_id' in parsed) current.push(parsed as { _id: string; _source: JsonObject });
-    else if ('collection' in parsed) {
-      current = [];
-      documents.set(`${String(parsed['namespace'])}/${String(parsed['collection'])}`, current);
+/**
+ * The loaded store: the near-empty one's documents (the same secret, accounts and key), plus clones up to
+ * `scale.users` users and `scale.apiKeys` API keys; checked by counting them.
+ */
+async function loadStore(
+  stores: Stores,
+  scale: { users: number; apiKeys: number },
+): Promise<{ settings: Record<string, string>; seededInSeconds: number | null }> {
+  const store = await withAdapter(stores.one, exported);
+  const loaded = await stores.load(store.lines, `scale-${scale.users}-${scale.apiKeys}`, (adapter) =>
+    seedClones(adapter, store, scale),
+  );
+  await withAdapter(loaded.settings, async (adapter) => {
+    const users = await adapter.count(USERS, { kind: 'all' });
+    const keys = await adapter.count(API_KEYS, { kind: 'all' });
+    if (users !== scale.users || keys !== scale.apiKeys) {
+      throw new Error(
+        `the loaded store holds ${users} users and ${keys} API keys, not ${scale.users} and ${scale.apiKeys}`,
+      );
     }
   });
-  return { lines, documents };
+  return loaded;
 }
 
 /**
- * Copies the near-empty store into the loaded one (import, as `store:import` does), then adds the clones: the
- * loaded store ends up with `scale.users` users and `scale.apiKeys` API keys.
+ * Writes the clones of the near-empty store's documents (`store`) that bring it to `scale.users` users and
+ * `scale.apiKeys` API keys once its own are imported.
  */
-async function copyAndSeed(
-  from: Record<string, string>,
-  to: Record<string, string>,
+async function seedClones(
+  target: StoreAdapter,
+  store: Exported,
   scale: { users: number; apiKeys: number },
 ): Promise<void> {
-  const source = adapterFor(from);
-  await source.open();
-  let store: Exported;
-  try {
-    store = await exported(source);
-  } finally {
-    await source.close();
-  }
-  const target = adapterFor(to);
-  await target.open();
-  try {
-    await importStore(target, store.lines);
-    const of = (ref: CollectionRef) => store.documents.get(`${ref.namespace}/${ref.collection}`) ?? [];
-    const template = {
-      user: single(
-        of(USERS).filter((doc) => doc._id === USER.kuid),
-        'user',
-      ),
-      credentials: single(
-        of(CREDENTIALS).filter((doc) => doc._source['kuid'] === USER.kuid),
-        'credentials',
-      ),
-      audit: of(AUDIT).filter(
-        (doc) =>
-          doc._source['kuid'] === USER.kuid &&
-          (doc._source['event'] === 'user:created' || doc._source['event'] === 'credentials:created'),
-      ),
-      apiKey: single(of(API_KEYS), 'API key'),
-      apiKeyAudit: single(
-        of(AUDIT).filter((doc) => doc._source['event'] === 'apiKey:created'),
-        'apiKey:created event',
-      ),
-    };
-    if (template.audit.length !== 2) throw new Error('the bench user has no creation events to clone');
-    const existingUsers = of(USERS).length;
-    const seededUsers = scale.users - existingUsers;
-    const kuidOf = (i: number) => `bench-seed-${i}`;
-    await forEachLimited(seededUsers, SEED_CONCURRENCY, async (i) => {
-      const kuid = kuidOf(i);
-      await target.create(USERS, kuid, template.user._source);
-      await target.create(CREDENTIALS, randomUUID(), {
-        ...template.credentials._source,
-        username: kuid,
-        kuid,
-      });
-      for (const event of template.audit) {
-        await target.create(AUDIT, randomUUID(), { ...event._source, kuid });
-      }
-    });
-    await forEachLimited(scale.apiKeys - 1, SEED_CONCURRENCY, async (i) => {
-      const id = randomUUID();
-      const owner = kuidOf(i % seededUsers);
-      const fingerprint = createHash('sha256')
-        .update(`kapikey-${randomBytes(32).toString('base64url')}`)
-        .digest('hex');
-      await target.create(API_KEYS, id, {
+  const of = (ref: CollectionRef) => store.documents.get(`${ref.namespace}/${ref.collection}`) ?? [];
+  const template = {
+    user: single(
+      of(USERS).filter((doc) => doc._id === USER.kuid),
+      'user',
+    ),
+    credentials: single(
+      of(CREDENTIALS).filter((doc) => doc._source['kuid'] === USER.kuid),
+      'credentials',
+    ),
+    audit: of(AUDIT).filter(
+      (doc) =>
+        doc._source['kuid'] === USER.kuid &&
+        (doc._source['event'] === 'user:created' || doc._source['event'] === 'credentials:created'),
+    ),
+    apiKey: single(of(API_KEYS), 'API key'),
+    apiKeyAudit: single(
+      of(AUDIT).filter((doc) => doc._source['event'] === 'apiKey:created'),
+      'apiKey:created event',
+    ),
+  };
+  if (template.audit.length !== 2) throw new Error('the bench user has no creation events to clone');
+  const existingUsers = of(USERS).length;
+  const seededUsers = scale.users - existingUsers;
+  const kuidOf = (i: number) => `bench-seed-${i}`;
+  await createMany(target, USERS, seededUsers, (i) => ({ id: kuidOf(i), source: template.user._source }));
+  await createMany(target, CREDENTIALS, seededUsers, (i) => ({
+    id: randomUUID(),
+    source: { ...template.credentials._source, username: kuidOf(i), kuid: kuidOf(i) },
+  }));
+  const events = template.audit.length;
+  await createMany(target, AUDIT, seededUsers * events, (i) => ({
+    id: randomUUID(),
+    source: { ...template.audit[i % events]!._source, kuid: kuidOf(Math.floor(i / events)) },
+  }));
+  const keys = Array.from({ length: scale.apiKeys - 1 }, (_, i) => ({
+    id: randomUUID(),
+    owner: kuidOf(i % seededUsers),
+  }));
+  await createMany(target, API_KEYS, keys.length, (i) => {
+    const { id, owner } = keys[i]!;
+    const fingerprint = createHash('sha256')
+      .update(`kapikey-${randomBytes(32).toString('base64url')}`)
+      .digest('hex');
+    return {
+      id,
+      source: {
         ...template.apiKey._source,
         userId: owner,
         fingerprint,
@@ -406,27 +416,14 @@ async function copyAndSeed(
           author: owner,
           creator: owner,
         },
-      });
-      await target.create(AUDIT, randomUUID(), {
-        ...template.apiKeyAudit._source,
-        kuid: owner,
-        author: owner,
-        target: id,
-      });
-    });
-    const counted = await target.count(USERS, { kind: 'all' });
-    const keys = await target.count(API_KEYS, { kind: 'all' });
-    if (counted !== scale.users || keys !== scale.apiKeys) {
-      throw new Error(
-        `seeded ${counted} users and ${keys} API keys, not ${scale.users} and ${scale.apiKeys}`,
-      );
-    }
-  } finally {
-    await target.close();
-  }
-}
-
-function single<T>(list: readonly T[], what: string): T {
-  if (list.length !== 1) throw new Error(`expected one ${what} in the store, found ${list.length}`);
-  return list[0]!;
+      },
+    };
+  });
+  await createMany(target, AUDIT, keys.length, (i) => {
+    const { id, owner } = keys[i]!;
+    return {
+      id: randomUUID(),
+      source: { ...template.apiKeyAudit._source, kuid: owner, author: owner, target: id },
+    };
+  });
 }
