@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only=login,now,token,expiry,memory,start-up,subscribe,two-nodes,
- *   store-scale,store-scale-postgres,fanout,revocation]`: measures the hot paths of
+ *   store-scale,store-scale-postgres,fanout,revocation,mixed]`: measures the hot paths of
  * the built server (run `npm run build` first) against their physical baselines, measured in the same run on
  * the same machine; prints a Markdown table and writes the figures to bench/results/.
  */
@@ -10,6 +10,7 @@ import { authenticatedRequestFigures } from './figures/authenticated-requests';
 import { expiryFigures } from './figures/expiry-notifications';
 import { loginFigures } from './figures/login';
 import { memoryFigures } from './figures/memory';
+import { mixedWorkloadFigures } from './figures/mixed-workload';
 import { revocationPushFigures } from './figures/revocation-push';
 import { startUpFigures } from './figures/start-up';
 import { storeScalePostgresFigures, storeScaleSqliteFigures } from './figures/store-scale';
@@ -33,6 +34,7 @@ const GROUPS: ReadonlyArray<readonly [string, (mode: Mode) => Promise<Figure[]>]
   ['store-scale-postgres', storeScalePostgresFigures],
   ['fanout', authEventsFanoutFigures],
   ['revocation', revocationPushFigures],
+  ['mixed', mixedWorkloadFigures],
 ];
 
 async function main(): Promise<number> {

@@ -22,7 +22,7 @@ const TIMEOUT_MS = 10_000;
 
 export async function revocationPushFigures(mode: Mode): Promise<Figure[]> {
   const connections = mode.quick ? 200 : 1000;
-  const rounds = mode.quick ? 5 : 20;
+  const rounds = mode.quick ? 5 : 10;
   const server = await startServer({ config: FAST_LOGINS });
   const bare = await startBaseline('bare-ws-broadcast');
   try {
