@@ -56,6 +56,15 @@ export function isUsableRequestId(value: unknown): value is string {
   return typeof value === 'string' && PRINTABLE_ASCII.test(value);
 }
 
+/** The names every envelope must give; built once, not on every request. */
+const REQUIRED_NAMES = ['controller', 'action'] as const;
+/** The other envelope fields, when given, and the type each must have. */
+const OPTIONAL_FIELDS = [
+  ['jwt', 'string'],
+  ['volatile', 'object'],
+  ['body', 'object'],
+] as const;
+
 function findEnvelopeProblem(raw: unknown): TesseraError | null {
   if (!isPlainObject(raw)) return tesseraError('api.assert.invalid_type', 'request', 'object');
   const { requestId } = raw;
@@ -65,17 +74,13 @@ function findEnvelopeProblem(raw: unknown): TesseraError | null {
       return tesseraError('api.assert.invalid_argument', 'requestId', 'printable ASCII characters only');
     }
   }
-  for (const name of ['controller', 'action'] as const) {
+  for (const name of REQUIRED_NAMES) {
     const value = raw[name];
     if (value === undefined || value === null || value === '')
       return tesseraError('api.assert.missing_argument', name);
     if (typeof value !== 'string') return tesseraError('api.assert.invalid_type', name, 'string');
   }
-  for (const [name, expected] of [
-    ['jwt', 'string'],
-    ['volatile', 'object'],
-    ['body', 'object'],
-  ] as const) {
+  for (const [name, expected] of OPTIONAL_FIELDS) {
     const value = raw[name];
     if (value === undefined || value === null) continue;
     const fits = expected === 'string' ? typeof value === 'string' : isPlainObject(value);

@@ -268,8 +268,9 @@ function routeEnvelope(
 ): Record<string, unknown> {
   // Null prototype: a `__proto__` query key stays an own property, which the funnel then refuses.
   const envelope = Object.create(null) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(ctx.query)) envelope[key] = value;
-  for (const [key, value] of Object.entries(ctx.params)) envelope[key] = value;
+  const { query, params } = ctx;
+  for (const key in query) envelope[key] = query[key];
+  for (const key in params) envelope[key] = params[key];
   const jwt = bearerToken(ctx);
   if (jwt) envelope.jwt = jwt;
   const volatile = ctx.get('x-kuzzle-volatile');
