@@ -184,9 +184,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
 
   app.use(async (ctx, next) => {
     ctx.state.connection = describeConnection('http', ctx.req, options.trustProxy);
-    // Each request is a connection of its own, announced (then its end) only while something hooks
-    // `connection:new`: the kernel itself follows only sockets, and most deployments nothing at all.
-    const announced = bus.listens('connection:new');
+    // Each request is a connection of its own, announced (then its end) only while something hooks either
+    // event: the kernel itself follows only sockets, and most deployments nothing at all.
+    const announced = bus.listens('connection:new') || bus.listens('connection:remove');
     if (announced) bus.emit('connection:new', ctx.state.connection);
     running += 1;
     try {
