@@ -118,6 +118,11 @@ export class RealtimeHub {
   // Koncorde's typings require every option; each has a default (the seed: random bytes).
   private readonly koncorde = new Koncorde(KONCORDE_OPTIONS as KoncordeOptions);
   private readonly rooms = new Map<string, Room>();
+  /**
+   * How many rooms each index and collection has (Koncorde's index name): the server announces every auth event
+   * on `%auth`, and where no room listens that must cost nothing (a revocation of 1,000 tokens announces 1,000).
+   */
+  private readonly roomCounts = new Map<string, number>();
   private readonly channels = new Map<string, Channel>();
   /** Connection id -> ids of the rooms it is in. */
   private readonly roomsOf = new Map<string, Set<string>>();
@@ -147,6 +152,8 @@ export class RealtimeHub {
       this.koncorde.store(normalized);
       room = { id: normalized.id, index, collection, members: new Map(), channels: new Map() };
       this.rooms.set(room.id, room);
+      const key = koncordeIndex(index, collection);
+      this.roomCounts.set(key, (this.roomCounts.get(key) ?? 0) + 1);
     }
     return this.enter(room, caller, options);
   }
@@ -235,6 +242,8 @@ export class RealtimeHub {
 
   /** The server's own publication, on any index (reserved ones included). Resolves once delivered. */
   announce(index: string, collection: string, source: JsonObject): Promise<void> {
+    // Only this node's rooms hear it (each node announces the events it hears), so with none there is nobody.
+    if (!this.roomCounts.has(koncordeIndex(index, collection))) return this.delivery;
     return this.dispatchDocument({
       ...publication(index, collection, { _source: source }),
       requestId: null,
@@ -345,7 +354,11 @@ export class RealtimeHub {
     if (roomIds?.size === 0) this.roomsOf.delete(connectionId);
     if (room.members.size === 0) {
       this.rooms.delete(roomId);
-      this.koncorde.remove(roomId, koncordeIndex(room.index, room.collection));
+      const key = koncordeIndex(room.index, room.collection);
+      this.koncorde.remove(roomId, key);
+      const left = (this.roomCounts.get(key) ?? 1) - 1;
+      if (left > 0) this.roomCounts.set(key, left);
+      else this.roomCounts.delete(key);
     } else {
       this.notifyUsers(room, 'out', member);
     }

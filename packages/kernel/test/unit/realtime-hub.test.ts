@@ -205,6 +205,30 @@ describe('document notifications', () => {
   });
 });
 
+describe('server announcements', () => {
+  const announce = (collection = 'messages') =>
+    harness.hub.announce('chat', collection, { event: 'server-news' });
+
+  it('reach the rooms of the collection still there after another room of it lost its last subscriber', async () => {
+    subscribe(alice, { equals: { event: 'server-news' } });
+    const { roomId } = subscribe(bob, {});
+    harness.hub.unsubscribe(bob.caller().connection, roomId);
+    await announce();
+    expect(documents(alice)).toEqual([{ event: 'server-news' }]);
+  });
+
+  it('reach a room made after every room of the collection was removed, and only that collection', async () => {
+    const { roomId } = subscribe(alice, {});
+    harness.hub.unsubscribe(alice.caller().connection, roomId);
+    await announce();
+    subscribe(bob, {});
+    subscribe(alice, {}, {}, 'other');
+    await announce();
+    expect(documents(bob)).toEqual([{ event: 'server-news' }]);
+    expect(documents(alice)).toEqual([]);
+  });
+});
+
 describe('user notifications', () => {
   it('tells subscribers who asked (users "all") of a connection coming in and going out, with its volatile', async () => {
     const { roomId, channel } = subscribe(alice, {}, { users: 'all' });
