@@ -31,6 +31,21 @@ async function open(
   return { socket, next };
 }
 
+/** An answer frame's keys, in the order kuzzle-sdk's clients have always received them. */
+const ANSWER_KEYS = [
+  'requestId',
+  'status',
+  'error',
+  'controller',
+  'action',
+  'index',
+  'collection',
+  'volatile',
+  'result',
+  'node',
+  'room',
+];
+
 describe('WebSocket transport', () => {
   beforeEach(async () => {
     server = await startTestKernel();
@@ -65,19 +80,7 @@ describe('WebSocket transport', () => {
       }),
     );
     const frame = await next();
-    expect(Object.keys(frame)).toEqual([
-      'requestId',
-      'status',
-      'error',
-      'controller',
-      'action',
-      'index',
-      'collection',
-      'volatile',
-      'result',
-      'node',
-      'room',
-    ]);
+    expect(Object.keys(frame)).toEqual(ANSWER_KEYS);
     expect(frame).toEqual({
       requestId: 'r"1\\',
       status: 200,
@@ -98,19 +101,7 @@ describe('WebSocket transport', () => {
     const { socket, next } = await open();
     socket.send(JSON.stringify({ controller: 'server', action: 'nope', requestId: 'e1' }));
     const frame = await next();
-    expect(Object.keys(frame)).toEqual([
-      'requestId',
-      'status',
-      'error',
-      'controller',
-      'action',
-      'index',
-      'collection',
-      'volatile',
-      'result',
-      'node',
-      'room',
-    ]);
+    expect(Object.keys(frame)).toEqual(ANSWER_KEYS);
     expect(frame).toEqual({
       requestId: 'e1',
       status: 404,
