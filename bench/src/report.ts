@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './processes';
-import { round } from './stats';
+import { megabytes, round } from './stats';
 
 export interface Goal {
   /** What the goal bounds: the ratio to the baseline, or the figure itself. */
@@ -69,7 +69,7 @@ export function machine(): Record<string, unknown> {
     node: process.version,
     cpu: cores[0]?.model ?? 'unknown',
     cores: cores.length,
-    memoryMB: Math.round(totalmem() / 2 ** 20),
+    memoryMB: Math.round(megabytes(totalmem())),
     platform: `${process.platform} ${process.arch}`,
   };
 }

@@ -18,6 +18,11 @@ export function round(value: number, digits = 3): number {
   return Number(value.toPrecision(digits));
 }
 
+/** Bytes in MB (2^20 bytes), as RSS figures are reported. */
+export function megabytes(bytes: number): number {
+  return bytes / 2 ** 20;
+}
+
 /** A growable list of latencies in milliseconds. */
 export class Samples {
   private values = new Float64Array(1024);

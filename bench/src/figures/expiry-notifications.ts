@@ -1,6 +1,6 @@
 /**
  * Expiry notifications: 1,000 WebSocket connections, each authenticated with its own token, the tokens expiring
- * across 10 s, over a million other live tokens in the store. Lateness of each `TokenExpired` frame, as the
+ * across 10 s (5 s with `--quick`), over a million other live tokens in the store. Lateness of each `TokenExpired` frame, as the
  * client receives it, against its token's expiresAt. Baseline: a bare ws server pushing one frame per socket
  * from a setTimeout at the same instants (timer + delivery floor). The server's RSS is read when it is ready on
  * the loaded store, and again once the window is over.
@@ -32,14 +32,12 @@ import {
   sqliteSettings,
   withAdapter,
 } from '../seeding';
-import { percentile } from '../stats';
+import { megabytes, percentile } from '../stats';
 
 const TOKENS: CollectionRef = { namespace: 'kernel', collection: 'tokens' };
 const CONNECTIONS = 1000;
-const SPREAD_MS = 10_000;
 /** Time given to authenticate every connection before the first expiry. */
 const LEAD_MS = 5000;
-const SLOT_MS = SPREAD_MS / CONNECTIONS;
 /** After the last expiry, how long a missing notification is waited for. */
 const GRACE_MS = 3000;
 /**
@@ -53,6 +51,13 @@ const FIRST_EXPIRY_MS = 6 * 3600_000;
 const LIVE_AT_LEAST_MS = 30 * 60_000;
 const CACHE_MAX_AGE_MS = FIRST_EXPIRY_MS - LIVE_AT_LEAST_MS;
 
+/** When the expiries fall: `firstExpiry` (epoch ms), then one every `slotMs`, over `spreadMs`. */
+interface Schedule {
+  readonly firstExpiry: number;
+  readonly slotMs: number;
+  readonly spreadMs: number;
+}
+
 interface Lateness {
   readonly values: number[];
   readonly missing: number;
@@ -61,6 +66,7 @@ interface Lateness {
 export async function expiryFigures(mode: Mode): Promise<Figure[]> {
   let tessera: Lateness;
   let baseline: Lateness;
+  const spreadMs = mode.quick ? 5000 : 10_000;
   // The accounts, and one token the real path writes, on a near-empty store; the loaded store is a copy of the
   // cached tokens with this store imported into it.
   const dir = scratchDir('expiry');
@@ -98,14 +104,18 @@ export async function expiryFigures(mode: Mode): Promise<Figure[]> {
   let rssAfter: number;
   const bare = await startBaseline('bare-ws');
   try {
-    // Both run in the same 10 s, their deadlines interleaved half a slot apart: the same machine noise for both,
-    // and 200 frames a second in all, which neither side notices.
+    // Both run in the same 10 s (5 s with --quick), their deadlines interleaved half a slot apart: the same
+    // machine noise for both, and 200 (400) frames a second in all, which neither side notices.
     const tesseraSockets = await openSockets(server.url, CONNECTIONS);
     const bareSockets = await openSockets(bare.url, CONNECTIONS);
-    const firstExpiry = Date.now() + LEAD_MS;
+    const schedule: Schedule = {
+      firstExpiry: Date.now() + LEAD_MS,
+      slotMs: spreadMs / CONNECTIONS,
+      spreadMs,
+    };
     [tessera, baseline] = await Promise.all([
-      tesseraLateness(tesseraSockets, userJwt, firstExpiry),
-      bareLateness(bareSockets, firstExpiry + SLOT_MS / 2),
+      tesseraLateness(tesseraSockets, userJwt, schedule),
+      bareLateness(bareSockets, { ...schedule, firstExpiry: schedule.firstExpiry + schedule.slotMs / 2 }),
     ]);
     rssAfter = server.rss();
   } finally {
@@ -114,15 +124,15 @@ export async function expiryFigures(mode: Mode): Promise<Figure[]> {
 
   const details = {
     connections: CONNECTIONS,
-    spreadMs: SPREAD_MS,
+    spreadMs,
     otherLiveTokens: mode.otherTokens,
     otherTokensTtl: TTL,
     otherTokensSeededInSeconds: cache.builtInSeconds,
     seededThrough: 'Store adapter (clones of a record auth:createToken wrote), cached',
     missing: tessera.missing,
     baselineMissing: baseline.missing,
-    serverRssAtStartMB: mb(rssAtStart),
-    serverRssAfterMB: mb(rssAfter),
+    serverRssAtStartMB: megabytes(rssAtStart),
+    serverRssAfterMB: megabytes(rssAfter),
   };
   const row = (id: string, label: string, p: number, goal?: number) =>
     figure({
@@ -145,8 +155,8 @@ export async function expiryFigures(mode: Mode): Promise<Figure[]> {
       id: 'expiry.rss',
       label: `Server RSS after the expiry window, ${among}`,
       unit: 'MB',
-      value: mb(rssAfter),
-      baseline: mb(rssAtStart),
+      value: megabytes(rssAfter),
+      baseline: megabytes(rssAtStart),
       baselineLabel: 'ready on the loaded store',
       details,
     }),
@@ -155,10 +165,6 @@ export async function expiryFigures(mode: Mode): Promise<Figure[]> {
 
 function pick(lateness: Lateness, p: number): number {
   return percentile(lateness.values, p);
-}
-
-function mb(bytes: number): number {
-  return bytes / 2 ** 20;
 }
 
 /**
@@ -196,8 +202,9 @@ async function seedTokens(adapter: StoreAdapter, template: JsonObject, count: nu
 async function tesseraLateness(
   sockets: KuzzleSocket[],
   userJwt: string,
-  firstExpiry: number,
+  schedule: Schedule,
 ): Promise<Lateness> {
+  const { firstExpiry, slotMs } = schedule;
   const expiresAt = new Array<number>(CONNECTIONS);
   const values: number[] = [];
   sockets.forEach((socket, i) => {
@@ -207,7 +214,7 @@ async function tesseraLateness(
   });
   await Promise.all(
     sockets.map(async (socket, i) => {
-      const target = firstExpiry + Math.round(i * SLOT_MS);
+      const target = firstExpiry + Math.round(i * slotMs);
       const token = await socket.call<{ token: string; expiresAt: number }>({
         controller: 'auth',
         action: 'createToken',
@@ -220,23 +227,23 @@ async function tesseraLateness(
     }),
   );
   if (Date.now() >= firstExpiry) throw new Error('authenticating the connections took longer than the lead');
-  return collect(sockets, values, firstExpiry);
+  return collect(sockets, values, schedule);
 }
 
-async function bareLateness(sockets: KuzzleSocket[], firstExpiry: number): Promise<Lateness> {
+async function bareLateness(sockets: KuzzleSocket[], schedule: Schedule): Promise<Lateness> {
   const values: number[] = [];
   sockets.forEach((socket, i) => {
-    const notifyAt = firstExpiry + Math.round(i * SLOT_MS);
+    const notifyAt = schedule.firstExpiry + Math.round(i * schedule.slotMs);
     socket.onNotification = (frame, receivedAt) => {
       if (frame.type === 'TokenExpired') values.push(receivedAt - notifyAt);
     };
     socket.socket.send(JSON.stringify({ notifyAt }));
   });
-  return collect(sockets, values, firstExpiry);
+  return collect(sockets, values, schedule);
 }
 
-async function collect(sockets: KuzzleSocket[], values: number[], firstExpiry: number): Promise<Lateness> {
-  const deadline = firstExpiry + SPREAD_MS + GRACE_MS;
+async function collect(sockets: KuzzleSocket[], values: number[], schedule: Schedule): Promise<Lateness> {
+  const deadline = schedule.firstExpiry + schedule.spreadMs + GRACE_MS;
   while (values.length < sockets.length && Date.now() < deadline) {
     await new Promise((done) => setTimeout(done, 100));
   }

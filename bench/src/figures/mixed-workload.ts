@@ -17,17 +17,11 @@ import { forEachLimited, http, login, setUpAccounts } from '../client';
 import type { Mode } from '../mode';
 import { startBaseline, startServer, type Child } from '../processes';
 import { figure, type Figure } from '../report';
-import { Samples, percentile } from '../stats';
+import { Samples, megabytes, percentile } from '../stats';
 import { FAST_LOGINS } from './fast-logins';
 
 /** Requests per second sent to each server: a fraction of what one core of the 2 serves (see performance.md). */
 const RATE = 500;
-/**
- * Users, each holding one token. A user whose token is being refreshed (or who is logging in) is left out of the
- * other requests until the answer comes, so the pool bounds the refreshes and logins in flight: 1,000 is 20 s of
- * them, far more than a server keeping up has.
- */
-const POOL = 1000;
 const RSS_SAMPLE_MS = 10_000;
 /** An answer slower than this fails the figure: the server did not sustain the rate. */
 const TIMEOUT_MS = 30_000;
@@ -61,8 +55,15 @@ interface Window {
   readonly failures: string[];
 }
 
+/**
+ * `users`: the pool, each holding one token. A user whose token is being refreshed (or who is logging in) is left
+ * out of the other requests until the answer comes, so the pool bounds the refreshes and logins in flight: 500 is
+ * 10 s of them (200: 4 s), far more than a server keeping up has.
+ */
 function sizeOf(mode: Mode) {
-  return mode.quick ? { seconds: 20, warmupSeconds: 2 } : { seconds: 300, warmupSeconds: 5 };
+  return mode.quick
+    ? { seconds: 20, warmupSeconds: 2, users: 200 }
+    : { seconds: 300, warmupSeconds: 3, users: 500 };
 }
 
 export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
@@ -74,7 +75,7 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
     const koa = await startBaseline('bare-koa');
     children.push(koa);
     const { adminJwt } = await setUpAccounts(server.url);
-    const accounts = await createPool(server.url, adminJwt);
+    const accounts = await createPool(server.url, adminJwt, size.users);
     // Idle connections are closed before the servers' 5 s keep-alive timeout would close them under a request.
     const agent = new Agent({ keepAlive: true, timeout: 2000 });
     const tessera = (i: number) => tesseraRequest(agent, server.url, accounts, i);
@@ -88,12 +89,17 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
     const rssAtStart = server.rss();
     // Where the RSS went during the window: a bounded cache filling levels off, a leak keeps climbing.
     const rssSamples: number[] = [];
-    const sampler = setInterval(() => rssSamples.push(Math.round(mb(server.rss()))), RSS_SAMPLE_MS);
-    const [measured, baseline] = await Promise.all([
-      openLoop(size.seconds, 0, tessera),
-      openLoop(size.seconds, 0.5, bare),
-    ]);
-    clearInterval(sampler);
+    const sampler = setInterval(() => rssSamples.push(Math.round(megabytes(server.rss()))), RSS_SAMPLE_MS);
+    let measured: Window;
+    let baseline: Window;
+    try {
+      [measured, baseline] = await Promise.all([
+        openLoop(size.seconds, 0, tessera),
+        openLoop(size.seconds, 0.5, bare),
+      ]);
+    } finally {
+      clearInterval(sampler);
+    }
     const rssAtEnd = server.rss();
     agent.destroy();
     for (const side of [measured, baseline]) {
@@ -109,13 +115,13 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
       requestsPerSecond: RATE,
       seconds: size.seconds,
       warmupSeconds: size.warmupSeconds,
-      users: POOL,
+      users: size.users,
       bcryptCost: Number(FAST_LOGINS['plugins__auth-local__bcryptCost']),
       sent: measured.sent,
       answered: Object.fromEntries(KINDS.map((kind) => [kind, measured.latencies[kind].count])),
       baselineAnswered: baseline.all.count,
-      rssAtStartMB: mb(rssAtStart),
-      rssAtEndMB: mb(rssAtEnd),
+      rssAtStartMB: megabytes(rssAtStart),
+      rssAtEndMB: megabytes(rssAtEnd),
       rssEvery10sMB: rssSamples,
     };
     const window = `${RATE} req/s for ${size.seconds} s`;
@@ -140,8 +146,8 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
         id: 'mixed.rss',
         label: `Mixed workload, server RSS at the end (${window})`,
         unit: 'MB',
-        value: mb(rssAtEnd),
-        baseline: mb(rssAtStart),
+        value: megabytes(rssAtEnd),
+        baseline: megabytes(rssAtStart),
         baselineLabel: 'at the start, after warm-up',
         goal: { on: 'ratio', op: '<=', limit: 1.05 },
         details,
@@ -152,14 +158,10 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
   }
 }
 
-function mb(bytes: number): number {
-  return bytes / 2 ** 20;
-}
-
-/** POOL users of the `default` profile with local credentials, each logged in once. */
-async function createPool(url: string, adminJwt: string): Promise<Account[]> {
-  const accounts = new Array<Account>(POOL);
-  await forEachLimited(POOL, 16, async (i) => {
+/** `count` users of the `default` profile with local credentials, each logged in once. */
+async function createPool(url: string, adminJwt: string, count: number): Promise<Account[]> {
+  const accounts = new Array<Account>(count);
+  await forEachLimited(count, 16, async (i) => {
     const username = `mixed-${i}`;
     const password = `mixed-password-${i}`;
     await http(url, 'POST', `/users/_create?_id=${username}`, {
