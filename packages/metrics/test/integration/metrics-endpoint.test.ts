@@ -112,6 +112,30 @@ describe('GET /_metrics', () => {
     expect(text).not.toContain('made-up');
   });
 
+  it('reads N requests of one action as one histogram series: cumulative buckets, +Inf, sum and count', async () => {
+    const now = () => fetch(`${server.url}/_now`, { headers: { authorization: `Bearer ${adminToken}` } });
+    for (let i = 0; i < 5; i++) expect((await now()).status).toBe(200);
+    const text = await (await scrape('?format=prometheus', { authorization: `Bearer ${adminToken}` })).text();
+    const labels = 'controller="server",action="now",status="200"';
+    const buckets = [
+      ...text.matchAll(/^tessera_request_duration_seconds_bucket\{le="([^"]+)",(.*)\} (\S+)$/gm),
+    ]
+      .filter((match) => match[2] === labels)
+      .map((match) => [match[1], Number(match[3])] as const);
+    expect(buckets.map(([le]) => le)).toEqual([
+      ...['0.001', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5'],
+      '+Inf',
+    ]);
+    buckets.forEach(([, count], i) => expect(count).toBeGreaterThanOrEqual(i === 0 ? 0 : buckets[i - 1]![1]));
+    expect(buckets.at(-1)?.[1]).toBe(5);
+    expect(text).toContain(`tessera_request_duration_seconds_count{${labels}} 5\n`);
+    const sum = Number(
+      new RegExp(`^tessera_request_duration_seconds_sum\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1],
+    );
+    expect(sum).toBeGreaterThan(0);
+    expect(sum).toBeLessThan(5 * 5);
+  });
+
   it("reports each plugin's setup time, auth-local's among them", async () => {
     const text = await (await scrape('?format=prometheus', { authorization: `Bearer ${adminToken}` })).text();
     const family = parsePrometheusTextFormat(text).find(
