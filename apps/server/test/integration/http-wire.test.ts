@@ -119,7 +119,8 @@ describe('HTTP requests as connections', () => {
     const seen: [string, string][] = [];
     return {
       seen,
-      record: (connection: { protocol: string; id: string }, event: string) => {
+      record: (payload: unknown, event: string) => {
+        const connection = payload as { protocol: string; id: string };
         if (connection.protocol === 'http') seen.push([event, connection.id]);
       },
     };

@@ -75,7 +75,7 @@ describe('funnel', () => {
     registry.register('c', { doIt: defineAction({ handler: () => null }) });
     let seenAtFirstPipe: number | null = null;
     bus.pipe('request:beforeExecution', (request) => {
-      seenAtFirstPipe = (request as { startedAt: number | null }).startedAt;
+      seenAtFirstPipe = (request as unknown as { startedAt: number | null }).startedAt;
       return request;
     });
     const before = performance.now();

@@ -2,15 +2,8 @@
  * What the realtime tests share: a RealtimeHub on a real event bus, delivering to a ClientConnections that
  * records every frame instead of writing to sockets, and test clients that open a connection on it.
  */
-import type {
-  EventBus,
-  JsonObject,
-  LogFields,
-  Logger,
-  RealtimeNotification,
-  RequestUser,
-} from '@tessera/plugin-sdk';
-import { createEventBus } from '../../src/events/event-bus';
+import type { JsonObject, LogFields, Logger, RealtimeNotification, RequestUser } from '@tessera/plugin-sdk';
+import { createEventBus, type KernelEventBus } from '../../src/events/event-bus';
 import type { ClientConnections } from '../../src/realtime/client-connections';
 import { RealtimeHub, type Caller } from '../../src/realtime/realtime-hub';
 
@@ -61,7 +54,7 @@ export interface TestClient {
 
 export interface HubHarness {
   hub: RealtimeHub;
-  bus: EventBus;
+  bus: KernelEventBus;
   connections: RecordingConnections;
   errors: { message: string; fields?: LogFields }[];
   /** Opens a WebSocket-like connection for `kuid` (profile `default` unless told). */

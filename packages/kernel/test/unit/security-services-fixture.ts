@@ -20,7 +20,7 @@ import { createSqliteStore } from '@tessera/storage-sqlite';
 import { ActionRegistry } from '../../src/api/action-registry';
 import { Request } from '../../src/api/request';
 import { defaultConfig } from '../../src/config';
-import { createEventBus } from '../../src/events/event-bus';
+import { createEventBus, type KernelEventBus } from '../../src/events/event-bus';
 import { SecurityRepository, bootstrapSecurity } from '../../src/security/accounts';
 import { createTokenLinks } from '../../src/realtime';
 import { Credentials } from '../../src/security/credentials';
@@ -44,7 +44,8 @@ export interface RecordedEvent {
 }
 
 export interface Harness {
-  services: SecurityServices;
+  /** The bus is the kernel's own: the funnel asks it who listens. */
+  services: SecurityServices & { readonly bus: KernelEventBus };
   registry: ActionRegistry;
   events: RecordedEvent[];
   errors: { message: string; fields?: LogFields }[];
@@ -96,7 +97,7 @@ export async function openHarness(): Promise<Harness> {
   await tokens.init();
   const strategies = new StrategyRegistry();
   const credentials = new Credentials({ strategies, bus });
-  const services: SecurityServices = {
+  const services: Harness['services'] = {
     accounts,
     tokens,
     strategies,
