@@ -31,6 +31,8 @@ export interface ServerOptions {
   readonly config?: Readonly<Record<string, string>>;
   /** The SQLite file to serve; a fresh one in a temporary folder when absent. */
   readonly sqlitePath?: string;
+  /** Node flags of this server's own, after `BENCH_SERVER_NODE_ARGS`. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface RunningServer extends Child {
@@ -74,7 +76,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...options.config,
   };
   for (const [key, value] of Object.entries(config)) env[`tessera_${key}`] = value;
-  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...(options.nodeArgs ?? []), SERVER_ENTRY], {
     cwd: dir,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
