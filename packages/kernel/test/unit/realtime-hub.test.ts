@@ -417,7 +417,10 @@ describe('the realtime:beforeNotify pipeline', () => {
         ? payload
         : {
             ...payload,
-            notification: { ...payload.notification, room: 'forged' } as unknown as typeof payload.notification,
+            notification: {
+              ...payload.notification,
+              room: 'forged',
+            } as unknown as typeof payload.notification,
           },
     );
 
