@@ -283,19 +283,12 @@ async function withTimeout<T>(work: Promise<T>): Promise<T> {
  * connection turns out closed as it was reused (the server closes idle ones after 5 s: the request never reached
  * it), as HTTP clients do; its latency still runs from the scheduled instant.
  */
-async function send(
-  agent: Agent,
-  url: string,
-  method: string,
-  path: string,
-  jwt?: string,
-  body?: unknown,
-): Promise<Answer> {
+async function send(...call: Parameters<typeof sendOnce>): Promise<Answer> {
   try {
-    return await sendOnce(agent, url, method, path, jwt, body);
+    return await sendOnce(...call);
   } catch (error) {
     if (!(error instanceof StaleConnection)) throw error;
-    return sendOnce(agent, url, method, path, jwt, body);
+    return sendOnce(...call);
   }
 }
 
