@@ -38,16 +38,14 @@ export function createStoredTokenStore(
   /** One store write for them all (one transaction on SQLite and PostgreSQL), one invalidation message. */
   const deleteRecords = async (records: TokenRecord[]): Promise<TokenRecord[]> => {
     if (records.length === 0) return [];
-    let deleted: ReadonlySet<string>;
+    const hashes = records.map((record) => record.hash);
     try {
-      deleted = new Set(await (await tokens()).mDelete(records.map((record) => record.hash)));
-    } catch (error) {
+      const deleted = new Set(await (await tokens()).mDelete(hashes));
+      return records.filter((record) => deleted.has(record.hash));
+    } finally {
       // Every record that may be gone is forgotten everywhere, even when the delete failed.
-      await cache.invalidate(records.map((record) => record.hash));
-      throw error;
+      await cache.invalidate(hashes);
     }
-    await cache.invalidate(records.map((record) => record.hash));
-    return records.filter((record) => deleted.has(record.hash));
   };
 
   /** Every record matching all of `filters`. */

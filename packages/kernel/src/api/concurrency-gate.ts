@@ -40,10 +40,7 @@ export class ConcurrencyGate {
 
   /** Resolves when the caller may run; the caller must call `release()` exactly once afterwards. */
   async acquire(): Promise<void> {
-    if (this.running < this.concurrent) {
-      this.running++;
-      return;
-    }
+    if (this.tryAcquire()) return;
     if (this.saturated) throw tesseraError('api.process.overloaded');
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
