@@ -366,8 +366,7 @@ export function createKernel(options: KernelOptions): Kernel {
       isReady: () => running && funnel.ready,
       checkHealth: () => checkHealth(serviceProbes),
     });
-    const handle = http.app.callback();
-    const httpServer = createServer((message, response) => void handle(message, response));
+    const httpServer = createServer(http.listener);
     websocket = attachWebSocketTransport(httpServer, {
       funnel,
       bus,

@@ -63,6 +63,29 @@ describe('HTTP routes and envelopes', () => {
     expect(wrongVerb.json.error.id).toBe('network.http.url_not_found');
   });
 
+  it('writes the same answer whichever way a request was routed, literal route or router', async () => {
+    const answers = [];
+    for (const path of ['/_now', '/_NOW']) {
+      const { response, json } = await call(path, {
+        headers: { Origin: 'https://app.example', 'X-Kuzzle-Request-Id': 'same-id' },
+      });
+      const headers = Object.fromEntries(
+        [...response.headers].filter(([name]) => !['date', 'content-length'].includes(name)),
+      );
+      answers.push({ status: response.status, headers, envelope: { ...json, result: null } });
+      const secret = await call(`${path}?password=hunter2`);
+      expect(secret.response.status).toBe(400);
+      expect(secret.json.error.id).toBe('network.http.secret_in_url');
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0]!.headers).toMatchObject({
+      'access-control-allow-origin': '*',
+      vary: 'Origin',
+      'x-kuzzle-request-id': 'same-id',
+      'content-type': 'application/json; charset=utf-8',
+    });
+  });
+
   it('serves the health check and readiness routes', async () => {
     const health = await call('/_healthcheck');
     expect(health.response.status).toBe(200);
