@@ -248,9 +248,16 @@ function range(filter: Range, declared: DeclaredFields): Sql {
     );
   if (filter.field !== '_id' && declared.has(filter.field)) {
     // On the key, every number sorts before '' and every string from '' up to the blobs (x'' is the least):
-    // the type check is a range too, so the index serves it.
+    // the type check is a range too, so the index serves it. Only the ends the bounds leave open get one: SQLite
+    // searches an index with one bound per end, and may pick `< ''` over `< 1700000000000`, visiting every number.
     const key = fieldKey(filter.field);
-    const sameType = textual ? [sql`${key} >= ''`, sql`${key} < x''`] : [sql`${key} < ''`];
+    const upper = lt !== undefined || lte !== undefined;
+    const lower = gt !== undefined || gte !== undefined;
+    const sameType = textual
+      ? [...(lower ? [] : [sql`${key} >= ''`]), ...(upper ? [] : [sql`${key} < x''`])]
+      : upper
+        ? []
+        : [sql`${key} < ''`];
     return join([...sameType, ...compare(key)], ' AND ');
   }
   return anyElement(filter.field, ({ type, value }) =>

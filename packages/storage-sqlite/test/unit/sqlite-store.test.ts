@@ -221,6 +221,13 @@ describe('SqliteStore', () => {
       expect(
         plan(parseFilter({ bool: { filter: [{ term: { kuid: 'ada' } }, { term: { type: 'x' } }] } })),
       ).toMatch(/USING INDEX kernel\/tokens\/index\/kuid/);
+      // A bound of the field's own type closes its end of the index search: no type bound beside it, which
+      // SQLite could pick instead (`< ''` visits every number below the bound).
+      const typeBounds = (filter: Filter) => compileFilter(filter, declared).text.match(/''/g)?.length ?? 0;
+      expect(typeBounds(parseFilter({ range: { expiresAt: { lt: 10 } } }))).toBe(0);
+      expect(typeBounds(parseFilter({ range: { expiresAt: { gt: 10 } } }))).toBe(1);
+      expect(typeBounds(parseFilter({ range: { kuid: { gte: 'a', lt: 'b' } } }))).toBe(0);
+      expect(typeBounds(parseFilter({ range: { kuid: { lt: 'b' } } }))).toBe(1);
       // An undeclared field is a scan.
       expect(plan(parseFilter({ term: { type: 'x' } }))).toMatch(/^SCAN doc/);
     } finally {

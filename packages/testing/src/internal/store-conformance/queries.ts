@@ -54,6 +54,21 @@ const ES_CASES: readonly Case[] = [
     { range: { code: { gte: '0' } } },
     ['ada', 'grace'],
   ],
+  [
+    'range with a number upper bound alone skips strings and booleans',
+    { range: { code: { lt: 100 } } },
+    ['alan', 'margaret'],
+  ],
+  [
+    'range with a string upper bound alone skips numbers and booleans',
+    { range: { code: { lte: 'zzz' } } },
+    ['ada', 'grace'],
+  ],
+  [
+    'range with a string lower bound alone skips numbers and booleans',
+    { range: { code: { gt: '' } } },
+    ['ada', 'grace'],
+  ],
   ['range on _id', { range: { _id: { gte: 'g', lt: 'm' } } }, ['grace', 'linus']],
   ['exists skips null', { exists: { field: 'nickname' } }, ['linus']],
   ['exists skips [] and [null]', { exists: { field: 'tags' } }, ['ada', 'alan', 'grace', 'margaret']],
