@@ -4,22 +4,28 @@
  * and 1 a local login (`POST /_login/local`), over a pool of users each holding one live token. Latency of each
  * kind, and the server's RSS at the start and end of the measured window (a leak shows as growth).
  *
+ * The server runs on a deployment's store, the store-scale figure's (100,000 users, 10,000 API keys), read
+ * through once before the window: SQLite's page cache (16 MB per connection) is full before the first RSS
+ * reading, as on a server that has been running, rather than filling during the window as the store grows.
+ *
  * The generator is open-loop: request i is sent at `start + i / rate` whatever the answers before it did, and
  * its latency runs from that scheduled instant, so a stall of the server (or of the bench) counts in full for
  * every request it delayed instead of merely slowing the sending (coordinated omission). Baseline: the same
  * schedule of `GET /_now` against the bare koa route, in the same window, its instants half a slot after
  * Tessera's, so both see the same machine.
  */
+import { existsSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forEachLimited, http, login, setUpAccounts } from '../client';
+import { ADMIN, forEachLimited, http, login } from '../client';
 import type { Mode } from '../mode';
 import { collectGarbage, inspectFlag } from '../inspector';
 import { freePort, startBaseline, startServer, type Child } from '../processes';
 import { figure, type Figure } from '../report';
 import { Samples, megabytes, percentile } from '../stats';
 import { FAST_LOGINS } from './fast-logins';
+import { loadedSqliteStore, storeScaleOf } from './store-scale';
 
 /** Requests per second sent to each server: a fraction of what one core of the 2 serves (see performance.md). */
 const RATE = 500;
@@ -71,13 +77,30 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
   const size = sizeOf(mode);
   const children: Child[] = [];
   try {
+    // A deployment's store, bigger than SQLite's page cache (16 MB per connection, as better-sqlite3 builds it):
+    // on a store that starts nearly empty, the cache fills as the window's writes grow the store, and the RSS
+    // readings would measure that instead of what the server keeps.
+    const scale = storeScaleOf(mode);
+    const store = await loadedSqliteStore(mode, FAST_LOGINS);
+    const sqlitePath = store.settings['storage__sqlite__path']!;
     const inspectorPort = await freePort();
-    const server = await startServer({ config: FAST_LOGINS, nodeArgs: [inspectFlag(inspectorPort)] });
+    const server = await startServer({
+      config: { ...FAST_LOGINS, ...store.settings },
+      nodeArgs: [inspectFlag(inspectorPort)],
+    });
     children.push(server);
     const koa = await startBaseline('bare-koa');
     children.push(koa);
-    const { adminJwt } = await setUpAccounts(server.url);
+    const adminJwt = (await login(server.url, ADMIN)).jwt;
     const accounts = await createPool(server.url, adminJwt, size.users);
+    // The page cache filled before the window, as a server that has run for a while on such a store has it.
+    await collectGarbage(inspectorPort);
+    const rssBeforeReadThrough = server.rss();
+    const readThroughStarted = performance.now();
+    await readThroughUsers(server.url, adminJwt);
+    const readThroughMs = performance.now() - readThroughStarted;
+    await collectGarbage(inspectorPort);
+    const rssAfterReadThrough = server.rss();
     // Idle connections are closed before the servers' 5 s keep-alive timeout would close them under a request.
     const agent = new Agent({ keepAlive: true, timeout: 2000 });
     const tessera = (i: number) => tesseraRequest(agent, server.url, accounts, i);
@@ -92,6 +115,7 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
     const rssBeforeCollectionAtStart = server.rss();
     await collectGarbage(inspectorPort);
     const rssAtStart = server.rss();
+    const storeAtStart = storeBytes(sqlitePath);
     // Where the RSS went during the window: a bounded cache filling levels off, a leak keeps climbing.
     const rssSamples: number[] = [];
     const sampler = setInterval(() => rssSamples.push(Math.round(megabytes(server.rss()))), RSS_SAMPLE_MS);
@@ -109,6 +133,7 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
     const rssBeforeCollectionAtEnd = server.rss();
     await collectGarbage(inspectorPort);
     const rssAtEnd = server.rss();
+    const storeAtEnd = storeBytes(sqlitePath);
     for (const side of [measured, baseline]) {
       if (side.failures.length > 0) {
         throw new Error(`${side.failures.length} requests failed, the first: ${side.failures[0]}`);
@@ -127,6 +152,14 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
       sent: measured.sent,
       answered: Object.fromEntries(KINDS.map((kind) => [kind, measured.latencies[kind].count])),
       baselineAnswered: baseline.all.count,
+      storeUsers: scale.users,
+      storeApiKeys: scale.apiKeys,
+      seedSeconds: store.seededInSeconds,
+      storeMBAtStart: megabytes(storeAtStart),
+      storeMBAtEnd: megabytes(storeAtEnd),
+      readThroughMs: Math.round(readThroughMs),
+      rssBeforeReadThroughMB: megabytes(rssBeforeReadThrough),
+      rssAfterReadThroughMB: megabytes(rssAfterReadThrough),
       rssAtStartMB: megabytes(rssAtStart),
       rssAtEndMB: megabytes(rssAtEnd),
       rssBeforeCollectionAtStartMB: megabytes(rssBeforeCollectionAtStart),
@@ -165,6 +198,25 @@ export async function mixedWorkloadFigures(mode: Mode): Promise<Figure[]> {
   } finally {
     await Promise.all(children.map((child) => child.stop()));
   }
+}
+
+/**
+ * Has the server read its users table through once, as an admin's search can: the users holding a profile none
+ * holds. No field of a user is indexed, so SQLite scans every row (for the page, then for the total), inside the
+ * server, and nothing comes back: what stays is the page cache, full.
+ */
+async function readThroughUsers(url: string, adminJwt: string): Promise<void> {
+  const found = await http<{ total: number }>(url, 'POST', '/users/_search', {
+    jwt: adminJwt,
+    body: { query: { term: { profileIds: 'bench-no-such-profile' } } },
+  });
+  if (found.total !== 0) throw new Error(`${found.total} users hold the profile no user holds`);
+}
+
+/** The SQLite store's size on disk: its file and its write-ahead log. */
+function storeBytes(path: string): number {
+  const wal = `${path}-wal`;
+  return statSync(path).size + (existsSync(wal) ? statSync(wal).size : 0);
 }
 
 /** `count` users of the `default` profile with local credentials, each logged in once. */

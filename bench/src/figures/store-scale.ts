@@ -56,14 +56,47 @@ const CREDENTIALS: CollectionRef = { namespace: 'plugin:auth-local', collection:
  */
 function sizeOf(mode: Mode) {
   return mode.quick
-    ? { users: 2_000, apiKeys: 200, loginsPerPhase: 16, phaseSeconds: 0.5, warmupSeconds: 0.5 }
-    : {
-        users: 100_000,
-        apiKeys: 10_000,
-        loginsPerPhase: 32,
-        phaseSeconds: 1.5,
-        warmupSeconds: mode.warmupSeconds,
-      };
+    ? { ...storeScaleOf(mode), loginsPerPhase: 16, phaseSeconds: 0.5, warmupSeconds: 0.5 }
+    : { ...storeScaleOf(mode), loginsPerPhase: 32, phaseSeconds: 1.5, warmupSeconds: mode.warmupSeconds };
+}
+
+/** Users and API keys in the loaded store (the bench's own accounts and key included). */
+export function storeScaleOf(mode: Mode): { users: number; apiKeys: number } {
+  return mode.quick ? { users: 2_000, apiKeys: 200 } : { users: 100_000, apiKeys: 10_000 };
+}
+
+/**
+ * A SQLite store such as this figure's loaded one (`storeScaleOf(mode)` users and API keys), for another figure
+ * that needs a store of a deployment's size: the accounts and the API key the seeding clones are made through the
+ * API on a near-empty store (served with `config`, then stopped), which is then imported into a copy of the
+ * cached seeded documents. Shares this figure's cache.
+ */
+export async function loadedSqliteStore(
+  mode: Mode,
+  config: Readonly<Record<string, string>>,
+): Promise<{ settings: Record<string, string>; seededInSeconds: number | null }> {
+  const stores = sqliteStores();
+  const one = await startServer({ config: { ...config, ...stores.one } });
+  try {
+    await setUpTemplates(one.url);
+  } finally {
+    await one.stop();
+  }
+  return loadStore(stores, storeScaleOf(mode));
+}
+
+/**
+ * What the seeded documents are cloned from, made through the API on a near-empty store: the admin, the bench
+ * user, and an API key of the bench user's. Returns the key's token.
+ */
+async function setUpTemplates(url: string): Promise<string> {
+  await setUpAccounts(url);
+  const userJwt = (await login(url)).jwt;
+  const apiKey = await http<{ _source: { token: string } }>(url, 'POST', '/api-keys/_create', {
+    jwt: userJwt,
+    body: { description: 'bench' },
+  });
+  return apiKey._source.token;
 }
 
 interface Stores {
@@ -100,12 +133,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
   try {
     const one = await startServer({ config: { ...stores.one, ...throttleOff } });
     children.push(one);
-    await setUpAccounts(one.url);
-    const userJwt = (await login(one.url)).jwt;
-    const apiKey = await http<{ _source: { token: string } }>(one.url, 'POST', '/api-keys/_create', {
-      jwt: userJwt,
-      body: { description: 'bench' },
-    });
+    const apiKey = await setUpTemplates(one.url);
 
     const loadStarted = performance.now();
     const loadedStore = await loadStore(stores, scale);
@@ -123,7 +151,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
       () => logins(one.url, size.loginsPerPhase),
     );
 
-    const auth = { authorization: `Bearer ${apiKey._source.token}` };
+    const auth = { authorization: `Bearer ${apiKey}` };
     const requests = (url: string, seconds: number) => requestsPerSecond(url, auth, seconds);
     await requests(loaded.url, size.warmupSeconds);
     await requests(one.url, size.warmupSeconds);
