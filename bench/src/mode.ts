@@ -23,7 +23,7 @@ export interface Mode {
 export function modeOf(quick: boolean): Mode {
   return {
     quick,
-    rounds: quick ? 3 : 5,
+    rounds: quick ? 2 : 5,
     phaseSeconds: quick ? 1 : 1.5,
     warmupSeconds: quick ? 0.5 : 1.5,
     otherTokens: quick ? 20_000 : 1_000_000,
