@@ -18,7 +18,7 @@ const BCRYPT_COST = 10;
 export async function loginFigures(mode: Mode): Promise<Figure[]> {
   const concurrency = 2 * mode.cores;
   // Whole seconds (autocannon's ticks), and more than the other phases: a few dozen logins a second make short
-  // phases coarse. 2 s (about 65 logins) rather than 3 keeps the full run under 10 minutes.
+  // phases coarse. 2 s (about 65 logins) rather than 3: the full run's 10 minutes leave no more.
   const seconds = mode.quick ? 1 : 2;
   const hash = await bcrypt.hash(USER.password, BCRYPT_COST);
   const server = await startServer({

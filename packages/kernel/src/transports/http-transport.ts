@@ -231,7 +231,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     response: ServerResponse,
     path: string,
     query: ParsedUrlQuery,
-  ) => ({
+  ): HttpCall => ({
     message,
     response,
     method: message.method ?? '',
