@@ -86,12 +86,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   return running;
 }
 
-/** Starts `bench/dist/baselines/<name>.js <port> ...args`; resolves once it prints `ready`. */
-export async function startBaseline(name: string, args: readonly string[] = []): Promise<Child> {
+/** Starts `node ...nodeArgs bench/dist/baselines/<name>.js <port>`; resolves once it prints `ready`. */
+export async function startBaseline(name: string, nodeArgs: readonly string[] = []): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, 'baselines', `${name}.js`), String(port), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(__dirname, 'baselines', `${name}.js`), String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((ready, failed) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -69,7 +69,7 @@ interface Window {
  */
 function sizeOf(mode: Mode) {
   return mode.quick
-    ? { seconds: 20, warmupSeconds: 2, users: 200 }
+    ? { seconds: 10, warmupSeconds: 2, users: 200 }
     : { seconds: 300, warmupSeconds: 3, users: 500 };
 }
 

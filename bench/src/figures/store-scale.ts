@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { JsonObject } from '@tessera/plugin-sdk';
 import { importStore, type CollectionRef, type StoreAdapter } from '@tessera/store';
-import { USER, forEachLimited, http, setUpAccounts } from '../client';
+import { USER, http, login, loginsPerSecond, setUpAccounts } from '../client';
 import type { Mode } from '../mode';
 import { cachedDatabase, createBenchDatabase, type BenchDatabase } from '../postgres';
 import { scratchDir, startServer, type Child } from '../processes';
@@ -91,7 +91,7 @@ export async function loadedSqliteStore(
  */
 async function setUpTemplates(url: string): Promise<string> {
   await setUpAccounts(url);
-  const userJwt = (await login(url)).jwt;
+  const userJwt = (await login(url, USER)).jwt;
   const apiKey = await http<{ _source: { token: string } }>(url, 'POST', '/api-keys/_create', {
     jwt: userJwt,
     body: { description: 'bench' },
@@ -247,24 +247,6 @@ function perRound(runs: { tessera: number[]; baseline: number[] }): Record<strin
     roundRatios: ratios.map((ratio) => round(ratio)),
     medianRoundRatio: round(median(ratios)),
   };
-}
-
-function login(url: string): Promise<{ jwt: string }> {
-  return http(url, 'POST', '/_login/local', {
-    body: { username: USER.username, password: USER.password },
-  });
-}
-
-/**
- * `amount` logins, `connections` at a time, per second. Timed here rather than by autocannon, which ends a run
- * of a fixed number of requests on its next whole-second tick: 16 logins in 0.4 s read as 16 a second.
- */
-async function loginsPerSecond(url: string, connections: number, amount: number): Promise<number> {
-  const started = performance.now();
-  await forEachLimited(amount, connections, async () => {
-    await login(url);
-  });
-  return amount / ((performance.now() - started) / 1000);
 }
 
 async function requestsPerSecond(
