@@ -39,7 +39,7 @@ export const CACHE_DIR = join(MEMORY_DIR, 'tessera-bench-cache');
 const SEED_BATCH = 1000;
 
 /** The Store adapter the server would build from these `tessera_*` settings (without the prefix). */
-export function adapterFor(settings: Readonly<Record<string, string>>): StoreAdapter {
+export function adapterFor(settings: Readonly<Record<string, string>>): Promise<StoreAdapter> {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(settings)) env[`tessera_${key}`] = value;
   return createStore(loadConfig({ cwd: scratchDir('config'), env }).storage);
@@ -50,7 +50,7 @@ export async function withAdapter<T>(
   settings: Readonly<Record<string, string>>,
   work: (adapter: StoreAdapter) => Promise<T>,
 ): Promise<T> {
-  const adapter = adapterFor(settings);
+  const adapter = await adapterFor(settings);
   await adapter.open();
   try {
     return await work(adapter);

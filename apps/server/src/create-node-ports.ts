@@ -4,7 +4,6 @@
  * `server:healthCheck` reports as `internalCache`.
  */
 import { createOneNodePorts, type ClusterPorts } from '@tessera/cluster';
-import { createRedisClusterPorts } from '@tessera/cluster-redis';
 import type { ServiceProbe, TesseraConfig } from '@tessera/kernel';
 import type { Logger } from '@tessera/plugin-sdk';
 import type { StoreAdapter } from '@tessera/store';
@@ -17,7 +16,11 @@ export interface NodePorts extends ClusterPorts {
   readonly close: () => Promise<void>;
 }
 
-export function createNodePorts(config: TesseraConfig, adapter: StoreAdapter, log: Logger): NodePorts {
+export async function createNodePorts(
+  config: TesseraConfig,
+  adapter: StoreAdapter,
+  log: Logger,
+): Promise<NodePorts> {
   const { url, prefix, stalenessBound, connectTimeout } = config.cluster.redis;
   if (url === null) {
     return {
@@ -27,6 +30,8 @@ export function createNodePorts(config: TesseraConfig, adapter: StoreAdapter, lo
       close: () => Promise.resolve(),
     };
   }
+  // Loaded for a cluster node only: one node does without the Redis client.
+  const { createRedisClusterPorts } = await import('@tessera/cluster-redis');
   const redis = createRedisClusterPorts({
     url,
     prefix,

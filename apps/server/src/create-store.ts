@@ -1,15 +1,17 @@
-/** Picks the Store adapter named by `storage.engine`. */
+/**
+ * Picks the Store adapter named by `storage.engine`, loading that engine's package alone: a node on SQLite
+ * never loads the PostgreSQL and MongoDB drivers (loading MongoDB's took about a tenth of a start).
+ */
 import type { TesseraConfig } from '@tessera/kernel';
 import type { StoreAdapter } from '@tessera/store';
 import { tesseraError } from '@tessera/plugin-sdk';
-import { createMongoStore } from '@tessera/storage-mongodb';
-import { createPostgresStore } from '@tessera/storage-postgres';
-import { createSqliteStore } from '@tessera/storage-sqlite';
 
-export function createStore(storage: TesseraConfig['storage']): StoreAdapter {
+export async function createStore(storage: TesseraConfig['storage']): Promise<StoreAdapter> {
   switch (storage.engine) {
-    case 'sqlite':
+    case 'sqlite': {
+      const { createSqliteStore } = await import('@tessera/storage-sqlite');
       return createSqliteStore({ path: storage.sqlite.path, busyTimeoutMs: storage.sqlite.busyTimeout });
+    }
     case 'postgres': {
       const { url, schema, poolSize, connectionTimeout, statementTimeout } = storage.postgres;
       if (url === null) {
@@ -19,6 +21,7 @@ export function createStore(storage: TesseraConfig['storage']): StoreAdapter {
           'a postgres:// URL, as storage.engine is "postgres"',
         );
       }
+      const { createPostgresStore } = await import('@tessera/storage-postgres');
       return createPostgresStore({
         url,
         schema,
@@ -36,6 +39,7 @@ export function createStore(storage: TesseraConfig['storage']): StoreAdapter {
           'a mongodb:// URL, as storage.engine is "mongodb"',
         );
       }
+      const { createMongoStore } = await import('@tessera/storage-mongodb');
       return createMongoStore({
         url,
         ...(database === null ? {} : { database }),

@@ -49,8 +49,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   for (const source of sources) log.info(`configuration: ${describeConfigSource(source)}`);
   for (const warning of warnings) log.warn(`configuration: ${warning}`);
   const metrics = createMetrics(config.metrics);
-  const adapter = metrics.measureStore(createStore(config.storage));
-  const { services, connect, close, ...ports } = createNodePorts(config, adapter, log);
+  const adapter = metrics.measureStore(await createStore(config.storage));
+  const { services, connect, close, ...ports } = await createNodePorts(config, adapter, log);
   // Before the kernel opens anything: a cluster node without its shared state refuses to start.
   await connect();
   const kernel = createKernel({

@@ -24,7 +24,7 @@ export async function storeTransfer(
     import('@tessera/server'),
     import('@tessera/store'),
   ]);
-  const adapter = createStore(loadConfig({ cwd, env }).storage);
+  const adapter = await createStore(loadConfig({ cwd, env }).storage);
   await adapter.open();
   try {
     if (command === 'store:export') {

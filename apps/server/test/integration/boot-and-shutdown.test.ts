@@ -12,9 +12,9 @@ import { startTestKernel } from '@tessera/testing';
 const root = resolve(__dirname, '../../../..');
 const fixtures = join(root, 'packages/kernel/test/fixtures/plugins');
 
-function runServer(env: Record<string, string>) {
+function runServer(env: Record<string, string>, nodeArgs: readonly string[] = []) {
   const cwd = mkdtempSync(join(tmpdir(), 'tessera-main-'));
-  const child = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'apps/server/dist/main.js')], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',
@@ -58,6 +58,34 @@ describe('the server process', () => {
     } finally {
       server.child.kill('SIGKILL');
       server.cleanup();
+    }
+  });
+
+  it("loads the driver of the configured engine alone: none on the embedded store, pg's on PostgreSQL", async () => {
+    const reportDrivers = ['--require', join(__dirname, '../fixtures/report-drivers.js')];
+    const embedded = runServer({}, reportDrivers);
+    try {
+      await embedded.ready();
+      embedded.child.kill('SIGTERM');
+      expect(await embedded.exited).toBe(0);
+      expect(embedded.output().stdout).toContain('drivers loaded: []');
+    } finally {
+      embedded.child.kill('SIGKILL');
+      embedded.cleanup();
+    }
+    // Nothing listens on port 1: the start fails once the adapter has tried to connect, its driver loaded.
+    const postgres = runServer(
+      {
+        tessera_storage__engine: 'postgres',
+        tessera_storage__postgres__url: 'postgres://nobody@127.0.0.1:1/none',
+      },
+      reportDrivers,
+    );
+    try {
+      expect(await postgres.exited).toBe(1);
+      expect(postgres.output().stdout).toContain('drivers loaded: ["pg"]');
+    } finally {
+      postgres.cleanup();
     }
   });
 
