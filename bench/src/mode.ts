@@ -1,9 +1,10 @@
 /**
  * How long and how big. The machine may be shared: every throughput figure alternates short phases of Tessera
- * and of its baseline, `rounds` times, and keeps the median of each side, so a burst of outside load hits both
- * alike. The phases are short (1.5 s, a few thousand requests; 1 s with `--quick`): the full run must stay under 10 minutes with
- * the 5-minute mixed workload in it, and more rounds of short phases resist a drifting load better than a few
- * long ones. `--quick` keeps every figure with fewer rounds, smaller stores and fewer tokens.
+ * and of its baseline, `rounds` times, reports the median of each side, and bounds the median of the rounds'
+ * ratios (see report.ts), so a burst of outside load hits both alike. The phases are short (1.5 s, a few
+ * thousand requests; 1 s with `--quick`): the full run must stay under 10 minutes with the 5-minute mixed
+ * workload in it, and more rounds of short phases resist a drifting load better than a few long ones.
+ * `--quick` keeps every figure with fewer rounds, smaller stores and fewer tokens.
  */
 import { cpus } from 'node:os';
 
@@ -31,7 +32,12 @@ export function modeOf(quick: boolean): Mode {
   };
 }
 
-/** Runs `tessera` and `baseline` alternately, `mode.rounds` times each; returns both lists of results. */
+/**
+ * Runs `tessera` and `baseline` alternately, `mode.rounds` times each; returns both lists of results, round by
+ * round. Tessera goes first in even rounds and second in odd ones: when the load of a shared machine drifts
+ * during a figure (it did, by a factor of 5 over one), always measuring the same side first hands the other
+ * the better half of every round.
+ */
 export async function alternate<R>(
   mode: Mode,
   tessera: () => Promise<R>,
@@ -39,8 +45,13 @@ export async function alternate<R>(
 ): Promise<{ tessera: R[]; baseline: R[] }> {
   const results = { tessera: [] as R[], baseline: [] as R[] };
   for (let round = 0; round < mode.rounds; round++) {
-    results.tessera.push(await tessera());
-    results.baseline.push(await baseline());
+    if (round % 2 === 0) {
+      results.tessera.push(await tessera());
+      results.baseline.push(await baseline());
+    } else {
+      results.baseline.push(await baseline());
+      results.tessera.push(await tessera());
+    }
   }
   return results;
 }

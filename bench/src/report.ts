@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './processes';
-import { megabytes, round } from './stats';
+import { median, megabytes, round } from './stats';
 
 export interface Goal {
   /** What the goal bounds: the ratio to the baseline, or the figure itself. */
@@ -20,8 +20,10 @@ export interface Figure {
   readonly baselineLabel: string;
   /** null when the figure has no physical baseline of its own (a goal in absolute terms). */
   readonly baseline: number | null;
-  /** value / baseline */
+  /** value / baseline; for a figure measured in paired rounds, the median of the rounds' own ratios. */
   readonly ratio: number | null;
+  /** Paired rounds only: each round's Tessera result over its baseline result. */
+  readonly roundRatios?: readonly number[];
   /** Absent: reported for information, no goal. */
   readonly goal?: Goal;
   readonly met?: boolean;
@@ -29,8 +31,26 @@ export interface Figure {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-export function figure(input: Omit<Figure, 'ratio' | 'met'>): Figure {
-  const ratio = input.baseline === null || input.baseline === 0 ? null : input.value / input.baseline;
+/** Results of alternating rounds (mode's `alternate`), one per round on each side, paired by index. */
+export interface Rounds {
+  readonly tessera: readonly number[];
+  readonly baseline: readonly number[];
+}
+
+/**
+ * With `rounds`, the ratio is the median of each round's ratio rather than the ratio of the two sides' medians:
+ * the two phases of a round run seconds apart, so a shared machine's speed drifting over the figure moves both
+ * alike and cancels in their ratio, where it would spread each side's results and move their medians apart.
+ */
+export function figure(input: Omit<Figure, 'ratio' | 'met' | 'roundRatios'> & { rounds?: Rounds }): Figure {
+  const { rounds, ...rest } = input;
+  const roundRatios = rounds?.tessera.map((value, i) => value / rounds.baseline[i]!);
+  const ratio =
+    roundRatios !== undefined
+      ? median(roundRatios)
+      : input.baseline === null || input.baseline === 0
+        ? null
+        : input.value / input.baseline;
   const measured = input.goal?.on === 'ratio' ? ratio : input.value;
   const met =
     input.goal === undefined || measured === null
@@ -39,10 +59,11 @@ export function figure(input: Omit<Figure, 'ratio' | 'met'>): Figure {
         ? measured >= input.goal.limit
         : measured <= input.goal.limit;
   return {
-    ...input,
+    ...rest,
     value: round(input.value),
     baseline: input.baseline && round(input.baseline),
     ratio: ratio === null ? null : round(ratio),
+    ...(roundRatios === undefined ? {} : { roundRatios: roundRatios.map((r) => round(r)) }),
     met,
   };
 }

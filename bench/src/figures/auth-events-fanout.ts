@@ -85,6 +85,10 @@ export async function authEventsFanoutFigures(mode: Mode): Promise<Figure[]> {
         baseline: of(runs.baseline, 'notificationsPerSecond'),
         baselineLabel: 'bare ws, same frames',
         goal: { on: 'ratio', op: '>=', limit: 0.5 },
+        rounds: {
+          tessera: runs.tessera.map((p) => p.notificationsPerSecond),
+          baseline: runs.baseline.map((p) => p.notificationsPerSecond),
+        },
         details,
       }),
       figure({

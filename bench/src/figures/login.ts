@@ -44,6 +44,7 @@ export async function loginFigures(mode: Mode): Promise<Figure[]> {
         baseline: median(runs.baseline),
         baselineLabel: `bcrypt.compare, cost ${BCRYPT_COST}`,
         goal: { on: 'ratio', op: '>=', limit: 0.85 },
+        rounds: runs,
         details: {
           concurrency,
           bcryptCost: BCRYPT_COST,

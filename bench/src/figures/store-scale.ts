@@ -22,10 +22,10 @@ import { Client } from 'pg';
 import type { JsonObject } from '@tessera/plugin-sdk';
 import { importStore, type CollectionRef, type StoreAdapter } from '@tessera/store';
 import { USER, http, login, loginsPerSecond, setUpAccounts } from '../client';
-import type { Mode } from '../mode';
+import { alternate, type Mode } from '../mode';
 import { cachedDatabase, createBenchDatabase, type BenchDatabase } from '../postgres';
 import { scratchDir, startServer, type Child } from '../processes';
-import { figure, type Figure } from '../report';
+import { figure, type Figure, type Rounds } from '../report';
 import {
   cachedSqliteStore,
   collectionsOnly,
@@ -145,7 +145,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
     const logins = (url: string, amount: number) => loginsPerSecond(url, concurrency, amount);
     await logins(loaded.url, concurrency);
     await logins(one.url, concurrency);
-    const loginRuns = await alternateBothWays(
+    const loginRuns = await alternate(
       mode,
       () => logins(loaded.url, size.loginsPerPhase),
       () => logins(one.url, size.loginsPerPhase),
@@ -155,7 +155,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
     const requests = (url: string, seconds: number) => requestsPerSecond(url, auth, seconds);
     await requests(loaded.url, size.warmupSeconds);
     await requests(one.url, size.warmupSeconds);
-    const keyRuns = await alternateBothWays(
+    const keyRuns = await alternate(
       mode,
       () => requests(loaded.url, size.phaseSeconds),
       () => requests(one.url, size.phaseSeconds),
@@ -183,6 +183,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
         baseline: median(loginRuns.baseline),
         baselineLabel: `2 users (admin and bench user), ${engineName}`,
         goal: { on: 'ratio', op: '>=', limit: 0.9 },
+        rounds: loginRuns,
         details: {
           ...setup,
           concurrency,
@@ -198,6 +199,7 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
         baseline: median(keyRuns.baseline),
         baselineLabel: `1 API key, ${engineName}`,
         goal: { on: 'ratio', op: '>=', limit: 0.9 },
+        rounds: keyRuns,
         details: {
           ...setup,
           connections: HTTP_CONNECTIONS,
@@ -212,40 +214,11 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
   }
 }
 
-/**
- * As mode's `alternate`, but the loaded side goes first in even rounds and second in odd ones: when the load of
- * a shared machine drifts during the run (it did, by a factor of 5 over one figure), always measuring the same
- * side first hands the other the better half of every round.
- */
-async function alternateBothWays(
-  mode: Mode,
-  loaded: () => Promise<number>,
-  baseline: () => Promise<number>,
-): Promise<{ tessera: number[]; baseline: number[] }> {
-  const results = { tessera: [] as number[], baseline: [] as number[] };
-  for (let round = 0; round < mode.rounds; round++) {
-    if (round % 2 === 0) {
-      results.tessera.push(await loaded());
-      results.baseline.push(await baseline());
-    } else {
-      results.baseline.push(await baseline());
-      results.tessera.push(await loaded());
-    }
-  }
-  return results;
-}
-
-/**
- * Each round's figures, and the ratio within each round: the load of a shared machine drifts between rounds more
- * than between the two halves of one, so the median of these ratios is the steadier reading.
- */
-function perRound(runs: { tessera: number[]; baseline: number[] }): Record<string, unknown> {
-  const ratios = runs.tessera.map((value, i) => value / runs.baseline[i]!);
+/** Each round's results, as the JSON keeps them (their ratios are the figure's `roundRatios`). */
+function perRound(runs: Rounds): Record<string, unknown> {
   return {
     loaded: runs.tessera.map((value) => round(value)),
     baseline: runs.baseline.map((value) => round(value)),
-    roundRatios: ratios.map((ratio) => round(ratio)),
-    medianRoundRatio: round(median(ratios)),
   };
 }
 

@@ -119,6 +119,7 @@ export async function tokenCheckFigures(mode: Mode): Promise<Figure[]> {
         baseline: median(bare),
         baselineLabel: 'jsonwebtoken.verify',
         goal: { on: 'ratio', op: '<=', limit: 2 },
+        rounds: { tessera: kernel, baseline: bare },
         details: { checksPerRound, rounds, kernelRoundsUs: kernel, bareRoundsUs: bare },
       }),
     ];

@@ -80,6 +80,7 @@ export async function twoNodeFigures(mode: Mode): Promise<Figure[]> {
         value: median(runs.tessera),
         baseline: median(runs.baseline),
         baselineLabel: 'one of the two nodes, same load',
+        rounds: runs,
         details: {
           connections: CONNECTIONS,
           rounds: mode.rounds,
