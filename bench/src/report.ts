@@ -37,6 +37,11 @@ export interface Rounds {
   readonly baseline: readonly number[];
 }
 
+/** A figure's value, baseline and ratio from paired rounds: the median of each side, and `rounds` for the ratio. */
+export function paired(rounds: Rounds): { value: number; baseline: number; rounds: Rounds } {
+  return { value: median(rounds.tessera), baseline: median(rounds.baseline), rounds };
+}
+
 /**
  * With `rounds`, the ratio is the median of each round's ratio rather than the ratio of the two sides' medians:
  * the two phases of a round run seconds apart, so a shared machine's speed drifting over the figure moves both

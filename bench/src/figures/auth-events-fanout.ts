@@ -20,7 +20,7 @@ import type WebSocket from 'ws';
 import { ADMIN, KuzzleSocket, USER, forEachLimited, openSockets, setUpAccounts } from '../client';
 import type { Mode } from '../mode';
 import { startBaseline, startServer } from '../processes';
-import { figure, type Figure } from '../report';
+import { figure, paired, type Figure } from '../report';
 import { Samples, median, percentile } from '../stats';
 import { FAST_LOGINS, localLogin } from './fast-logins';
 
@@ -81,14 +81,12 @@ export async function authEventsFanoutFigures(mode: Mode): Promise<Figure[]> {
         id: 'fanout.throughput',
         label: `%auth/events fan-out, ${subscribers} subscribers`,
         unit: 'notifications/s',
-        value: of(runs.tessera, 'notificationsPerSecond'),
-        baseline: of(runs.baseline, 'notificationsPerSecond'),
-        baselineLabel: 'bare ws, same frames',
-        goal: { on: 'ratio', op: '>=', limit: 0.5 },
-        rounds: {
+        ...paired({
           tessera: runs.tessera.map((p) => p.notificationsPerSecond),
           baseline: runs.baseline.map((p) => p.notificationsPerSecond),
-        },
+        }),
+        baselineLabel: 'bare ws, same frames',
+        goal: { on: 'ratio', op: '>=', limit: 0.5 },
         details,
       }),
       figure({

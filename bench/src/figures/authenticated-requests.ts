@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { openSockets, setUpAccounts, type KuzzleSocket } from '../client';
 import { alternate, type Mode } from '../mode';
 import { startBaseline, startServer, type Child } from '../processes';
-import { figure, type Figure } from '../report';
+import { figure, paired, type Figure } from '../report';
 import { Samples, median, percentile } from '../stats';
 
 const HTTP_CONNECTIONS = 32;
@@ -78,11 +78,9 @@ export async function authenticatedRequestFigures(mode: Mode): Promise<Figure[]>
           id: `now.${transport.toLowerCase()}.throughput`,
           label: `server:now, ${transport}, user token`,
           unit: 'req/s',
-          value: median(throughput.tessera),
-          baseline: median(throughput.baseline),
+          ...paired(throughput),
           baselineLabel,
           goal: { on: 'ratio', op: '>=', limit: 0.6 },
-          rounds: throughput,
           details,
         }),
         figure({

@@ -8,8 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { USER, forEachLimited, loginsPerSecond, setUpAccounts } from '../client';
 import { alternate, type Mode } from '../mode';
 import { startServer } from '../processes';
-import { figure, type Figure } from '../report';
-import { median } from '../stats';
+import { figure, paired, type Figure } from '../report';
 
 /** auth-local's default `bcryptCost`: the server under bench runs with it. */
 const BCRYPT_COST = 10;
@@ -40,11 +39,9 @@ export async function loginFigures(mode: Mode): Promise<Figure[]> {
         id: 'login.throughput',
         label: 'Login, local strategy over HTTP',
         unit: 'logins/s',
-        value: median(runs.tessera),
-        baseline: median(runs.baseline),
+        ...paired(runs),
         baselineLabel: `bcrypt.compare, cost ${BCRYPT_COST}`,
         goal: { on: 'ratio', op: '>=', limit: 0.85 },
-        rounds: runs,
         details: {
           concurrency,
           bcryptCost: BCRYPT_COST,

@@ -25,7 +25,7 @@ import { USER, http, login, loginsPerSecond, setUpAccounts } from '../client';
 import { alternate, type Mode } from '../mode';
 import { cachedDatabase, createBenchDatabase, type BenchDatabase } from '../postgres';
 import { scratchDir, startServer, type Child } from '../processes';
-import { figure, type Figure, type Rounds } from '../report';
+import { figure, paired, type Figure, type Rounds } from '../report';
 import {
   cachedSqliteStore,
   collectionsOnly,
@@ -37,7 +37,7 @@ import {
   withAdapter,
   type Exported,
 } from '../seeding';
-import { median, round } from '../stats';
+import { round } from '../stats';
 
 type Engine = 'sqlite' | 'postgres';
 
@@ -179,11 +179,9 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
         id: `scale.${engine}.login`,
         label: `Login, local, ${scale.users.toLocaleString('en')} users, ${engineName}${quickNote}`,
         unit: 'logins/s',
-        value: median(loginRuns.tessera),
-        baseline: median(loginRuns.baseline),
+        ...paired(loginRuns),
         baselineLabel: `2 users (admin and bench user), ${engineName}`,
         goal: { on: 'ratio', op: '>=', limit: 0.9 },
-        rounds: loginRuns,
         details: {
           ...setup,
           concurrency,
@@ -195,11 +193,9 @@ async function storeScaleFigures(engine: Engine, mode: Mode): Promise<Figure[]> 
         id: `scale.${engine}.api-key`,
         label: `server:now, HTTP, API key among ${scale.apiKeys.toLocaleString('en')}, ${engineName}${quickNote}`,
         unit: 'req/s',
-        value: median(keyRuns.tessera),
-        baseline: median(keyRuns.baseline),
+        ...paired(keyRuns),
         baselineLabel: `1 API key, ${engineName}`,
         goal: { on: 'ratio', op: '>=', limit: 0.9 },
-        rounds: keyRuns,
         details: {
           ...setup,
           connections: HTTP_CONNECTIONS,

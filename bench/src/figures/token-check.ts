@@ -25,8 +25,7 @@ import { createSqliteStore } from '@tessera/storage-sqlite';
 import { setUpAccounts } from '../client';
 import type { Mode } from '../mode';
 import { scratchDir, startServer } from '../processes';
-import { figure, type Figure } from '../report';
-import { median } from '../stats';
+import { figure, paired, type Figure } from '../report';
 
 export async function tokenCheckFigures(mode: Mode): Promise<Figure[]> {
   const checksPerRound = mode.quick ? 5_000 : 20_000;
@@ -115,11 +114,9 @@ export async function tokenCheckFigures(mode: Mode): Promise<Figure[]> {
         id: 'token.check',
         label: 'Token check + rights, in process',
         unit: 'µs',
-        value: median(kernel),
-        baseline: median(bare),
+        ...paired({ tessera: kernel, baseline: bare }),
         baselineLabel: 'jsonwebtoken.verify',
         goal: { on: 'ratio', op: '<=', limit: 2 },
-        rounds: { tessera: kernel, baseline: bare },
         details: { checksPerRound, rounds, kernelRoundsUs: kernel, bareRoundsUs: bare },
       }),
     ];

@@ -12,7 +12,7 @@ import { http, login, setUpAccounts, USER } from '../client';
 import { alternate, type Mode } from '../mode';
 import { createBenchDatabase } from '../postgres';
 import { startServer, type Child } from '../processes';
-import { figure, type Figure } from '../report';
+import { figure, paired, type Figure } from '../report';
 import { median } from '../stats';
 
 const CONNECTIONS = 32;
@@ -77,10 +77,8 @@ export async function twoNodeFigures(mode: Mode): Promise<Figure[]> {
         id: 'cluster.now.http.throughput',
         label: 'server:now, HTTP, user token, two nodes (PostgreSQL + Redis)',
         unit: 'req/s',
-        value: median(runs.tessera),
-        baseline: median(runs.baseline),
+        ...paired(runs),
         baselineLabel: 'one of the two nodes, same load',
-        rounds: runs,
         details: {
           connections: CONNECTIONS,
           rounds: mode.rounds,
